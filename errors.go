@@ -1,0 +1,61 @@
+package telemetry
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// ErrInvalidConfig is matched (errors.Is) by every configuration error that
+// Init returns.
+var ErrInvalidConfig = errors.New("telemetry: invalid configuration")
+
+// ConfigError describes one bad setting: the field or environment variable
+// it came from, the value (omitted for secrets), and what is allowed.
+type ConfigError struct {
+	Field   string // option name or environment variable
+	Value   string // the rejected value; empty for headers
+	Allowed string // what the field accepts
+	Err     error  // the underlying parse error, if any
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string {
+	switch {
+	case e.Err != nil:
+		return fmt.Sprintf("telemetry: invalid %s: %v", e.Field, e.Err)
+	case e.Value == "":
+		return fmt.Sprintf("telemetry: %s is required: %s", e.Field, e.Allowed)
+	default:
+		return fmt.Sprintf("telemetry: invalid %s %q: allowed: %s", e.Field, e.Value, e.Allowed)
+	}
+}
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+// Unwrap returns the underlying parse error.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// validator collects every configuration error so that a user sees them all
+// at once.
+type validator struct{ errs []error }
+
+func (v *validator) add(field, value, allowed string) {
+	v.errs = append(v.errs, &ConfigError{Field: field, Value: value, Allowed: allowed})
+}
+
+func (v *validator) addErr(field string, err error) {
+	v.errs = append(v.errs, &ConfigError{Field: field, Err: err})
+}
+
+func (v *validator) err() error { return errors.Join(v.errs...) }
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,201 @@
+// Package export wraps the SDK's exporters so that every signal leaves the
+// process the same way: mandatory labels on metric points and log records,
+// export errors counted and reported through one rate-limited handler
+// instead of the OpenTelemetry global error handler.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/starmates-ai-team/telemetry/internal/labels"
+)
+
+// Signal names used in error messages and statistics.
+const (
+	Traces  = "traces"
+	Metrics = "metrics"
+	Logs    = "logs"
+)
+
+// Stats counts what one signal's exporter did. All fields are monotonic.
+type Stats struct {
+	Exports       int64 // export calls that succeeded
+	Failures      int64 // export calls that failed
+	ItemsExported int64 // spans, data points or log records sent
+	ItemsFailed   int64 // spans, data points or log records in failed calls
+}
+
+// Counter accumulates Stats and remembers the last error. It is safe for
+// concurrent use.
+type Counter struct {
+	Signal  string
+	handler *Handler
+
+	exports, failures, itemsOK, itemsFailed atomic.Int64
+	mu                                      sync.Mutex
+	last                                    error
+}
+
+// NewCounter returns a Counter for signal that reports errors to h.
+func NewCounter(signal string, h *Handler) *Counter {
+	return &Counter{Signal: signal, handler: h}
+}
+
+func (c *Counter) done(n int, err error) {
+	if err == nil {
+		c.exports.Add(1)
+		c.itemsOK.Add(int64(n))
+		return
+	}
+	c.failures.Add(1)
+	c.itemsFailed.Add(int64(n))
+	c.mu.Lock()
+	c.last = err
+	c.mu.Unlock()
+	c.handler.Handle(fmt.Errorf("telemetry: export of %d %s failed: %w", n, c.Signal, err))
+}
+
+// Stats returns a snapshot.
+func (c *Counter) Stats() Stats {
+	return Stats{
+		Exports:       c.exports.Load(),
+		Failures:      c.failures.Load(),
+		ItemsExported: c.itemsOK.Load(),
+		ItemsFailed:   c.itemsFailed.Load(),
+	}
+}
+
+// FailuresSince returns an error describing the failures counted after a
+// snapshot taken with Stats, or nil if there were none.
+func (c *Counter) FailuresSince(before Stats) error {
+	now := c.Stats()
+	if now.Failures == before.Failures {
+		return nil
+	}
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	return fmt.Errorf("telemetry: %s: %d export(s) of %d item(s) failed: %w",
+		c.Signal, now.Failures-before.Failures, now.ItemsFailed-before.ItemsFailed, last)
+}
+
+// SpanExporter wraps a span exporter. Export errors are counted and handled
+// here and not returned, so that the SDK does not also send them to the
+// global error handler; Telemetry.Shutdown reports them from the Counter.
+type SpanExporter struct {
+	sdktrace.SpanExporter
+	C *Counter
+}
+
+// ExportSpans implements sdktrace.SpanExporter.
+func (e *SpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	e.C.done(len(spans), e.SpanExporter.ExportSpans(ctx, spans))
+	return nil
+}
+
+// MetricExporter wraps a metric exporter and injects the mandatory labels.
+type MetricExporter struct {
+	sdkmetric.Exporter
+	C  *Counter
+	in *labels.Injector
+	mu sync.Mutex // the Injector's memo is not concurrent-safe
+}
+
+// NewMetricExporter wraps exp.
+func NewMetricExporter(exp sdkmetric.Exporter, c *Counter, kvs []attribute.KeyValue) *MetricExporter {
+	return &MetricExporter{Exporter: exp, C: c, in: labels.NewInjector(kvs...)}
+}
+
+// Export implements sdkmetric.Exporter.
+func (e *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
+	e.mu.Lock()
+	e.in.Inject(rm)
+	e.mu.Unlock()
+	e.C.done(countPoints(rm), e.Exporter.Export(ctx, rm))
+	return nil
+}
+
+// LogExporter wraps a log exporter and adds the mandatory labels as record
+// attributes (Loki keeps them as structured metadata; the resource carries
+// them as well).
+type LogExporter struct {
+	sdklog.Exporter
+	C   *Counter
+	kvs []attribute.KeyValue
+}
+
+// NewLogExporter wraps exp.
+func NewLogExporter(exp sdklog.Exporter, c *Counter, kvs []attribute.KeyValue) *LogExporter {
+	return &LogExporter{Exporter: exp, C: c, kvs: kvs}
+}
+
+// Export implements sdklog.Exporter.
+func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error {
+	for i := range records {
+		addMissing(&records[i], e.kvs)
+	}
+	e.C.done(len(records), e.Exporter.Export(ctx, records))
+	return nil
+}
+
+// addMissing adds the labels the record does not carry yet; a record that
+// already names one of them (set by the caller) keeps its own value.
+func addMissing(r *sdklog.Record, kvs []attribute.KeyValue) {
+	var have [3]bool
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		for i, l := range kvs {
+			if i < len(have) && kv.Key == l.Key {
+				have[i] = true
+			}
+		}
+		return true
+	})
+	for i, l := range kvs {
+		if i < len(have) && have[i] {
+			continue
+		}
+		r.AddAttributes(l)
+	}
+}
+
+func countPoints(rm *metricdata.ResourceMetrics) int {
+	n := 0
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				n += len(d.DataPoints)
+			case metricdata.Sum[float64]:
+				n += len(d.DataPoints)
+			case metricdata.Gauge[int64]:
+				n += len(d.DataPoints)
+			case metricdata.Gauge[float64]:
+				n += len(d.DataPoints)
+			case metricdata.Histogram[int64]:
+				n += len(d.DataPoints)
+			case metricdata.Histogram[float64]:
+				n += len(d.DataPoints)
+			case metricdata.ExponentialHistogram[int64]:
+				n += len(d.DataPoints)
+			case metricdata.ExponentialHistogram[float64]:
+				n += len(d.DataPoints)
+			case metricdata.Summary:
+				n += len(d.DataPoints)
+			}
+		}
+	}
+	return n
+}
+
+// ErrShutdown is returned by operations on a Telemetry that was shut down.
+var ErrShutdown = errors.New("telemetry: already shut down")

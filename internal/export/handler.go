@@ -1,0 +1,54 @@
+package export
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Handler passes background errors to a sink, at most one per Interval;
+// the errors it holds back are counted and the count is reported with the
+// next one that passes. It is safe for concurrent use.
+type Handler struct {
+	sink     func(error)
+	interval time.Duration
+	now      func() time.Time
+
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// NewHandler returns a Handler. A nil sink drops every error.
+func NewHandler(sink func(error), interval time.Duration) *Handler {
+	return &Handler{sink: sink, interval: interval, now: time.Now}
+}
+
+// Handle reports err, or counts it if one was reported less than the
+// interval ago.
+func (h *Handler) Handle(err error) {
+	if h == nil || h.sink == nil || err == nil {
+		return
+	}
+	h.mu.Lock()
+	now := h.now()
+	if !h.last.IsZero() && now.Sub(h.last) < h.interval {
+		h.suppressed++
+		h.mu.Unlock()
+		return
+	}
+	n := h.suppressed
+	h.suppressed = 0
+	h.last = now
+	h.mu.Unlock()
+	if n > 0 {
+		err = fmt.Errorf("%w (and %d more error(s) in the last %s)", err, n, h.interval)
+	}
+	h.safeCall(err)
+}
+
+// safeCall keeps a panicking user sink from taking down an export goroutine.
+func (h *Handler) safeCall(err error) {
+	defer func() { _ = recover() }()
+	h.sink(err)
+}

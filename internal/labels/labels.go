@@ -1,0 +1,104 @@
+// Package labels holds the keys of the three labels that every metric series
+// of the SDK carries (environment, project, service) and the code that puts
+// them on exported metric data points.
+package labels
+
+import (
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+)
+
+// The mandatory label keys. They are declared here once and used by constant
+// everywhere else.
+const (
+	Environment attribute.Key = "environment"
+	Project     attribute.Key = "project"
+	Service     attribute.Key = "service"
+)
+
+// maxCache bounds the memo of merged attribute sets. The SDK's cardinality
+// limit already bounds the series a reader holds; this is a second fence.
+const maxCache = 1 << 14
+
+// Injector adds the mandatory labels to every data point of a collection.
+// It memoises the merged sets so that a periodic export of unchanged series
+// does not allocate. It is not safe for concurrent use: a PeriodicReader
+// calls its exporter from one goroutine at a time.
+type Injector struct {
+	kvs   []attribute.KeyValue
+	cache map[attribute.Distinct]attribute.Set
+}
+
+// NewInjector returns an Injector that adds kvs (which win over data point
+// attributes with the same key).
+func NewInjector(kvs ...attribute.KeyValue) *Injector {
+	return &Injector{kvs: kvs, cache: make(map[attribute.Distinct]attribute.Set)}
+}
+
+// Inject rewrites the attributes of every data point in rm in place.
+func (in *Injector) Inject(rm *metricdata.ResourceMetrics) {
+	if in == nil || rm == nil || len(in.kvs) == 0 {
+		return
+	}
+	for i := range rm.ScopeMetrics {
+		ms := rm.ScopeMetrics[i].Metrics
+		for j := range ms {
+			switch d := ms[j].Data.(type) {
+			case metricdata.Sum[int64]:
+				injectPoints(in, d.DataPoints)
+			case metricdata.Sum[float64]:
+				injectPoints(in, d.DataPoints)
+			case metricdata.Gauge[int64]:
+				injectPoints(in, d.DataPoints)
+			case metricdata.Gauge[float64]:
+				injectPoints(in, d.DataPoints)
+			case metricdata.Histogram[int64]:
+				injectHist(in, d.DataPoints)
+			case metricdata.Histogram[float64]:
+				injectHist(in, d.DataPoints)
+			case metricdata.ExponentialHistogram[int64]:
+				injectExpHist(in, d.DataPoints)
+			case metricdata.ExponentialHistogram[float64]:
+				injectExpHist(in, d.DataPoints)
+			case metricdata.Summary:
+				for k := range d.DataPoints {
+					d.DataPoints[k].Attributes = in.merge(d.DataPoints[k].Attributes)
+				}
+			}
+		}
+	}
+}
+
+func injectPoints[N int64 | float64](in *Injector, dps []metricdata.DataPoint[N]) {
+	for k := range dps {
+		dps[k].Attributes = in.merge(dps[k].Attributes)
+	}
+}
+
+func injectHist[N int64 | float64](in *Injector, dps []metricdata.HistogramDataPoint[N]) {
+	for k := range dps {
+		dps[k].Attributes = in.merge(dps[k].Attributes)
+	}
+}
+
+func injectExpHist[N int64 | float64](in *Injector, dps []metricdata.ExponentialHistogramDataPoint[N]) {
+	for k := range dps {
+		dps[k].Attributes = in.merge(dps[k].Attributes)
+	}
+}
+
+func (in *Injector) merge(s attribute.Set) attribute.Set {
+	key := s.Equivalent()
+	if m, ok := in.cache[key]; ok {
+		return m
+	}
+	kvs := make([]attribute.KeyValue, 0, s.Len()+len(in.kvs))
+	kvs = append(kvs, s.ToSlice()...)
+	kvs = append(kvs, in.kvs...) // NewSet keeps the last value of a key: ours win.
+	m := attribute.NewSet(kvs...)
+	if len(in.cache) >= maxCache {
+		clear(in.cache)
+	}
+	in.cache[key] = m
+	return m
+}
