@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# stack.sh: the monitoring stack as plain processes on 127.0.0.1, without Docker.
+#
+#   stack.sh build    build or reuse the cached binaries (collector, Jaeger, tools)
+#                     and install Prometheus/Alertmanager from apt if missing
+#   stack.sh up       build, then start everything and wait until it is healthy
+#   stack.sh down     stop everything this script started (SIGTERM, then wait)
+#   stack.sh status   show what runs and whether it answers
+#   stack.sh env      print the environment the collector runs with
+#
+# State lives in STACK_DIR (default /tmp/telemetry-stack): logs/, run/ (pid files and
+# rendered configs), data/. Binaries are cached in TELEMETRY_CACHE
+# (default ~/.cache/telemetry-stack)/bin under names keyed by version and manifest hash, so
+# a changed manifest or go.mod rebuilds and an unchanged one starts in seconds.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STACK_ROOT=$(cd "$HERE/.." && pwd)
+TOOLS=$STACK_ROOT/tools
+MONITORING=$STACK_ROOT/monitoring
+
+STACK_DIR=${STACK_DIR:-/tmp/telemetry-stack}
+LOG_DIR=$STACK_DIR/logs
+RUN_DIR=$STACK_DIR/run
+DATA_DIR=$STACK_DIR/data
+CACHE=${TELEMETRY_CACHE:-$HOME/.cache/telemetry-stack}
+BIN=$CACHE/bin
+OCB_VERSION=0.155.0
+HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
+
+# Credentials of the local "Grafana Cloud" stand-ins. The collector reads them through the
+# same environment variables as in production; these defaults are for 127.0.0.1 only.
+export ENVIRONMENT=${ENVIRONMENT:-dev}
+export GRAFANA_CLOUD_PROMETHEUS_URL=${GRAFANA_CLOUD_PROMETHEUS_URL:-http://127.0.0.1:19090/api/v1/write}
+export GRAFANA_CLOUD_PROMETHEUS_USER=${GRAFANA_CLOUD_PROMETHEUS_USER:-100001}
+export GRAFANA_CLOUD_OTLP_ENDPOINT=${GRAFANA_CLOUD_OTLP_ENDPOINT:-http://127.0.0.1:14328}
+export GRAFANA_CLOUD_INSTANCE_ID=${GRAFANA_CLOUD_INSTANCE_ID:-200002}
+export GRAFANA_CLOUD_API_KEY=${GRAFANA_CLOUD_API_KEY:-local-stack-token}
+export JAEGER_OTLP_ENDPOINT=${JAEGER_OTLP_ENDPOINT:-127.0.0.1:14317}
+export OTELCOL_LISTEN_HOST=127.0.0.1
+export ONCALL_WEBHOOK_URL=${ONCALL_WEBHOOK_URL:-http://127.0.0.1:19095/alerts}
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+hash_of() { cat "$@" | sha256sum | cut -c1-12; }
+goversion() { go env GOVERSION; }
+
+# ---------------------------------------------------------------------------------------
+# build
+
+# alertmanager_cmd prints Alertmanager's command: Debian calls it prometheus-alertmanager.
+alertmanager_cmd() { command -v alertmanager || command -v prometheus-alertmanager; }
+
+# ensure_apt installs Debian's Prometheus and Alertmanager when they are missing.
+ensure_apt() {
+  local missing=()
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  alertmanager_cmd >/dev/null || missing+=(prometheus-alertmanager)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "install ${missing[*]} (apt) or run as root"
+  log "apt-get install ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+otelcol_bin() { echo "$BIN/otelcol-$OCB_VERSION-$(printf '%s\n%s' "$(goversion)" "$(cat "$HERE/otelcol-builder.yaml")" | sha256sum | cut -c1-12)"; }
+jaeger_bin() {
+  local v
+  v=$(awk '$1=="github.com/jaegertracing/jaeger"{print $2; exit}' "$TOOLS/jaeger/go.mod")
+  echo "$BIN/jaeger-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/jaeger/go.mod" "$TOOLS/jaeger/go.sum" | sha256sum | cut -c1-12)"
+}
+tools_dir() {
+  echo "$BIN/tools-$( (goversion; cat "$TOOLS/go.mod" "$TOOLS/go.sum"; find "$TOOLS/alertsink" "$TOOLS/bcrypt" "$TOOLS/otlpsend" -name '*.go' | sort | xargs cat) | sha256sum | cut -c1-12)"
+}
+
+build_otelcol() {
+  local out work ocb
+  out=$(otelcol_bin)
+  if [ -x "$out" ]; then log "collector: cached $out"; return 0; fi
+  ocb=$BIN/builder-v$OCB_VERSION
+  if [ ! -x "$ocb" ]; then
+    log "installing builder v$OCB_VERSION"
+    GOBIN=$CACHE/gobin go install "go.opentelemetry.io/collector/cmd/builder@v$OCB_VERSION"
+    mv "$CACHE/gobin/builder" "$ocb"
+  fi
+  work=$CACHE/work/otelcol
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$HERE/otelcol-builder.yaml" "$work/manifest.yaml"
+  log "collector: generating sources"
+  # The builder's own `go mod tidy` fails on test-only imports of fileexporter and
+  # transformprocessor that the proxy does not serve: it exits 1 after writing the sources
+  # and go.mod, so its exit code is not the test; tidy with -e and compile ourselves.
+  (cd "$work" && "$ocb" --config manifest.yaml --skip-compilation >builder.log 2>&1) || true
+  [ -f "$work/build/go.mod" ] && [ -f "$work/build/components.go" ] ||
+    { tail -n 20 "$work/builder.log" >&2; die "builder wrote no sources"; }
+  log "collector: compiling (about 3-4 minutes cold)"
+  (cd "$work/build" && go mod tidy -e >../tidy.log 2>&1) || { tail -n 20 "$work/tidy.log" >&2; die "go mod tidy failed"; }
+  (cd "$work/build" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" .)
+  mv "$out.tmp" "$out"
+  log "collector: built $out"
+}
+
+build_jaeger() {
+  local out
+  out=$(jaeger_bin)
+  if [ -x "$out" ]; then log "jaeger: cached $out"; return 0; fi
+  log "jaeger: compiling (about 5 minutes cold)"
+  (cd "$TOOLS/jaeger" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
+  mv "$out.tmp" "$out"
+  log "jaeger: built $out"
+}
+
+build_tools() {
+  local out
+  out=$(tools_dir)
+  if [ -x "$out/alertsink" ] && [ -x "$out/bcrypt" ] && [ -x "$out/otlpsend" ]; then
+    log "tools: cached $out"; return 0
+  fi
+  mkdir -p "$out.tmp"
+  (cd "$TOOLS" && go build -trimpath -o "$out.tmp/" ./alertsink ./bcrypt ./otlpsend)
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  log "tools: built $out"
+}
+
+cmd_build() {
+  command -v go >/dev/null || die "go is not on PATH"
+  mkdir -p "$BIN"
+  ensure_apt
+  build_tools
+  build_otelcol
+  build_jaeger
+}
+
+# ---------------------------------------------------------------------------------------
+# run
+
+pidfile() { echo "$RUN_DIR/$1.pid"; }
+running() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
+
+# start NAME CMD...: runs CMD in the background with its output in LOG_DIR/NAME.log.
+start() {
+  local name=$1; shift
+  if running "$name"; then log "$name: already running (pid $(cat "$(pidfile "$name")"))"; return 0; fi
+  log "$name: starting"
+  nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
+}
+
+# wait_http NAME URL [curl args...]: polls URL until it answers 2xx or HEALTH_TIMEOUT passes.
+wait_http() {
+  local name=$1 url=$2; shift 2
+  local deadline=$((SECONDS + HEALTH_TIMEOUT))
+  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+    running "$name" || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name exited; log: $LOG_DIR/$name.log"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name not healthy after ${HEALTH_TIMEOUT}s at $url"; }
+    sleep 0.5
+  done
+  log "$name: ready ($url)"
+}
+
+# render_configs writes the configs that need local paths or values into RUN_DIR. The
+# shipped files in monitoring/ stay the source: only hosts, intervals and paths change.
+render_configs() {
+  local tools_bin hash
+  tools_bin=$(tools_dir)
+  # Local Prometheus: shipped config with compose service names -> 127.0.0.1, 5 s intervals.
+  sed -e 's#otel-collector:#127.0.0.1:#g' \
+      -e 's#alertmanager:9093#127.0.0.1:9093#g' \
+      -e 's#localhost:9090#127.0.0.1:9090#g' \
+      -e 's#^\(  *\)scrape_interval: .*#\1scrape_interval: 5s#' \
+      -e 's#^\(  *\)evaluation_interval: .*#\1evaluation_interval: 5s#' \
+      -e "s#- rules/\*\.yml#- $MONITORING/rules/*.yml#" \
+      "$MONITORING/prometheus.yml" >"$RUN_DIR/prometheus.yml"
+  # Alertmanager: shipped config with the OnCall webhook replaced by the local receiver.
+  sed -e "s#url: .*oncall.*#url: $ONCALL_WEBHOOK_URL#" \
+      -e 's#^\(  *\)group_wait: .*#\1group_wait: 5s#' \
+      "$MONITORING/alertmanager.yml" >"$RUN_DIR/alertmanager.yml"
+  # Cloud Prometheus (Mimir stand-in): basic auth with the same user and token as the cloud.
+  hash=$(printf '%s' "$GRAFANA_CLOUD_API_KEY" | "$tools_bin/bcrypt")
+  printf 'basic_auth_users:\n  "%s": "%s"\n' "$GRAFANA_CLOUD_PROMETHEUS_USER" "$hash" >"$RUN_DIR/cloud-prometheus-web.yml"
+}
+
+cmd_up() {
+  cmd_build
+  mkdir -p "$LOG_DIR" "$RUN_DIR" "$DATA_DIR"
+  command -v curl >/dev/null || die "curl is needed for health checks"
+  render_configs
+  local tools_bin otelcol jaeger
+  tools_bin=$(tools_dir); otelcol=$(otelcol_bin); jaeger=$(jaeger_bin)
+
+  start alertsink "$tools_bin/alertsink" -addr 127.0.0.1:19095 -file "$LOG_DIR/alerts.jsonl"
+  start jaeger "$jaeger" --config "$HERE/jaeger.yml"
+  start cloud-prometheus prometheus \
+    --config.file="$HERE/cloud-prometheus.yml" \
+    --web.listen-address=127.0.0.1:19090 \
+    --web.enable-remote-write-receiver \
+    --web.config.file="$RUN_DIR/cloud-prometheus-web.yml" \
+    --storage.tsdb.path="$DATA_DIR/cloud-prometheus" \
+    --storage.tsdb.retention.time=7d
+  CLOUD_DIR=$LOG_DIR start cloud-collector "$otelcol" --config "$HERE/cloud-collector.yml"
+  start alertmanager "$(alertmanager_cmd)" \
+    --config.file="$RUN_DIR/alertmanager.yml" \
+    --web.listen-address=127.0.0.1:9093 \
+    --cluster.listen-address= \
+    --storage.path="$DATA_DIR/alertmanager"
+  start prometheus prometheus \
+    --config.file="$RUN_DIR/prometheus.yml" \
+    --web.listen-address=127.0.0.1:9090 \
+    --storage.tsdb.path="$DATA_DIR/prometheus" \
+    --storage.tsdb.retention.time=7d \
+    --rules.alert.resend-delay=5s
+  start collector "$otelcol" --config "$MONITORING/otel-collector-config.yml"
+
+  wait_http alertsink http://127.0.0.1:19095/alerts
+  wait_http jaeger http://127.0.0.1:16686/api/services
+  wait_http cloud-prometheus http://127.0.0.1:19090/-/ready -u "$GRAFANA_CLOUD_PROMETHEUS_USER:$GRAFANA_CLOUD_API_KEY"
+  wait_http cloud-collector http://127.0.0.1:13134/
+  wait_http alertmanager http://127.0.0.1:9093/-/ready
+  wait_http prometheus http://127.0.0.1:9090/-/ready
+  wait_http collector http://127.0.0.1:13133/
+  log "up: OTLP 127.0.0.1:4317 (gRPC) / 4318 (HTTP); logs in $LOG_DIR"
+}
+
+# The order in which down stops: senders first, so that little is refused on the way down.
+SERVICES=(collector prometheus alertmanager cloud-collector cloud-prometheus jaeger alertsink)
+
+stop_one() {
+  local name=$1 pid deadline
+  pid=$(cat "$(pidfile "$name")" 2>/dev/null) || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 20))
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ $SECONDS -ge $deadline ]; then log "$name: no exit after 20s, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; break; fi
+      sleep 0.2
+    done
+    log "$name: stopped (pid $pid)"
+  fi
+  rm -f "$(pidfile "$name")"
+}
+
+cmd_down() {
+  local s
+  for s in "${SERVICES[@]}"; do stop_one "$s"; done
+  [ "${1:-}" = "--purge" ] && rm -rf "$DATA_DIR" && log "removed $DATA_DIR"
+  return 0
+}
+
+cmd_status() {
+  local s rc=0
+  for s in "${SERVICES[@]}"; do
+    if running "$s"; then printf '%-17s running  pid %s\n' "$s" "$(cat "$(pidfile "$s")")"
+    else printf '%-17s stopped\n' "$s"; rc=1; fi
+  done
+  return $rc
+}
+
+cmd_env() {
+  env | grep -E '^(ENVIRONMENT|GRAFANA_CLOUD_|JAEGER_OTLP|OTELCOL_|ONCALL_)' | sort |
+    sed -e 's/^\(GRAFANA_CLOUD_API_KEY\)=.*/\1=<redacted>/'
+  echo "STACK_DIR=$STACK_DIR"
+  echo "TELEMETRY_CACHE=$CACHE"
+}
+
+case "${1:-}" in
+  build) cmd_build ;;
+  up) cmd_up ;;
+  down) shift; cmd_down "${1:-}" ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 build|up|down [--purge]|status|env" >&2; exit 2 ;;
+esac
