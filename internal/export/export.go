@@ -118,10 +118,15 @@ func NewMetricExporter(exp sdkmetric.Exporter, c *Counter, kvs []attribute.KeyVa
 
 // Export implements sdkmetric.Exporter.
 func (e *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
+	n := countPoints(rm)
+	if n == 0 {
+		// Nothing recorded yet: do not wake a collector (or wait on a dead one).
+		return nil
+	}
 	e.mu.Lock()
 	e.in.Inject(rm)
 	e.mu.Unlock()
-	e.C.done(countPoints(rm), e.Exporter.Export(ctx, rm))
+	e.C.done(n, e.Exporter.Export(ctx, rm))
 	return nil
 }
 

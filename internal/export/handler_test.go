@@ -1,0 +1,34 @@
+package export
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHandlerRateLimits(t *testing.T) {
+	var got []error
+	h := NewHandler(func(err error) { got = append(got, err) }, 30*time.Second)
+	now := time.Unix(0, 0)
+	h.now = func() time.Time { return now }
+
+	for range 5 {
+		h.Handle(errors.New("boom"))
+	}
+	if len(got) != 1 {
+		t.Fatalf("passed %d errors in one interval; want 1", len(got))
+	}
+	now = now.Add(31 * time.Second)
+	h.Handle(errors.New("boom again"))
+	if len(got) != 2 || !strings.Contains(got[1].Error(), "and 4 more error(s)") {
+		t.Fatalf("second report = %v; want it to count the 4 held back", got)
+	}
+}
+
+func TestHandlerSurvivesPanickingSink(t *testing.T) {
+	h := NewHandler(func(error) { panic("user sink") }, time.Second)
+	h.Handle(errors.New("x")) // must not panic
+	var nilH *Handler
+	nilH.Handle(errors.New("x"))
+}
