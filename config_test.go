@@ -16,9 +16,9 @@ func envOf(m map[string]string) func(string) (string, bool) {
 
 func TestConfigPrecedence(t *testing.T) {
 	tests := []struct {
-		name string
-		env  map[string]string
-		opts []Option
+		name  string
+		env   map[string]string
+		opts  []Option
 		check func(t *testing.T, c *config)
 	}{
 		{
