@@ -1,0 +1,58 @@
+// Package logbridge sends log/slog records to OpenTelemetry logs and to the
+// container's console at the same time, each line correlated with its trace.
+//
+//	logger, err := logbridge.New(tel) // level from LOG_LEVEL, JSON on stderr
+//	if err != nil {
+//		return err // a *telemetry.ConfigError naming LOG_LEVEL
+//	}
+//	slog.SetDefault(logger) // optional: installing a global is your call
+//
+//	func (s *server) checkout(w http.ResponseWriter, r *http.Request) {
+//		logger.InfoContext(r.Context(), "order placed", "order_id", id)
+//		// or, where only the context travels:
+//		logbridge.From(r.Context()).Info("order placed", "order_id", id)
+//	}
+//
+// # One handler, two outputs
+//
+// The [Handler] does the shared work once (level check, redaction, trace
+// lookup) and forwards the record to contrib's otelslog bridge, built on
+// the Telemetry's LoggerProvider, and to a slog JSON or text handler on a
+// local writer (standard error by default). The OpenTelemetry side carries
+// the resource, the labels environment, project and service (added by the
+// SDK's log exporter), the severity (slog.LevelDebug is SeverityDebug, Info
+// is Info, Warn is Warn, Error is Error, levels in between add their offset)
+// and attributes and groups as nested maps. A nil or disabled Telemetry
+// leaves the console output alone.
+//
+// # Trace correlation, and the trap
+//
+// The trace and span ids come from the context passed to the log call: the
+// OpenTelemetry record carries them natively, the console line as the
+// top-level attributes "trace_id" and "span_id". slog.Info and Logger.Info
+// pass context.Background(), so they carry no trace. Inside a request use
+// the Context variants (InfoContext(r.Context(), ...)), or a logger from
+// [From], which remembers the span of the context it was taken from and
+// uses it for calls made without one. Middleware puts a logger in the
+// request context with [Context].
+//
+// # Secrets
+//
+// By default an attribute whose key looks like a credential is written as
+// "[REDACTED]" to both outputs, wherever it comes from: a log call, a group,
+// Logger.With, or a [slog.LogValuer]. Keys are compared in lower case with
+// '-', '_', '.' and spaces removed; a key matches when it contains
+// authorization, apikey, passw (password, passwd), passphrase, secret,
+// cookie, credential, privatekey or bearer, when it ends in token
+// (access_token, x-auth-token; not input_tokens or token_type), or when it
+// is exactly auth. An open group (Logger.WithGroup) whose name matches
+// redacts everything logged inside it. [WithRedactKeys] adds keys,
+// [WithoutRedaction] turns it off. Messages and the insides of values of
+// kind Any (maps, structs) are not inspected: keep secrets out of them.
+//
+// # When the collector is down
+//
+// The OpenTelemetry side hands records to the SDK's batch processor, whose
+// queue is bounded and drops the oldest records when full: a log call never
+// waits for the network, and the console keeps every line.
+package logbridge

@@ -1,0 +1,264 @@
+package logbridge
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"os"
+	"slices"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry"
+)
+
+// ScopeName is the instrumentation scope of the log records the bridge
+// emits.
+const ScopeName = telemetry.ScopeName + "/logbridge"
+
+// The console attributes that carry the trace context.
+const (
+	TraceIDKey = "trace_id"
+	SpanIDKey  = "span_id"
+)
+
+// Handler is a slog.Handler that writes each record to OpenTelemetry logs
+// (through contrib's otelslog bridge) and to a console handler, after
+// checking the level, redacting credentials and finding the span once.
+// Build it with [NewHandler]; the zero value is not usable. It is safe for
+// concurrent use.
+type Handler struct {
+	level     slog.Leveler
+	otel      slog.Handler // nil when the Telemetry is nil or disabled
+	console   slog.Handler // nil when the console is off
+	redact    *redactor    // nil without redaction
+	redactAll bool         // an open group's name matched: redact everything in it
+	groups    *group       // console groups opened by WithGroup, innermost first
+	span      trace.SpanContext
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+// New returns a logger on a new [Handler]; see [NewHandler].
+func New(tel *telemetry.Telemetry, opts ...Option) (*slog.Logger, error) {
+	h, err := NewHandler(tel, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return slog.New(h), nil
+}
+
+// NewHandler returns a Handler that sends records to tel's LoggerProvider
+// and to the console. A nil or disabled tel gives the console output only.
+// It returns a *telemetry.ConfigError (errors.Is telemetry.ErrInvalidConfig)
+// if LOG_LEVEL or an option holds a value it does not accept.
+func NewHandler(tel *telemetry.Telemetry, opts ...Option) (*Handler, error) {
+	return newHandler(tel, os.LookupEnv, opts)
+}
+
+func newHandler(tel *telemetry.Telemetry, lookup func(string) (string, bool), opts []Option) (*Handler, error) {
+	c, err := newConfig(lookup, opts)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{level: c.level}
+	if tel.Enabled() {
+		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider()))
+	}
+	if !c.noConsole {
+		// The handler checks the level itself; the console handler sees
+		// only records that passed.
+		ho := &slog.HandlerOptions{Level: slog.Level(-1 << 30)}
+		if c.format == Text {
+			h.console = slog.NewTextHandler(c.writer, ho)
+		} else {
+			h.console = slog.NewJSONHandler(c.writer, ho)
+		}
+	}
+	if !c.noRedact {
+		h.redact = newRedactor(c.redactKeys)
+	}
+	return h, nil
+}
+
+// Enabled reports whether a record at level l would be written. It checks
+// the level first, so a call below the level costs a comparison.
+func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool {
+	if l < h.level.Level() {
+		return false
+	}
+	if h.console != nil {
+		return true
+	}
+	if h.otel == nil {
+		return false
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return h.otel.Enabled(ctx, l)
+}
+
+// attrBuf is how many record attributes Handle gathers without allocating.
+const attrBuf = 8
+
+// Handle redacts r and writes it to both outputs. The console line gets
+// trace_id and span_id when ctx (or the logger's remembered span, see
+// [From]) has a valid span. It returns the outputs' errors joined.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() && h.span.IsValid() {
+		sc = h.span
+		if h.otel != nil {
+			ctx = trace.ContextWithSpanContext(ctx, sc)
+		}
+	}
+	rebuildConsole := h.console != nil && (sc.IsValid() || h.groups != nil)
+
+	// Gather the attributes once, redacted, when an output needs them.
+	var buf [attrBuf]slog.Attr
+	attrs, changed := buf[:0], false
+	if h.redact != nil || rebuildConsole {
+		r.Attrs(func(a slog.Attr) bool {
+			if h.redact != nil {
+				var c bool
+				a, c = h.redact.attr(a, h.redactAll)
+				changed = changed || c
+			}
+			attrs = append(attrs, a)
+			return true
+		})
+	}
+	if changed {
+		nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		nr.AddAttrs(attrs...)
+		r = nr
+	}
+
+	var errOTel, errConsole error
+	if h.otel != nil && (h.console == nil || h.otel.Enabled(ctx, r.Level)) {
+		errOTel = h.otel.Handle(ctx, r)
+	}
+	if h.console != nil {
+		if rebuildConsole {
+			r = h.consoleRecord(r, attrs, sc)
+		}
+		errConsole = h.console.Handle(ctx, r)
+	}
+	return errors.Join(errOTel, errConsole)
+}
+
+// consoleRecord returns a record with the trace ids first and the
+// attributes nested in the open groups.
+func (h *Handler) consoleRecord(r slog.Record, attrs []slog.Attr, sc trace.SpanContext) slog.Record {
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	if sc.IsValid() {
+		tid, sid := ids(sc)
+		nr.AddAttrs(slog.String(TraceIDKey, tid), slog.String(SpanIDKey, sid))
+	}
+	if h.groups == nil {
+		nr.AddAttrs(attrs...)
+	} else if g, ok := h.groups.attr(attrs); ok {
+		nr.AddAttrs(g)
+	}
+	return nr
+}
+
+// ids returns the hex trace and span ids with one allocation.
+func ids(sc trace.SpanContext) (traceID, spanID string) {
+	var b [48]byte
+	tid, sid := sc.TraceID(), sc.SpanID()
+	hex.Encode(b[:32], tid[:])
+	hex.Encode(b[32:], sid[:])
+	s := string(b[:])
+	return s[:32], s[32:]
+}
+
+// WithAttrs returns a Handler whose records carry attrs (redacted once,
+// here, LogValuers resolved).
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	if h.redact != nil {
+		if ra, ok := h.redact.attrs(attrs, h.redactAll); ok {
+			attrs = ra
+		}
+	}
+	h2 := *h
+	if h.otel != nil {
+		h2.otel = h.otel.WithAttrs(attrs)
+	}
+	if h.console != nil {
+		if h.groups == nil {
+			h2.console = h.console.WithAttrs(attrs)
+		} else {
+			h2.groups = h.groups.with(attrs)
+		}
+	}
+	return &h2
+}
+
+// WithGroup returns a Handler that nests the attributes that follow in
+// group name. On the console the trace ids stay at the top level.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	if h.otel != nil {
+		h2.otel = h.otel.WithGroup(name)
+	}
+	if h.console != nil {
+		h2.groups = &group{name: name, next: h.groups}
+	}
+	if h.redact != nil && h.redact.match(name) {
+		h2.redactAll = true
+	}
+	return &h2
+}
+
+// group is an open console group: its name, the attributes added inside it
+// by WithAttrs, and the group around it.
+type group struct {
+	name  string
+	attrs []slog.Attr
+	next  *group
+}
+
+// with returns a copy of g with attrs added.
+func (g *group) with(attrs []slog.Attr) *group {
+	return &group{name: g.name, attrs: append(slices.Clip(g.attrs), attrs...), next: g.next}
+}
+
+// attr nests inner (the record's attributes) in g and the groups around
+// it, leaving out groups that end up empty, as slog requires. It returns
+// false if nothing is left.
+func (g *group) attr(inner []slog.Attr) (slog.Attr, bool) {
+	var out slog.Attr
+	have := false
+	// GroupValue keeps the slice it is given: never hand it the caller's.
+	content := make([]slog.Attr, 0, len(g.attrs)+len(inner))
+	content = append(append(content, g.attrs...), inner...)
+	for {
+		if len(content) > 0 {
+			out, have = slog.Attr{Key: g.name, Value: slog.GroupValue(content...)}, true
+		}
+		if g = g.next; g == nil {
+			return out, have
+		}
+		content = nil
+		if len(g.attrs) > 0 || have {
+			content = make([]slog.Attr, 0, len(g.attrs)+1)
+			content = append(content, g.attrs...)
+			if have {
+				content = append(content, out)
+			}
+		}
+	}
+}
