@@ -73,7 +73,7 @@ func TestRecordCarriesResourceAndLabels(t *testing.T) {
 	m := attrMap(r)
 	tel := kit.Telemetry
 	want := map[string]any{
-		"k":                       "v",
+		"k":                        "v",
 		string(labels.Environment): string(tel.Environment()),
 		string(labels.Project):     tel.Project(),
 		string(labels.Service):     tel.Service(),
