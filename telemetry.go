@@ -25,6 +25,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -40,7 +41,6 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
 	lognoop "go.opentelemetry.io/otel/log/noop"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -85,7 +85,8 @@ type Telemetry struct {
 	sdkMP *sdkmetric.MeterProvider
 	sdkLP *sdklog.LoggerProvider
 
-	counters [3]*export.Counter // traces, metrics, logs
+	counters      [3]*export.Counter // traces, metrics, logs
+	httpTransport *http.Transport    // of the OTLP/HTTP exporters
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -142,7 +143,10 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		t.counters[i] = export.NewCounter(s, h)
 	}
 
-	spanExp, metricExp, logExp, err := newExporters(ctx, cfg)
+	// The OTLP/HTTP exporters share a package-level transport whose idle
+	// connections outlive Shutdown; ours is closed by Shutdown.
+	t.httpTransport = http.DefaultTransport.(*http.Transport).Clone()
+	spanExp, metricExp, logExp, err := newExporters(ctx, cfg, t.httpTransport)
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +178,9 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 
 	if cfg.globals {
 		otel.SetTracerProvider(t.tp)
+		otel.SetLoggerProvider(t.lp)
 		otel.SetMeterProvider(t.mp)
 		otel.SetTextMapPropagator(t.prop)
-		global.SetLoggerProvider(t.lp)
 		otel.SetErrorHandler(otel.ErrorHandlerFunc(h.Handle))
 	}
 	return t, nil
@@ -184,7 +188,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 
 // newExporters builds the OTLP exporters (or takes the ones given by
 // options). Building an OTLP exporter does not dial: gRPC connects lazily.
-func newExporters(ctx context.Context, cfg *config) (sdktrace.SpanExporter, sdkmetric.Exporter, sdklog.Exporter, error) {
+func newExporters(ctx context.Context, cfg *config, tr http.RoundTripper) (sdktrace.SpanExporter, sdkmetric.Exporter, sdklog.Exporter, error) {
 	var (
 		se   sdktrace.SpanExporter = cfg.spanExporter
 		me   sdkmetric.Exporter    = cfg.metricExporter
@@ -193,17 +197,17 @@ func newExporters(ctx context.Context, cfg *config) (sdktrace.SpanExporter, sdkm
 	)
 	if se == nil {
 		var err error
-		se, err = newSpanExporter(ctx, cfg.traces)
+		se, err = newSpanExporter(ctx, cfg.traces, tr)
 		errs = append(errs, err)
 	}
 	if me == nil {
 		var err error
-		me, err = newMetricExporter(ctx, cfg.metrics)
+		me, err = newMetricExporter(ctx, cfg.metrics, tr)
 		errs = append(errs, err)
 	}
 	if le == nil {
 		var err error
-		le, err = newLogExporter(ctx, cfg.logs)
+		le, err = newLogExporter(ctx, cfg.logs, tr)
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -218,9 +222,9 @@ func newExporters(ctx context.Context, cfg *config) (sdktrace.SpanExporter, sdkm
 	return se, me, le, nil
 }
 
-func newSpanExporter(ctx context.Context, s signal) (sdktrace.SpanExporter, error) {
+func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
 	if s.protocol == HTTPProtobuf {
-		o := []otlptracehttp.Option{otlptracehttp.WithEndpoint(s.endpoint), otlptracehttp.WithURLPath(s.urlPath), otlptracehttp.WithTimeout(s.timeout)}
+		o := []otlptracehttp.Option{otlptracehttp.WithEndpoint(s.endpoint), otlptracehttp.WithURLPath(s.urlPath), otlptracehttp.WithTimeout(s.timeout), otlptracehttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
 		if s.insecure {
 			o = append(o, otlptracehttp.WithInsecure())
 		}
@@ -239,9 +243,9 @@ func newSpanExporter(ctx context.Context, s signal) (sdktrace.SpanExporter, erro
 	return otlptracegrpc.New(ctx, o...)
 }
 
-func newMetricExporter(ctx context.Context, s signal) (sdkmetric.Exporter, error) {
+func newMetricExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdkmetric.Exporter, error) {
 	if s.protocol == HTTPProtobuf {
-		o := []otlpmetrichttp.Option{otlpmetrichttp.WithEndpoint(s.endpoint), otlpmetrichttp.WithURLPath(s.urlPath), otlpmetrichttp.WithTimeout(s.timeout)}
+		o := []otlpmetrichttp.Option{otlpmetrichttp.WithEndpoint(s.endpoint), otlpmetrichttp.WithURLPath(s.urlPath), otlpmetrichttp.WithTimeout(s.timeout), otlpmetrichttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
 		if s.insecure {
 			o = append(o, otlpmetrichttp.WithInsecure())
 		}
@@ -260,9 +264,9 @@ func newMetricExporter(ctx context.Context, s signal) (sdkmetric.Exporter, error
 	return otlpmetricgrpc.New(ctx, o...)
 }
 
-func newLogExporter(ctx context.Context, s signal) (sdklog.Exporter, error) {
+func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
 	if s.protocol == HTTPProtobuf {
-		o := []otlploghttp.Option{otlploghttp.WithEndpoint(s.endpoint), otlploghttp.WithURLPath(s.urlPath), otlploghttp.WithTimeout(s.timeout)}
+		o := []otlploghttp.Option{otlploghttp.WithEndpoint(s.endpoint), otlploghttp.WithURLPath(s.urlPath), otlploghttp.WithTimeout(s.timeout), otlploghttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
 		if s.insecure {
 			o = append(o, otlploghttp.WithInsecure())
 		}
@@ -463,6 +467,7 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	}
 	t.shutdownOnce.Do(func() {
 		t.shutdownErr = t.parallel(ctx, t.sdkTP.Shutdown, t.sdkMP.Shutdown, t.sdkLP.Shutdown)
+		t.httpTransport.CloseIdleConnections()
 	})
 	return t.shutdownErr
 }

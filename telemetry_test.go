@@ -170,8 +170,8 @@ func TestResource(t *testing.T) {
 	}
 	for k, v := range want {
 		got, ok := res.Set().Value(k)
-		if !ok || got.Emit() != v {
-			t.Errorf("resource %s = %q (%v); want %q", k, got.Emit(), ok, v)
+		if !ok || got.String() != v {
+			t.Errorf("resource %s = %q (%v); want %q", k, got.String(), ok, v)
 		}
 	}
 	for _, k := range []attribute.Key{"host.name", "process.pid", "telemetry.sdk.name"} {
