@@ -220,7 +220,7 @@ func TestPricingWithAndMerge(t *testing.T) {
 	}
 	for _, bad := range []Price{
 		{Input: -1}, {Output: math.NaN()}, {CacheRead: math.Inf(1)}, {CacheWrite: 2e6},
-		{Input: 1, LongContext: &Price{Input: 2}},                             // no threshold
+		{Input: 1, LongContext: &Price{Input: 2}},                            // no threshold
 		{Input: 1, LongContextThreshold: 10, LongContext: &Price{Input: -2}}, // bad tier
 	} {
 		if _, err := base.With("x", bad); !errors.Is(err, ErrInvalidPricing) {
