@@ -159,10 +159,12 @@ wait_http() {
   log "$name: ready ($url)"
 }
 
-# render_configs writes the configs that need local paths or values into RUN_DIR. The
-# shipped files in monitoring/ stay the source: only hosts, intervals and paths change.
+# render_configs writes the configs that need local paths or values into a folder
+# (default RUN_DIR). The shipped files in monitoring/ stay the source: only hosts,
+# intervals, paths and the webhook URL change.
 render_configs() {
-  local tools_bin hash
+  local out=${1:-$RUN_DIR} tools_bin hash
+  mkdir -p "$out"
   tools_bin=$(tools_dir)
   # Local Prometheus: shipped config with compose service names -> 127.0.0.1, 5 s intervals.
   sed -e 's#otel-collector:#127.0.0.1:#g' \
@@ -171,14 +173,14 @@ render_configs() {
       -e 's#^\(  *\)scrape_interval: .*#\1scrape_interval: 5s#' \
       -e 's#^\(  *\)evaluation_interval: .*#\1evaluation_interval: 5s#' \
       -e "s#- rules/\*\.yml#- $MONITORING/rules/*.yml#" \
-      "$MONITORING/prometheus.yml" >"$RUN_DIR/prometheus.yml"
+      "$MONITORING/prometheus.yml" >"$out/prometheus.yml"
   # Alertmanager: shipped config with the OnCall webhook replaced by the local receiver.
   sed -e "s#url: .*oncall.*#url: $ONCALL_WEBHOOK_URL#" \
       -e 's#^\(  *\)group_wait: .*#\1group_wait: 5s#' \
-      "$MONITORING/alertmanager.yml" >"$RUN_DIR/alertmanager.yml"
+      "$MONITORING/alertmanager.yml" >"$out/alertmanager.yml"
   # Cloud Prometheus (Mimir stand-in): basic auth with the same user and token as the cloud.
   hash=$(printf '%s' "$GRAFANA_CLOUD_API_KEY" | "$tools_bin/bcrypt")
-  printf 'basic_auth_users:\n  "%s": "%s"\n' "$GRAFANA_CLOUD_PROMETHEUS_USER" "$hash" >"$RUN_DIR/cloud-prometheus-web.yml"
+  printf 'basic_auth_users:\n  "%s": "%s"\n' "$GRAFANA_CLOUD_PROMETHEUS_USER" "$hash" >"$out/cloud-prometheus-web.yml"
 }
 
 cmd_up() {
@@ -256,6 +258,17 @@ cmd_status() {
   return $rc
 }
 
+# cmd_bin builds one binary if it is not cached and prints its path (for check.sh).
+cmd_bin() {
+  mkdir -p "$BIN"
+  case "$1" in
+    otelcol) build_otelcol && otelcol_bin ;;
+    jaeger) build_jaeger && jaeger_bin ;;
+    tools) build_tools && tools_dir ;;
+    *) die "bin: want otelcol, jaeger or tools" ;;
+  esac
+}
+
 cmd_env() {
   env | grep -E '^(ENVIRONMENT|GRAFANA_CLOUD_|JAEGER_OTLP|OTELCOL_|ONCALL_)' | sort |
     sed -e 's/^\(GRAFANA_CLOUD_API_KEY\)=.*/\1=<redacted>/'
@@ -269,5 +282,7 @@ case "${1:-}" in
   down) shift; cmd_down "${1:-}" ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 build|up|down [--purge]|status|env" >&2; exit 2 ;;
+  bin) shift; cmd_bin "${1:-}" ;;
+  render) shift; mkdir -p "$BIN"; build_tools; render_configs "${1:?usage: $0 render DIR}" ;;
+  *) echo "usage: $0 build|up|down [--purge]|status|env|bin otelcol|jaeger|tools|render DIR" >&2; exit 2 ;;
 esac
