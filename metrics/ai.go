@@ -1,0 +1,406 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
+)
+
+// The AI metrics, as they appear in Prometheus once the collector has
+// translated them. All are counters with their final name and no unit.
+const (
+	// AIRequestsName counts AI requests, labelled model, provider and
+	// outcome (ailabels.OutcomeOK or ailabels.OutcomeError).
+	AIRequestsName        = "ai_requests_total"
+	AIRequestsUnit        = ""
+	AIRequestsDescription = "AI model requests, by model, provider and outcome (ok or error)."
+
+	// AITokensName counts tokens, labelled model and token_type (input,
+	// output, cache_read, cache_write, reasoning). cache_read and
+	// cache_write are parts of input and reasoning is part of output, as in
+	// the GenAI semantic conventions: sum input and output only.
+	AITokensName        = "ai_tokens_total"
+	AITokensUnit        = ""
+	AITokensDescription = "AI tokens, by model and token type; cache_read and cache_write are part of input, reasoning is part of output."
+
+	// AICostName is the cost in US dollars, labelled model. Its unit is
+	// empty on purpose: a unit of "USD" would make the series
+	// ai_cost_USD_total.
+	AICostName        = "ai_cost_total"
+	AICostUnit        = ""
+	AICostDescription = "AI cost in US dollars, by model, from the pricing table; unpriced models add 0 and count in ai_unpriced_requests_total."
+
+	// AIUnpricedRequestsName counts requests to a model the pricing table
+	// does not price, labelled model: their cost is missing from
+	// ai_cost_total, not zero. Alert on it to keep the table current.
+	AIUnpricedRequestsName        = "ai_unpriced_requests_total"
+	AIUnpricedRequestsUnit        = ""
+	AIUnpricedRequestsDescription = "AI requests to models without a price: their cost is missing from ai_cost_total."
+
+	// LabelOverflowName counts recordings whose label value was replaced
+	// by ailabels.Other because the label had reached its bound, labelled
+	// label (the label key, e.g. model).
+	LabelOverflowName        = "telemetry_label_overflow_total"
+	LabelOverflowUnit        = ""
+	LabelOverflowDescription = "Recordings whose label value was replaced by \"other\" because the label reached its bound, by label."
+)
+
+// Default bounds of the AI labels.
+const (
+	DefaultMaxModels    = 50
+	DefaultMaxProviders = 20
+)
+
+// maxAICacheEntries bounds the cache of prepared label combinations (raw
+// provider and model strings). Past it, recording still works but prepares
+// its labels on every call.
+const maxAICacheEntries = 1024
+
+// maxBound is the largest bound an option accepts; the SDK's cardinality
+// limit (2000 series per instrument by default) is the real ceiling.
+const maxBound = 1000
+
+// AIOption configures NewAI.
+type AIOption interface {
+	applyAI(aiConfig) aiConfig
+}
+
+type aiOptionFunc func(aiConfig) aiConfig
+
+func (f aiOptionFunc) applyAI(c aiConfig) aiConfig { return f(c) }
+
+type aiConfig struct {
+	pricing           *ailabels.Pricing
+	pricingSet        bool
+	maxModels         int
+	maxProviders      int
+	contentCapture    bool
+	semconvHistograms bool
+}
+
+// WithPricing replaces the pricing table (ailabels.DefaultPricing by
+// default). A nil table prices nothing: every request is unpriced.
+func WithPricing(p *ailabels.Pricing) AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.pricing, c.pricingSet = p, true; return c })
+}
+
+// WithMaxModels bounds the distinct values of the model label (default
+// 50, at most 1000). Later models are recorded as "other".
+func WithMaxModels(n int) AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.maxModels = n; return c })
+}
+
+// WithMaxProviders bounds the distinct values of the provider label
+// (default 20, at most 1000). Later providers are recorded as "other".
+func WithMaxProviders(n int) AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.maxProviders = n; return c })
+}
+
+// WithContentCapture puts prompt and completion text on AI spans
+// (gen_ai.input.messages, gen_ai.output.messages). Off by default: the
+// text may hold personal data and makes spans large.
+func WithContentCapture() AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.contentCapture = true; return c })
+}
+
+// WithSemconvHistograms makes Call.End also record the GenAI semantic
+// conventions' histograms gen_ai.client.token.usage and
+// gen_ai.client.operation.duration (in Prometheus:
+// gen_ai_client_token_usage_* and gen_ai_client_operation_duration_seconds_*).
+// Off by default: each adds a dozen or more series per operation, provider
+// and model.
+func WithSemconvHistograms() AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.semconvHistograms = true; return c })
+}
+
+func newAIConfig(opts []AIOption) (aiConfig, error) {
+	c := aiConfig{maxModels: DefaultMaxModels, maxProviders: DefaultMaxProviders}
+	for _, o := range opts {
+		if o != nil {
+			c = o.applyAI(c)
+		}
+	}
+	if !c.pricingSet {
+		c.pricing = ailabels.DefaultPricing()
+	}
+	if c.maxModels < 1 || c.maxModels > maxBound {
+		return c, fmt.Errorf("metrics: WithMaxModels(%d): want 1 to %d", c.maxModels, maxBound)
+	}
+	if c.maxProviders < 1 || c.maxProviders > maxBound {
+		return c, fmt.Errorf("metrics: WithMaxProviders(%d): want 1 to %d", c.maxProviders, maxBound)
+	}
+	return c, nil
+}
+
+// AI records AI usage and cost: ai_requests_total, ai_tokens_total,
+// ai_cost_total and ai_unpriced_requests_total, and with Start and
+// Call.End a span per call. Build it once with NewAI; its methods are safe
+// for concurrent use.
+//
+// Recording a known model and provider does not allocate: the label
+// combinations are prepared on first use and cached.
+type AI struct {
+	cfg     aiConfig
+	enabled bool
+
+	requests metric.Int64Counter
+	tokens   metric.Int64Counter
+	cost     metric.Float64Counter
+	unpriced metric.Int64Counter
+	overflow metric.Int64Counter
+
+	overflowModel, overflowProvider []metric.AddOption
+
+	tracer     trace.Tracer
+	tokenUsage metric.Int64Histogram   // nil unless WithSemconvHistograms
+	duration   metric.Float64Histogram // nil unless WithSemconvHistograms
+
+	// cache maps raw (provider, model) strings to prepared labels. It is
+	// copied on write, so a read is one atomic load and a map lookup.
+	cache atomic.Pointer[map[aiKey]*aiEntry]
+
+	mu        sync.Mutex // serialises cache writes and the bounds
+	models    labelBound
+	providers labelBound
+}
+
+type aiKey struct{ provider, model string }
+
+// aiEntry is one prepared (provider, model) combination.
+type aiEntry struct {
+	model, provider string // label values, possibly ailabels.Other
+
+	price    ailabels.Price
+	priced   bool
+	pricedAs string
+
+	modelOverflow, providerOverflow bool
+
+	requests [2][]metric.AddOption // by outcome: ok, error
+	tokens   [5][]metric.AddOption // by ailabels.TokenTypes order
+	cost     []metric.AddOption
+	unpriced []metric.AddOption
+}
+
+const (
+	outcomeOK = iota
+	outcomeError
+)
+
+// NewAI creates the AI instruments on tel's meter provider and tracer
+// provider, under the scope telemetry.ScopeName. A nil or disabled tel
+// gives an *AI that records nothing but still validates and prices. It
+// returns an error for an option out of range.
+func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
+	cfg, err := newAIConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	meter := tel.MeterProvider().Meter(telemetry.ScopeName)
+	a := &AI{
+		cfg:       cfg,
+		enabled:   tel.Enabled(),
+		tracer:    tel.TracerProvider().Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.SchemaURL)),
+		models:    newLabelBound(cfg.maxModels),
+		providers: newLabelBound(cfg.maxProviders),
+	}
+	if a.requests, err = meter.Int64Counter(AIRequestsName,
+		metric.WithUnit(AIRequestsUnit), metric.WithDescription(AIRequestsDescription)); err != nil {
+		return nil, err
+	}
+	if a.tokens, err = meter.Int64Counter(AITokensName,
+		metric.WithUnit(AITokensUnit), metric.WithDescription(AITokensDescription)); err != nil {
+		return nil, err
+	}
+	if a.cost, err = meter.Float64Counter(AICostName,
+		metric.WithUnit(AICostUnit), metric.WithDescription(AICostDescription)); err != nil {
+		return nil, err
+	}
+	if a.unpriced, err = meter.Int64Counter(AIUnpricedRequestsName,
+		metric.WithUnit(AIUnpricedRequestsUnit), metric.WithDescription(AIUnpricedRequestsDescription)); err != nil {
+		return nil, err
+	}
+	if a.overflow, err = newOverflowCounter(meter); err != nil {
+		return nil, err
+	}
+	a.overflowModel = overflowOption(ailabels.ModelKey)
+	a.overflowProvider = overflowOption(ailabels.ProviderKey)
+	if cfg.semconvHistograms {
+		if err := a.newSemconvHistograms(meter); err != nil {
+			return nil, err
+		}
+	}
+	empty := make(map[aiKey]*aiEntry)
+	a.cache.Store(&empty)
+	return a, nil
+}
+
+func newOverflowCounter(meter metric.Meter) (metric.Int64Counter, error) {
+	return meter.Int64Counter(LabelOverflowName,
+		metric.WithUnit(LabelOverflowUnit), metric.WithDescription(LabelOverflowDescription))
+}
+
+func overflowOption(label attribute.Key) []metric.AddOption {
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(ailabels.OverflowLabelKey.String(string(label))))}
+}
+
+// Enabled reports whether a records anything.
+func (a *AI) Enabled() bool { return a != nil && a.enabled }
+
+// Record records one successful AI request: 1 to ai_requests_total
+// {outcome="ok"}, each non-zero token count of u to ai_tokens_total, and
+// its cost to ai_cost_total. It returns the cost. A model the pricing table
+// does not price gets a zero Cost with Priced false, adds 0 to
+// ai_cost_total and 1 to ai_unpriced_requests_total.
+//
+// Invalid usage (negative counts, cache or reasoning counts larger than
+// the input or output that include them: errors.Is ailabels.ErrInvalidUsage)
+// and invalid provider or model names (ailabels.ErrInvalidLabel) are
+// returned, and nothing is recorded.
+func (a *AI) Record(ctx context.Context, u ailabels.Usage) (ailabels.Cost, error) {
+	return a.record(ctx, u, outcomeOK)
+}
+
+// RecordError is Record for a request that failed: ai_requests_total gets
+// outcome="error", and the tokens of u (those the provider billed before
+// failing, often none) are counted and priced as by Record.
+func (a *AI) RecordError(ctx context.Context, u ailabels.Usage) (ailabels.Cost, error) {
+	return a.record(ctx, u, outcomeError)
+}
+
+func (a *AI) record(ctx context.Context, u ailabels.Usage, outcome int) (ailabels.Cost, error) {
+	if a == nil {
+		return ailabels.Cost{}, nil
+	}
+	if err := u.Validate(); err != nil {
+		return ailabels.Cost{}, err
+	}
+	e, err := a.entry(u.Provider, u.Model)
+	if err != nil {
+		return ailabels.Cost{}, err
+	}
+	var c ailabels.Cost
+	if e.priced {
+		c = ailabels.Cost{USD: e.price.Cost(u), Priced: true, PricedAs: e.pricedAs}
+	}
+	if a.enabled {
+		a.add(ctx, e, &u, c, outcome)
+	}
+	return c, nil
+}
+
+func (a *AI) add(ctx context.Context, e *aiEntry, u *ailabels.Usage, c ailabels.Cost, outcome int) {
+	a.requests.Add(ctx, 1, e.requests[outcome]...)
+	if u.InputTokens > 0 {
+		a.tokens.Add(ctx, u.InputTokens, e.tokens[0]...)
+	}
+	if u.OutputTokens > 0 {
+		a.tokens.Add(ctx, u.OutputTokens, e.tokens[1]...)
+	}
+	if u.CachedInputTokens > 0 {
+		a.tokens.Add(ctx, u.CachedInputTokens, e.tokens[2]...)
+	}
+	if u.CacheWriteInputTokens > 0 {
+		a.tokens.Add(ctx, u.CacheWriteInputTokens, e.tokens[3]...)
+	}
+	if u.ReasoningTokens > 0 {
+		a.tokens.Add(ctx, u.ReasoningTokens, e.tokens[4]...)
+	}
+	a.cost.Add(ctx, c.USD, e.cost...)
+	if !c.Priced {
+		a.unpriced.Add(ctx, 1, e.unpriced...)
+	}
+	if e.modelOverflow {
+		a.overflow.Add(ctx, 1, a.overflowModel...)
+	}
+	if e.providerOverflow {
+		a.overflow.Add(ctx, 1, a.overflowProvider...)
+	}
+}
+
+// entry returns the prepared labels of (provider, model), preparing and
+// caching them on first use.
+func (a *AI) entry(provider, model string) (*aiEntry, error) {
+	if e, ok := (*a.cache.Load())[aiKey{provider, model}]; ok {
+		return e, nil
+	}
+	return a.newEntry(provider, model)
+}
+
+func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
+	ml, err := ailabels.NormalizeModel(model)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: model: %w", err)
+	}
+	pl, err := ailabels.ValidateLabel(provider)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: provider: %w", err)
+	}
+	k := aiKey{provider, model}
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cache := *a.cache.Load()
+	if e, ok := cache[k]; ok {
+		return e, nil
+	}
+	e := &aiEntry{}
+	e.model, e.modelOverflow = a.models.admit(ml)
+	e.provider, e.providerOverflow = a.providers.admit(pl)
+	e.price, e.pricedAs, e.priced = a.cfg.pricing.Lookup(model)
+
+	m := ailabels.ModelKey.String(e.model)
+	p := ailabels.ProviderKey.String(e.provider)
+	e.requests[outcomeOK] = addOpts(m, p, ailabels.OutcomeKey.String(ailabels.OutcomeOK))
+	e.requests[outcomeError] = addOpts(m, p, ailabels.OutcomeKey.String(ailabels.OutcomeError))
+	for i, t := range ailabels.TokenTypes() {
+		e.tokens[i] = addOpts(m, ailabels.TokenTypeKey.String(string(t)))
+	}
+	e.cost = addOpts(m)
+	e.unpriced = e.cost
+
+	if len(cache) < maxAICacheEntries {
+		next := make(map[aiKey]*aiEntry, len(cache)+1)
+		for ck, ce := range cache {
+			next[ck] = ce
+		}
+		next[k] = e
+		a.cache.Store(&next)
+	}
+	return e, nil
+}
+
+func addOpts(kvs ...attribute.KeyValue) []metric.AddOption {
+	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
+}
+
+// labelBound admits the first max distinct values of a label; later ones
+// become ailabels.Other. Its user serialises access.
+type labelBound struct {
+	max  int
+	seen map[string]struct{}
+}
+
+func newLabelBound(n int) labelBound {
+	return labelBound{max: n, seen: make(map[string]struct{})}
+}
+
+// admit returns the label value to record for v, and whether v overflowed.
+func (b *labelBound) admit(v string) (string, bool) {
+	if _, ok := b.seen[v]; ok {
+		return v, false
+	}
+	if len(b.seen) >= b.max {
+		return ailabels.Other, true
+	}
+	b.seen[v] = struct{}{}
+	return v, false
+}

@@ -1,0 +1,54 @@
+// Package metrics holds the typed instruments of the design: one call per
+// event, producing exactly the Prometheus series the dashboards and alert
+// rules read. Every name, unit, description and label key is a constant
+// here or in package ailabels; the SDK adds the labels environment, project
+// and service to every point at export, so no instrument sets them.
+//
+// The files by concern:
+//
+//   - http.go: the HTTP server instruments (http_requests_total,
+//     http_request_duration_seconds, http_errors_total), used by the
+//     middleware package.
+//   - ai.go: AI usage and cost (ai_requests_total{model, provider,
+//     outcome}, ai_tokens_total{model, token_type}, ai_cost_total{model},
+//     ai_unpriced_requests_total{model}) computed from ailabels' pricing
+//     table, and telemetry_label_overflow_total{label}.
+//   - genai.go: spans for AI calls following the OpenTelemetry GenAI
+//     semantic conventions, and the optional gen_ai.client.* histograms.
+//   - business.go: product gauges (user_retention_rate, feature_adoption_rate,
+//     pmf_score).
+//
+// Usage:
+//
+//	ai, err := metrics.NewAI(tel)
+//	...
+//	cost, err := ai.Record(ctx, ailabels.Usage{
+//		Provider: ailabels.ProviderOpenAI, Model: "gpt-4o-2024-08-06",
+//		InputTokens: 1200, CachedInputTokens: 1000, OutputTokens: 300,
+//	})
+//	// cost.USD == 0.00475, recorded as ai_cost_total{model="gpt-4o"}
+//
+//	biz, err := metrics.NewBusiness(tel)
+//	...
+//	err = biz.SetRetention(ctx, "day_7", "free", 0.42)
+//
+// # Names in Prometheus
+//
+// The collector's translation appends unit suffixes, so counters are named
+// with their final name ending in _total and have no unit (a unit of "USD"
+// would turn ai_cost_total into ai_cost_USD_total), histograms in seconds
+// end in _seconds with unit "s", and gauges have no unit.
+//
+// # Label budget
+//
+// Label values are validated (ailabels.ValidateLabel: 1 to 64 characters of
+// a-z 0-9 . _ - / : after lower-casing) and bounded per label: the first N
+// distinct values are kept (50 models, 20 providers, 50 features, ...; see
+// the With* options), later ones are recorded as "other" and counted in
+// telemetry_label_overflow_total{label}. Invalid input (a bad label value,
+// negative tokens, a rate outside 0..1, NaN) is returned as an error and
+// nothing is recorded; no method panics.
+//
+// A nil or disabled *telemetry.Telemetry gives instruments that record
+// nothing but still validate their input and compute costs.
+package metrics

@@ -1,0 +1,325 @@
+package metrics
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+)
+
+// The GenAI semantic conventions' client histograms (version
+// ailabels.SemconvVersion), recorded by Call.End only with
+// WithSemconvHistograms.
+const (
+	// GenAITokenUsageName is the histogram of tokens per call, by
+	// gen_ai.token.type (input or output). In Prometheus:
+	// gen_ai_client_token_usage_{bucket,sum,count} (the unit {token} adds
+	// no suffix).
+	GenAITokenUsageName        = "gen_ai.client.token.usage"
+	GenAITokenUsageUnit        = "{token}"
+	GenAITokenUsageDescription = "Number of input and output tokens used."
+
+	// GenAIOperationDurationName is the histogram of call durations in
+	// seconds. In Prometheus: gen_ai_client_operation_duration_seconds_*.
+	// The SDK's view gives it telemetry.SecondsBuckets.
+	GenAIOperationDurationName        = "gen_ai.client.operation.duration"
+	GenAIOperationDurationUnit        = "s"
+	GenAIOperationDurationDescription = "GenAI operation duration."
+)
+
+// genAITokenBuckets are the bucket boundaries the semantic conventions
+// advise for gen_ai.client.token.usage.
+var genAITokenBuckets = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
+
+func (a *AI) newSemconvHistograms(meter metric.Meter) error {
+	var err error
+	if a.tokenUsage, err = meter.Int64Histogram(GenAITokenUsageName,
+		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(GenAITokenUsageDescription),
+		metric.WithExplicitBucketBoundaries(genAITokenBuckets...)); err != nil {
+		return err
+	}
+	a.duration, err = meter.Float64Histogram(GenAIOperationDurationName,
+		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription))
+	return err
+}
+
+// Call is one AI call in progress, begun by AI.Start and finished by End.
+// Its methods are safe for concurrent use; a nil *Call does nothing.
+type Call struct {
+	ai    *AI
+	ctx   context.Context
+	span  trace.Span
+	req   ailabels.Request
+	start time.Time
+
+	mu         sync.Mutex
+	completion string
+	finish     string
+	ended      bool
+}
+
+// Start begins a span for an AI call, following the GenAI semantic
+// conventions: named "{operation} {model}", kind client, with
+// gen_ai.operation.name, gen_ai.provider.name, gen_ai.request.model and the
+// request parameters that are set. The prompt goes on the span only with
+// WithContentCapture. An empty Operation is ailabels.OperationChat.
+//
+//	ctx, call := ai.Start(ctx, ailabels.Request{Operation: ailabels.OperationChat,
+//		Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"})
+//	resp, err := client.Chat(ctx, ...)
+//	cost, recErr := call.End(usageOf(resp), err)
+//
+// The returned context carries the span: pass it to the client so that its
+// HTTP spans are children of the AI span.
+func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *Call) {
+	if a == nil {
+		return ctx, nil
+	}
+	if r.Operation == "" {
+		r.Operation = ailabels.OperationChat
+	}
+	name := r.Operation
+	if r.Model != "" {
+		name += " " + r.Model
+	}
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs,
+		ailabels.GenAIOperationNameKey.String(r.Operation),
+		ailabels.GenAIProviderNameKey.String(r.Provider),
+	)
+	if r.Model != "" {
+		attrs = append(attrs, ailabels.GenAIRequestModelKey.String(r.Model))
+	}
+	if r.MaxTokens > 0 {
+		attrs = append(attrs, ailabels.GenAIRequestMaxTokensKey.Int64(r.MaxTokens))
+	}
+	if r.Temperature != nil {
+		attrs = append(attrs, ailabels.GenAIRequestTemperatureKey.Float64(*r.Temperature))
+	}
+	if a.cfg.contentCapture && r.Prompt != "" {
+		attrs = append(attrs, ailabels.GenAIInputMessagesKey.String(messagesJSON("user", r.Prompt, "")))
+	}
+	ctx, span := a.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	r.Prompt = "" // not kept past Start
+	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: time.Now()}
+}
+
+// Span returns the call's span, to add attributes or events the helper
+// does not set (a no-op span for a nil Call).
+func (c *Call) Span() trace.Span {
+	if c == nil {
+		return trace.SpanFromContext(context.Background())
+	}
+	return c.span
+}
+
+// SetCompletion gives the completion text. It goes on the span
+// (gen_ai.output.messages) at End only with WithContentCapture; otherwise
+// it is dropped at once.
+func (c *Call) SetCompletion(text string) {
+	if c == nil || !c.ai.cfg.contentCapture {
+		return
+	}
+	c.mu.Lock()
+	c.completion = text
+	c.mu.Unlock()
+}
+
+// SetResponse sets gen_ai.response.id and gen_ai.response.finish_reasons
+// on the span.
+func (c *Call) SetResponse(id string, finishReasons ...string) {
+	if c == nil {
+		return
+	}
+	if id != "" {
+		c.span.SetAttributes(ailabels.GenAIResponseIDKey.String(id))
+	}
+	if len(finishReasons) > 0 {
+		c.span.SetAttributes(ailabels.GenAIResponseFinishReasonsKey.StringSlice(finishReasons))
+		c.mu.Lock()
+		c.finish = finishReasons[0]
+		c.mu.Unlock()
+	}
+}
+
+// End finishes the call: err (the call's own error, nil on success) marks
+// the span as failed with error.type, u's token counts and the cost go on
+// the span as gen_ai.usage.* and ai.cost.usd / ai.cost.priced, and the
+// request is recorded as by AI.Record (outcome="error" when err is not
+// nil). u.Provider and u.Model default to the request's; u.Model is the
+// model that answered (gen_ai.response.model).
+//
+// If u is invalid, End still ends the span (with the validation error as
+// an event) but records no metrics, and returns the validation error. Only
+// the first End counts.
+func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
+	if c == nil {
+		return ailabels.Cost{}, nil
+	}
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return ailabels.Cost{}, nil
+	}
+	c.ended = true
+	completion, finish := c.completion, c.finish
+	c.mu.Unlock()
+
+	a := c.ai
+	elapsed := time.Since(c.start)
+	if u.Provider == "" {
+		u.Provider = c.req.Provider
+	}
+	if u.Model == "" {
+		u.Model = c.req.Model
+	}
+
+	outcome := outcomeOK
+	if err != nil {
+		outcome = outcomeError
+	}
+	cost, recErr := a.record(c.ctx, u, outcome)
+
+	span := c.span
+	attrs := make([]attribute.KeyValue, 0, 10)
+	if u.Model != "" {
+		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(u.Model))
+	}
+	if recErr == nil {
+		attrs = append(attrs,
+			ailabels.GenAIUsageInputTokensKey.Int64(u.InputTokens),
+			ailabels.GenAIUsageOutputTokensKey.Int64(u.OutputTokens),
+		)
+		if u.CachedInputTokens > 0 {
+			attrs = append(attrs, ailabels.GenAIUsageCacheReadInputTokensKey.Int64(u.CachedInputTokens))
+		}
+		if u.CacheWriteInputTokens > 0 {
+			attrs = append(attrs, ailabels.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheWriteInputTokens))
+		}
+		if u.ReasoningTokens > 0 {
+			attrs = append(attrs, ailabels.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens))
+		}
+		attrs = append(attrs, ailabels.CostUSDKey.Float64(cost.USD), ailabels.CostPricedKey.Bool(cost.Priced))
+	} else {
+		span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", recErr.Error())))
+	}
+	if a.cfg.contentCapture && completion != "" {
+		attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(messagesJSON("assistant", completion, finishReason(finish, err))))
+	}
+	var errType string
+	if err != nil {
+		errType = errorType(err)
+		attrs = append(attrs, ailabels.ErrorTypeKey.String(errType))
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.SetAttributes(attrs...)
+	if recErr == nil && a.enabled && a.duration != nil {
+		a.recordSemconv(c.ctx, c.req, u, elapsed, errType)
+	}
+	span.End()
+	return cost, recErr
+}
+
+// recordSemconv records gen_ai.client.operation.duration and
+// gen_ai.client.token.usage. Model labels are the bounded ones of
+// ai_requests_total, not the raw ids, so the series stay bounded.
+func (a *AI) recordSemconv(ctx context.Context, r ailabels.Request, u ailabels.Usage, d time.Duration, errType string) {
+	resp, err := a.entry(u.Provider, u.Model)
+	if err != nil {
+		return
+	}
+	reqModel := resp.model
+	if r.Model != "" && r.Model != u.Model {
+		if e, err := a.entry(u.Provider, r.Model); err == nil {
+			reqModel = e.model
+		}
+	}
+	base := []attribute.KeyValue{
+		ailabels.GenAIOperationNameKey.String(boundedOperation(r.Operation)),
+		ailabels.GenAIProviderNameKey.String(resp.provider),
+		ailabels.GenAIRequestModelKey.String(reqModel),
+		ailabels.GenAIResponseModelKey.String(resp.model),
+	}
+	dur := base
+	if errType != "" {
+		dur = append(dur[:len(dur):len(dur)], ailabels.ErrorTypeKey.String(errType))
+	}
+	a.duration.Record(ctx, d.Seconds(), metric.WithAttributeSet(attribute.NewSet(dur...)))
+	for _, tt := range [...]struct {
+		typ string
+		n   int64
+	}{{ailabels.GenAITokenTypeInput, u.InputTokens}, {ailabels.GenAITokenTypeOutput, u.OutputTokens}} {
+		if tt.n <= 0 {
+			continue
+		}
+		kvs := append(base[:len(base):len(base)], ailabels.GenAITokenTypeKey.String(tt.typ))
+		a.tokenUsage.Record(ctx, tt.n, metric.WithAttributeSet(attribute.NewSet(kvs...)))
+	}
+}
+
+// boundedOperation keeps the operation names of the semantic conventions
+// and replaces others by ailabels.Other on metrics (spans keep them).
+func boundedOperation(op string) string {
+	switch op {
+	case ailabels.OperationChat, ailabels.OperationTextCompletion, ailabels.OperationGenerateContent,
+		ailabels.OperationEmbeddings, ailabels.OperationRetrieval, ailabels.OperationCreateAgent,
+		ailabels.OperationInvokeAgent, ailabels.OperationExecuteTool, ailabels.OperationInvokeWorkflow:
+		return op
+	}
+	return ailabels.Other
+}
+
+// errorType is the error.type of err: a deadline or cancellation by name,
+// otherwise the error's Go type, as the semantic conventions suggest.
+func errorType(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	if t := reflect.TypeOf(err); t != nil {
+		return t.String()
+	}
+	return "_OTHER"
+}
+
+// finishReason is the reason SetResponse gave, else stop or error.
+func finishReason(given string, err error) string {
+	switch {
+	case given != "":
+		return given
+	case err != nil:
+		return "error"
+	}
+	return "stop"
+}
+
+// messagesJSON renders one message in the JSON form of the semantic
+// conventions' gen_ai.input.messages / gen_ai.output.messages.
+func messagesJSON(role, text, finish string) string {
+	type part struct {
+		Type    string `json:"type"`
+		Content string `json:"content"`
+	}
+	type message struct {
+		Role         string `json:"role"`
+		Parts        []part `json:"parts"`
+		FinishReason string `json:"finish_reason,omitempty"`
+	}
+	b, err := json.Marshal([]message{{Role: role, Parts: []part{{Type: "text", Content: text}}, FinishReason: finish}})
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
