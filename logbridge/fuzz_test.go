@@ -1,0 +1,58 @@
+package logbridge
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseLevel: LOG_LEVEL comes from outside. Whatever it holds, the
+// parser answers without panicking, and accepts exactly the four names.
+func FuzzParseLevel(f *testing.F) {
+	for _, s := range []string{"debug", "INFO", " warn ", "error", "", "verbose", "info+2", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := parseLevel(s)
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "debug", "info", "warn", "error":
+			if err != nil {
+				t.Errorf("parseLevel(%q) = %v", s, err)
+			}
+		default:
+			if err == nil {
+				t.Errorf("parseLevel(%q) accepted", s)
+			}
+		}
+	})
+}
+
+// FuzzMatch: attribute keys come from anywhere. Matching never panics,
+// ignores ASCII case and separators, and a key that matches still matches
+// with more text around it (except the "token" suffix and "auth" rules).
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"api_key", "X-Api-Key", "input_tokens", "auth", "", "pässwörd", strings.Repeat("a", 70) + "secret"} {
+		f.Add(s)
+	}
+	r := newRedactor([]string{"ssn"})
+	f.Fuzz(func(t *testing.T, key string) {
+		m := r.match(key)
+		if up := strings.ToUpper(key); isASCII(key) && r.match(up) != m {
+			t.Errorf("match(%q) = %v but match(%q) = %v", key, m, up, !m)
+		}
+		if sep := strings.ReplaceAll(key, "", "_"); r.match(sep) != m {
+			t.Errorf("match(%q) = %v but match(%q) = %v", key, m, sep, !m)
+		}
+		if m && string(normalize(nil, key)) != defaultExact && !r.match("x"+key) {
+			t.Errorf("match(%q) but not with a prefix", key)
+		}
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
