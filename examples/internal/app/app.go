@@ -1,0 +1,169 @@
+// Package app holds the three example services of the AI product,
+// api-gateway -> workflow-engine -> workflow-agent, written against the
+// SDK's public API only, and the machinery to run them together on
+// loopback ports. The per-service commands, the demo and the end-to-end
+// suite all use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/logbridge"
+	"github.com/starmates-ai-team/telemetry/middleware"
+)
+
+// Service names, as they appear in the service label and in Jaeger.
+const (
+	Gateway = "api-gateway"
+	Engine  = "workflow-engine"
+	Agent   = "workflow-agent"
+)
+
+// Service is one running example service.
+type Service struct {
+	Name   string
+	Tel    *telemetry.Telemetry
+	Logger *slog.Logger
+	URL    string // http://127.0.0.1:PORT
+
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{}
+	stop func() // stops background jobs
+}
+
+// NewTelemetry builds the Telemetry of one service.
+type NewTelemetry func(ctx context.Context, service string) (*telemetry.Telemetry, error)
+
+// Config tells Start how to build the services.
+type Config struct {
+	NewTelemetry NewTelemetry
+	Console      io.Writer                   // where the services' log lines go; nil: io.Discard
+	Addr         func(service string) string // listen address; nil: 127.0.0.1:0
+}
+
+// Chain is the three services, wired to each other.
+type Chain struct {
+	Gateway, Engine, Agent *Service
+}
+
+// Services returns the three services, gateway first.
+func (c *Chain) Services() []*Service { return []*Service{c.Gateway, c.Engine, c.Agent} }
+
+// Start starts workflow-agent, workflow-engine and api-gateway, each with
+// its own Telemetry, and wires them with the SDK's client transport.
+func Start(ctx context.Context, cfg Config) (*Chain, error) {
+	if cfg.Console == nil {
+		cfg.Console = io.Discard
+	}
+	c := &Chain{}
+	var err error
+	if c.Agent, err = start(ctx, cfg, Agent, func(s *Service) (http.Handler, error) { return newAgent(s) }); err != nil {
+		return nil, err
+	}
+	if c.Engine, err = start(ctx, cfg, Engine, func(s *Service) (http.Handler, error) { return newEngine(s, c.Agent.URL), nil }); err != nil {
+		c.Close(ctx)
+		return nil, err
+	}
+	if c.Gateway, err = start(ctx, cfg, Gateway, func(s *Service) (http.Handler, error) { return newGateway(s, c.Engine.URL) }); err != nil {
+		c.Close(ctx)
+		return nil, err
+	}
+	return c, nil
+}
+
+func start(ctx context.Context, cfg Config, name string, build func(*Service) (http.Handler, error)) (*Service, error) {
+	tel, err := cfg.NewTelemetry(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	logger, err := logbridge.New(tel, logbridge.WithWriter(cfg.Console))
+	if err != nil {
+		_ = tel.Shutdown(ctx)
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	addr := "127.0.0.1:0"
+	if cfg.Addr != nil {
+		addr = cfg.Addr(name)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		_ = tel.Shutdown(ctx)
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s := &Service{Name: name, Tel: tel, Logger: logger, URL: "http://" + ln.Addr().String(), ln: ln, done: make(chan struct{}), stop: func() {}}
+	h, err := build(s)
+	if err != nil {
+		ln.Close()
+		_ = tel.Shutdown(ctx)
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.srv = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "error", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the HTTP server, the background jobs and the Telemetry
+// (which flushes what was recorded).
+func (s *Service) Close(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	s.stop()
+	err := s.srv.Shutdown(ctx)
+	<-s.done
+	return errors.Join(err, s.Tel.Shutdown(ctx))
+}
+
+// Close stops the three services, gateway first, in parallel for the
+// telemetry flush.
+func (c *Chain) Close(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i, s := range []*Service{c.Gateway, c.Engine, c.Agent} {
+		wg.Go(func() { errs[i] = s.Close(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// instrument wraps a service's mux in the SDK's middleware, with health
+// checks excluded.
+func instrument(s *Service, mux *http.ServeMux) http.Handler {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	// withLogger stays outside the middleware: a wrapper between the
+	// middleware and the ServeMux that replaces the request would hide
+	// r.Pattern, the route the endpoint label comes from.
+	return withLogger(s, middleware.New(s.Tel, middleware.ExcludePaths("/healthz"))(mux))
+}
+
+// withLogger puts the service's logger in the request context, so that
+// handlers log with logbridge.From(r.Context()) and get the trace ids.
+func withLogger(s *Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(logbridge.Context(r.Context(), s.Logger)))
+	})
+}
+
+// client is the traced HTTP client a service calls the next one with.
+func client(s *Service) *http.Client {
+	return &http.Client{Transport: middleware.Transport(s.Tel, nil), Timeout: 10 * time.Second}
+}
