@@ -327,8 +327,10 @@ func business() *dashboard.DashboardBuilder {
 // --- telemetry cost ----------------------------------------------------------------------
 
 func telemetryCost() *dashboard.DashboardBuilder {
-	// Every SDK series has a project label; nothing else here does.
-	const sdkSeries = `{project!=""}`
+	// Every SDK series has a project label; nothing else sent to the cloud does. Recording
+	// rules (names with a colon) and ALERTS may keep the label but exist only in the local
+	// Prometheus.
+	const sdkSeries = `{project!="", __name__!~".+:.+|ALERTS.*"}`
 	budget := float64(SeriesBudget)
 	return base("Telemetry cost", "stack-telemetry-cost",
 		"What the telemetry costs against Grafana Cloud's free tier: active series per metric and service (10k allowed) and log volume (50 GB/month). Collector panels need its self-metrics (local Prometheus).",
@@ -341,12 +343,13 @@ func telemetryCost() *dashboard.DashboardBuilder {
 			`sum(scrape_samples_scraped{job="otel-collector"})`,
 			thresholds(step(nil, "green"), step(at(0.8*budget), "orange"), step(at(budget), "red")))).
 		WithPanel(single("Log records / day (at the last hour's rate)", "short",
-			`sum(rate(otelcol_exporter_sent_log_records_total[1h])) * 86400`,
+			`sum(rate(otelcol_exporter_sent_log_records[1h])) * 86400`,
 			thresholds(step(nil, "blue")))).
 		WithPanel(single("Records failed to send, last hour", "short",
-			`sum(increase(otelcol_exporter_send_failed_log_records_total[1h]))
-+ sum(increase(otelcol_exporter_send_failed_metric_points_total[1h]))
-+ sum(increase(otelcol_exporter_send_failed_spans_total[1h]))`,
+			// A failure counter exists only after its first failure: `or vector(0)`.
+			`(sum(increase(otelcol_exporter_send_failed_log_records[1h])) or vector(0))
++ (sum(increase(otelcol_exporter_send_failed_metric_points[1h])) or vector(0))
++ (sum(increase(otelcol_exporter_send_failed_spans[1h])) or vector(0))`,
 			thresholds(step(nil, "green"), step(at(1), "red")))).
 		WithPanel(bargauge.NewPanelBuilder().
 			Title("Series per metric").
@@ -371,11 +374,11 @@ func telemetryCost() *dashboard.DashboardBuilder {
 			query(`count by (service) (count by (service, endpoint) (http_requests_total))`, "{{service}}"))).
 		WithRow(dashboard.NewRowBuilder("Logs (free tier: 50 GB/month)")).
 		WithPanel(series("Log records / s in and out of the collector", "short",
-			query(`sum(rate(otelcol_receiver_accepted_log_records_total[$__rate_interval]))`, "accepted"),
-			query(`sum(rate(otelcol_receiver_refused_log_records_total[$__rate_interval]))`, "refused"),
-			query(`sum by (exporter) (rate(otelcol_exporter_sent_log_records_total[$__rate_interval]))`, "sent {{exporter}}"),
-			query(`sum by (exporter) (rate(otelcol_exporter_send_failed_log_records_total[$__rate_interval]))`, "failed {{exporter}}"))).
+			query(`sum(rate(otelcol_receiver_accepted_log_records[$__rate_interval]))`, "accepted"),
+			query(`sum(rate(otelcol_receiver_refused_log_records[$__rate_interval]))`, "refused"),
+			query(`sum by (exporter) (rate(otelcol_exporter_sent_log_records[$__rate_interval]))`, "sent {{exporter}}"),
+			query(`sum by (exporter) (rate(otelcol_exporter_send_failed_log_records[$__rate_interval]))`, "failed {{exporter}}"))).
 		WithPanel(series("Metric points and spans / s sent by exporter", "short",
-			query(`sum by (exporter) (rate(otelcol_exporter_sent_metric_points_total[$__rate_interval]))`, "points {{exporter}}"),
-			query(`sum by (exporter) (rate(otelcol_exporter_sent_spans_total[$__rate_interval]))`, "spans {{exporter}}")))
+			query(`sum by (exporter) (rate(otelcol_exporter_sent_metric_points[$__rate_interval]))`, "points {{exporter}}"),
+			query(`sum by (exporter) (rate(otelcol_exporter_sent_spans[$__rate_interval]))`, "spans {{exporter}}")))
 }

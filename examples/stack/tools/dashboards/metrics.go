@@ -26,13 +26,13 @@ var SDKMetrics = []string{
 // OpenTelemetry Collector's own telemetry (v0.155, scraped from its port 8888, names as
 // checked in a running collector) and Prometheus' per-scrape series.
 var SelfMetrics = []string{
-	"otelcol_receiver_accepted_log_records_total",
-	"otelcol_receiver_refused_log_records_total",
-	"otelcol_exporter_sent_log_records_total",
-	"otelcol_exporter_send_failed_log_records_total",
-	"otelcol_exporter_sent_metric_points_total",
-	"otelcol_exporter_send_failed_metric_points_total",
-	"otelcol_exporter_sent_spans_total",
-	"otelcol_exporter_send_failed_spans_total",
+	"otelcol_receiver_accepted_log_records",
+	"otelcol_receiver_refused_log_records",
+	"otelcol_exporter_sent_log_records",
+	"otelcol_exporter_send_failed_log_records",
+	"otelcol_exporter_sent_metric_points",
+	"otelcol_exporter_send_failed_metric_points",
+	"otelcol_exporter_sent_spans",
+	"otelcol_exporter_send_failed_spans",
 	"scrape_samples_scraped",
 }
