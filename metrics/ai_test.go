@@ -1,0 +1,445 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+// aiPoint is one data point: its full label set and its value (the count
+// for a histogram).
+type aiPoint struct {
+	labels map[string]string
+	value  float64
+}
+
+func (p aiPoint) String() string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(p.labels)) {
+		fmt.Fprintf(&b, "%s=%q ", k, p.labels[k])
+	}
+	return fmt.Sprintf("{%s} %v", strings.TrimSpace(b.String()), p.value)
+}
+
+func aiLabelMap(s attribute.Set) map[string]string {
+	m := make(map[string]string, s.Len())
+	for _, kv := range s.ToSlice() {
+		m[string(kv.Key)] = kv.Value.Emit()
+	}
+	return m
+}
+
+// aiMetric returns the metric called name and its points; it fails the
+// test if the metric is missing.
+func aiMetric(t *testing.T, kit *telemetrytest.Kit, name string) (metricdata.Metrics, []aiPoint) {
+	t.Helper()
+	m, ok := kit.Metric(name)
+	if !ok {
+		t.Fatalf("metric %s not exported", name)
+	}
+	var pts []aiPoint
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), float64(dp.Value)})
+		}
+	case metricdata.Sum[float64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), dp.Value})
+		}
+	case metricdata.Gauge[float64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), dp.Value})
+		}
+	case metricdata.Histogram[int64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), float64(dp.Count)})
+		}
+	case metricdata.Histogram[float64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), float64(dp.Count)})
+		}
+	default:
+		t.Fatalf("metric %s: unexpected data %T", name, m.Data)
+	}
+	return m, pts
+}
+
+// aiWantPoints checks that the metric has exactly the points want, each
+// with the mandatory labels of the test kit added.
+func aiWantPoints(t *testing.T, kit *telemetrytest.Kit, name string, want ...aiPoint) {
+	t.Helper()
+	_, got := aiMetric(t, kit, name)
+	mandatory := map[string]string{"environment": "dev", "project": telemetry.DefaultProject, "service": "test-service"}
+	var wantS, gotS []string
+	for _, p := range want {
+		l := maps.Clone(p.labels)
+		maps.Copy(l, mandatory)
+		wantS = append(wantS, aiPoint{l, round(p.value)}.String())
+	}
+	for _, p := range got {
+		gotS = append(gotS, aiPoint{p.labels, round(p.value)}.String())
+	}
+	slices.Sort(wantS)
+	slices.Sort(gotS)
+	if !slices.Equal(gotS, wantS) {
+		t.Errorf("%s points:\n got  %s\n want %s", name, strings.Join(gotS, "\n      "), strings.Join(wantS, "\n      "))
+	}
+}
+
+func round(v float64) float64 { return math.Round(v*1e12) / 1e12 }
+
+func pt(value float64, kv ...string) aiPoint {
+	m := make(map[string]string)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return aiPoint{m, value}
+}
+
+func newAI(t *testing.T, kit *telemetrytest.Kit, opts ...metrics.AIOption) *metrics.AI {
+	t.Helper()
+	ai, err := metrics.NewAI(kit.Telemetry, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ai
+}
+
+// The issue's example, end to end: names, units, label sets and values.
+func TestAIRecordSeries(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	cost, err := ai.Record(context.Background(), ailabels.Usage{
+		Provider: "openai", Model: "gpt-4o-2024-08-06",
+		InputTokens: 1200, CachedInputTokens: 1000, OutputTokens: 300,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200 x 2.50 + 1000 x 1.25 + 300 x 10 = 4750 USD per million tokens.
+	if !cost.Priced || round(cost.USD) != 0.00475 || cost.PricedAs != "gpt-4o-2024-08-06" {
+		t.Errorf("cost = %+v, want 0.00475 USD priced as gpt-4o-2024-08-06", cost)
+	}
+
+	aiWantPoints(t, kit, metrics.AIRequestsName, pt(1, "model", "gpt-4o", "provider", "openai", "outcome", "ok"))
+	aiWantPoints(t, kit, metrics.AITokensName,
+		pt(1200, "model", "gpt-4o", "token_type", "input"),
+		pt(1000, "model", "gpt-4o", "token_type", "cache_read"),
+		pt(300, "model", "gpt-4o", "token_type", "output"),
+	)
+	aiWantPoints(t, kit, metrics.AICostName, pt(0.00475, "model", "gpt-4o"))
+	if _, ok := kit.Metric(metrics.AIUnpricedRequestsName); ok {
+		t.Errorf("%s exported for a priced model", metrics.AIUnpricedRequestsName)
+	}
+
+	for _, c := range []struct{ name, unit string }{
+		{metrics.AIRequestsName, metrics.AIRequestsUnit},
+		{metrics.AITokensName, metrics.AITokensUnit},
+		{metrics.AICostName, metrics.AICostUnit},
+	} {
+		m, _ := aiMetric(t, kit, c.name)
+		if m.Unit != "" || c.unit != "" {
+			t.Errorf("%s unit = %q (const %q), want none: a unit renames the series in Prometheus", c.name, m.Unit, c.unit)
+		}
+		if m.Description == "" {
+			t.Errorf("%s has no description", c.name)
+		}
+		if !strings.HasSuffix(m.Name, "_total") {
+			t.Errorf("%s: a counter's name must end in _total", m.Name)
+		}
+		switch d := m.Data.(type) {
+		case metricdata.Sum[int64]:
+			if !d.IsMonotonic || d.Temporality != metricdata.CumulativeTemporality {
+				t.Errorf("%s: not a cumulative monotonic sum", c.name)
+			}
+		case metricdata.Sum[float64]:
+			if !d.IsMonotonic || d.Temporality != metricdata.CumulativeTemporality {
+				t.Errorf("%s: not a cumulative monotonic sum", c.name)
+			}
+		default:
+			t.Errorf("%s: data %T, want a sum", c.name, m.Data)
+		}
+	}
+
+	// A second call adds up, reasoning and cache writes get their points.
+	if _, err := ai.Record(context.Background(), ailabels.Usage{
+		Provider: "openai", Model: "gpt-4o", InputTokens: 100, CacheWriteInputTokens: 50, OutputTokens: 20, ReasoningTokens: 5,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	aiWantPoints(t, kit, metrics.AITokensName,
+		pt(1300, "model", "gpt-4o", "token_type", "input"),
+		pt(1000, "model", "gpt-4o", "token_type", "cache_read"),
+		pt(50, "model", "gpt-4o", "token_type", "cache_write"),
+		pt(320, "model", "gpt-4o", "token_type", "output"),
+		pt(5, "model", "gpt-4o", "token_type", "reasoning"),
+	)
+	// 100 x 2.50 (cache writes are input for OpenAI) + 20 x 10 = 450 per million.
+	aiWantPoints(t, kit, metrics.AICostName, pt(0.00475+0.00045, "model", "gpt-4o"))
+	aiWantPoints(t, kit, metrics.AIRequestsName, pt(2, "model", "gpt-4o", "provider", "openai", "outcome", "ok"))
+}
+
+func TestAIRecordErrorOutcome(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	if _, err := ai.RecordError(ctx, ailabels.Usage{Provider: "anthropic", Model: "claude-sonnet-4-20250514"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ai.Record(ctx, ailabels.Usage{Provider: "anthropic", Model: "claude-sonnet-4-20250514", InputTokens: 10, OutputTokens: 1}); err != nil {
+		t.Fatal(err)
+	}
+	aiWantPoints(t, kit, metrics.AIRequestsName,
+		pt(1, "model", "claude-sonnet-4", "provider", "anthropic", "outcome", "error"),
+		pt(1, "model", "claude-sonnet-4", "provider", "anthropic", "outcome", "ok"),
+	)
+}
+
+func TestAIUnpricedModel(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	cost, err := ai.Record(context.Background(), ailabels.Usage{Provider: "vllm", Model: "My-Llama-3-70B", InputTokens: 500, OutputTokens: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost != (ailabels.Cost{}) {
+		t.Errorf("cost = %+v, want a zero unpriced Cost", cost)
+	}
+	aiWantPoints(t, kit, metrics.AIUnpricedRequestsName, pt(1, "model", "my-llama-3-70b"))
+	aiWantPoints(t, kit, metrics.AICostName, pt(0, "model", "my-llama-3-70b"))
+	aiWantPoints(t, kit, metrics.AITokensName,
+		pt(500, "model", "my-llama-3-70b", "token_type", "input"),
+		pt(50, "model", "my-llama-3-70b", "token_type", "output"),
+	)
+	m, _ := aiMetric(t, kit, metrics.AIUnpricedRequestsName)
+	if m.Unit != metrics.AIUnpricedRequestsUnit {
+		t.Errorf("unit %q", m.Unit)
+	}
+
+	// An unlisted dated snapshot of a known model is unpriced too: no guess.
+	cost, err = ai.Record(context.Background(), ailabels.Usage{Provider: "openai", Model: "gpt-4o-2099-01-01", InputTokens: 1})
+	if err != nil || cost.Priced {
+		t.Errorf("unlisted snapshot: %+v, %v; want unpriced", cost, err)
+	}
+}
+
+func TestAIPricingOverride(t *testing.T) {
+	kit := telemetrytest.New(t)
+	p, err := ailabels.DefaultPricing().With("my-llama", ailabels.Price{Input: 1, Output: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ai := newAI(t, kit, metrics.WithPricing(p))
+	cost, err := ai.Record(context.Background(), ailabels.Usage{Provider: "vllm", Model: "my-llama", InputTokens: 1e6, OutputTokens: 1e6})
+	if err != nil || !cost.Priced || cost.USD != 3 {
+		t.Errorf("cost = %+v, %v; want 3 USD", cost, err)
+	}
+	none := newAI(t, kit, metrics.WithPricing(nil))
+	if c, _ := none.Record(context.Background(), ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 1}); c.Priced {
+		t.Errorf("nil pricing priced gpt-4o: %+v", c)
+	}
+}
+
+func TestAIBounds(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit, metrics.WithMaxModels(2), metrics.WithMaxProviders(1))
+	ctx := context.Background()
+	rec := func(provider, model string) {
+		t.Helper()
+		if _, err := ai.Record(ctx, ailabels.Usage{Provider: provider, Model: model, InputTokens: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Snapshots of one model share its label: one slot of the bound.
+	rec("openai", "gpt-4o-2024-08-06")
+	rec("openai", "gpt-4o-2024-11-20")
+	rec("openai", "gpt-4o")
+	rec("openai", "gpt-4o-mini")
+	rec("openai", "o3")          // third model: other
+	rec("openai", "o4-mini")     // fourth: other
+	rec("anthropic", "gpt-4o")   // second provider: other
+	rec("openai", "gpt-4o-mini") // admitted before: kept
+
+	aiWantPoints(t, kit, metrics.AIRequestsName,
+		pt(3, "model", "gpt-4o", "provider", "openai", "outcome", "ok"),
+		pt(2, "model", "gpt-4o-mini", "provider", "openai", "outcome", "ok"),
+		pt(2, "model", "other", "provider", "openai", "outcome", "ok"),
+		pt(1, "model", "gpt-4o", "provider", "other", "outcome", "ok"),
+	)
+	aiWantPoints(t, kit, metrics.LabelOverflowName,
+		pt(2, "label", "model"),
+		pt(1, "label", "provider"),
+	)
+	// The cost of an overflowed model is still its own price.
+	c, _ := ai.Record(ctx, ailabels.Usage{Provider: "openai", Model: "o3", OutputTokens: 1e6})
+	if !c.Priced || c.USD != 8 {
+		t.Errorf("o3 cost past the bound = %+v, want 8 USD", c)
+	}
+}
+
+func TestAIBadInputRecordsNothing(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	ok := ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 10, OutputTokens: 10}
+	tests := []struct {
+		name string
+		edit func(*ailabels.Usage)
+		want error
+	}{
+		{"negative input", func(u *ailabels.Usage) { u.InputTokens = -1 }, ailabels.ErrInvalidUsage},
+		{"negative output", func(u *ailabels.Usage) { u.OutputTokens = -5 }, ailabels.ErrInvalidUsage},
+		{"negative cached", func(u *ailabels.Usage) { u.CachedInputTokens = -1 }, ailabels.ErrInvalidUsage},
+		{"negative reasoning", func(u *ailabels.Usage) { u.ReasoningTokens = -1 }, ailabels.ErrInvalidUsage},
+		{"cached above input", func(u *ailabels.Usage) { u.CachedInputTokens = 11 }, ailabels.ErrInvalidUsage},
+		{"cache read+write above input", func(u *ailabels.Usage) { u.CachedInputTokens, u.CacheWriteInputTokens = 6, 5 }, ailabels.ErrInvalidUsage},
+		{"reasoning above output", func(u *ailabels.Usage) { u.ReasoningTokens = 11 }, ailabels.ErrInvalidUsage},
+		{"empty model", func(u *ailabels.Usage) { u.Model = "" }, ailabels.ErrInvalidLabel},
+		{"model with a space", func(u *ailabels.Usage) { u.Model = "gpt 4o" }, ailabels.ErrInvalidLabel},
+		{"model too long", func(u *ailabels.Usage) { u.Model = strings.Repeat("m", 100) }, ailabels.ErrInvalidLabel},
+		{"model not ascii", func(u *ailabels.Usage) { u.Model = "模型" }, ailabels.ErrInvalidLabel},
+		{"prompt as model", func(u *ailabels.Usage) { u.Model = "Summarise this: {\"user\": 42}" }, ailabels.ErrInvalidLabel},
+		{"empty provider", func(u *ailabels.Usage) { u.Provider = "" }, ailabels.ErrInvalidLabel},
+		{"provider with a quote", func(u *ailabels.Usage) { u.Provider = `open"ai` }, ailabels.ErrInvalidLabel},
+	}
+	for _, tt := range tests {
+		u := ok
+		tt.edit(&u)
+		for _, f := range []func(context.Context, ailabels.Usage) (ailabels.Cost, error){ai.Record, ai.RecordError} {
+			c, err := f(ctx, u)
+			if !errors.Is(err, tt.want) || c != (ailabels.Cost{}) {
+				t.Errorf("%s: %+v, %v; want %v and a zero Cost", tt.name, c, err, tt.want)
+			}
+		}
+	}
+	for _, name := range []string{metrics.AIRequestsName, metrics.AITokensName, metrics.AICostName, metrics.LabelOverflowName} {
+		if m, ok := kit.Metric(name); ok {
+			t.Errorf("%s recorded after bad input: %+v", name, m.Data)
+		}
+	}
+}
+
+func TestAINilAndDisabled(t *testing.T) {
+	ctx := context.Background()
+	u := ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 1e6}
+
+	ai, err := metrics.NewAI(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ai.Enabled() {
+		t.Error("AI on a nil Telemetry reports Enabled")
+	}
+	if c, err := ai.Record(ctx, u); err != nil || c.USD != 2.5 {
+		t.Errorf("nil Telemetry: %+v, %v; want the cost computed", c, err)
+	}
+	if _, err := ai.Record(ctx, ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: -1}); !errors.Is(err, ailabels.ErrInvalidUsage) {
+		t.Errorf("nil Telemetry still validates: %v", err)
+	}
+
+	tel, err := telemetry.Init(ctx, telemetry.WithService("svc"), telemetry.WithDisabled(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ai, err = metrics.NewAI(tel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := ai.Record(ctx, u); err != nil || c.USD != 2.5 {
+		t.Errorf("disabled Telemetry: %+v, %v", c, err)
+	}
+
+	var nilAI *metrics.AI
+	if c, err := nilAI.Record(ctx, u); err != nil || c != (ailabels.Cost{}) {
+		t.Errorf("nil *AI: %+v, %v", c, err)
+	}
+}
+
+func TestAIOptionErrors(t *testing.T) {
+	for _, o := range []metrics.AIOption{metrics.WithMaxModels(0), metrics.WithMaxModels(-1), metrics.WithMaxModels(1001), metrics.WithMaxProviders(0)} {
+		if _, err := metrics.NewAI(nil, o); err == nil {
+			t.Errorf("NewAI accepted a bound out of range")
+		}
+	}
+	if _, err := metrics.NewAI(nil, nil); err != nil {
+		t.Errorf("a nil option: %v", err)
+	}
+}
+
+func TestAIRecordDoesNotAllocate(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	u := ailabels.Usage{Provider: "openai", Model: "gpt-4o-2024-08-06", InputTokens: 1200, CachedInputTokens: 1000,
+		CacheWriteInputTokens: 100, OutputTokens: 300, ReasoningTokens: 100}
+	if _, err := ai.Record(ctx, u); err != nil { // prepares the labels
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(200, func() { _, _ = ai.Record(ctx, u) }); n != 0 {
+		t.Errorf("Record allocates %v times per call for a known model, want 0", n)
+	}
+	unpriced := ailabels.Usage{Provider: "vllm", Model: "my-llm", InputTokens: 1}
+	_, _ = ai.Record(ctx, unpriced)
+	if n := testing.AllocsPerRun(200, func() { _, _ = ai.Record(ctx, unpriced) }); n != 0 {
+		t.Errorf("Record allocates %v times per call for an unpriced model, want 0", n)
+	}
+}
+
+// More raw model ids than the cache holds: recording stays correct.
+func TestAIManyRawModelIDs(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	const n = 1500
+	for i := range n {
+		// Dated variants: one label, n raw ids.
+		m := fmt.Sprintf("gpt-4o-%04d-%02d-%02d", 2000+i/300, 1+i/30%10, 1+i%28)
+		if _, err := ai.Record(ctx, ailabels.Usage{Provider: "openai", Model: m, InputTokens: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aiWantPoints(t, kit, metrics.AIRequestsName, pt(n, "model", "gpt-4o", "provider", "openai", "outcome", "ok"))
+}
+
+func TestAIConcurrent(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	models := []string{"gpt-4o", "gpt-4o-mini", "o3", "claude-sonnet-4-20250514", "gemini-2.5-pro"}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				m := models[(g+i)%len(models)]
+				if _, err := ai.Record(ctx, ailabels.Usage{Provider: "p", Model: m, InputTokens: 2, OutputTokens: 1}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	_, pts := aiMetric(t, kit, metrics.AIRequestsName)
+	var total float64
+	for _, p := range pts {
+		total += p.value
+	}
+	if total != 8*200 || len(pts) != len(models) {
+		t.Errorf("requests: %d series totalling %v, want %d totalling 1600", len(pts), total, len(models))
+	}
+}
