@@ -1,0 +1,142 @@
+package metrics_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+func TestHTTPMethod(t *testing.T) {
+	for in, want := range map[string]string{
+		"GET": "GET", "POST": "POST", "PUT": "PUT", "DELETE": "DELETE", "HEAD": "HEAD",
+		"OPTIONS": "OPTIONS", "PATCH": "PATCH", "CONNECT": "CONNECT", "TRACE": "TRACE",
+		"get": metrics.HTTPOther, "PROPFIND": metrics.HTTPOther, "": metrics.HTTPOther,
+		"GET /x": metrics.HTTPOther,
+	} {
+		if got := metrics.HTTPMethod(in); got != want {
+			t.Errorf("HTTPMethod(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHTTPStatusCode(t *testing.T) {
+	for in, want := range map[int]string{
+		100: "100", 200: "200", 404: "404", 599: "599",
+		0: metrics.HTTPOther, 99: metrics.HTTPOther, 600: metrics.HTTPOther, -1: metrics.HTTPOther,
+	} {
+		if got := metrics.HTTPStatusCode(in); got != want {
+			t.Errorf("HTTPStatusCode(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHTTPErrorTypeIsClosed(t *testing.T) {
+	want := []string{"client_error", "server_error", "timeout", "canceled", "panic"}
+	for i, w := range want {
+		if got := metrics.HTTPErrorType(i).String(); got != w {
+			t.Errorf("HTTPErrorType(%d) = %q, want %q", i, got, w)
+		}
+	}
+	if got := metrics.HTTPErrorType(len(want)).String(); got != "" {
+		t.Errorf("out-of-set error type = %q, want empty", got)
+	}
+}
+
+func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
+	kit := telemetrytest.New(t, telemetry.WithService("api-gateway"), telemetry.WithEnvironment(telemetry.Prod))
+	h, err := metrics.NewHTTP(kit.Telemetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ok := h.Labels("GET", "/users/{id}", 200)
+	h.Request(ctx, ok, 30*time.Millisecond)
+	h.Request(ctx, ok, 2*time.Second)
+	h.Request(ctx, h.Labels("BREW", "/pot", 418), time.Millisecond)
+	h.Error(ctx, metrics.HTTPClientError)
+	h.Error(ctx, metrics.HTTPErrorType(200)) // outside the set: ignored
+
+	mandatory := []attribute.KeyValue{
+		attribute.String("environment", "prod"), attribute.String("service", "api-gateway"),
+		attribute.String("project", telemetry.DefaultProject),
+	}
+	if v, _ := kit.SumValue(metrics.HTTPRequestsName, append(mandatory,
+		metrics.HTTPMethodKey.String("GET"), metrics.HTTPEndpointKey.String("/users/{id}"),
+		metrics.HTTPStatusCodeKey.String("200"))...); v != 2 {
+		t.Errorf("http_requests_total{GET,/users/{id},200} = %v, want 2", v)
+	}
+	if v, _ := kit.SumValue(metrics.HTTPRequestsName, metrics.HTTPMethodKey.String(metrics.HTTPOther),
+		metrics.HTTPStatusCodeKey.String("418")); v != 1 {
+		t.Errorf("http_requests_total{_OTHER,418} = %v, want 1", v)
+	}
+	if v, _ := kit.SumValue(metrics.HTTPErrorsName, append(mandatory, metrics.HTTPErrorTypeKey.String("client_error"))...); v != 1 {
+		t.Errorf("http_errors_total{client_error} = %v, want 1", v)
+	}
+
+	m, found := kit.Metric(metrics.HTTPRequestDurationName)
+	if !found {
+		t.Fatal("no duration histogram")
+	}
+	if m.Unit != "s" {
+		t.Errorf("unit = %q, want s", m.Unit)
+	}
+	hist := m.Data.(metricdata.Histogram[float64])
+	for _, dp := range hist.DataPoints {
+		if _, has := dp.Attributes.Value(metrics.HTTPStatusCodeKey); has {
+			t.Errorf("duration has a status_code label")
+		}
+		if len(dp.Bounds) != len(telemetry.SecondsBuckets) || dp.Bounds[0] != telemetry.SecondsBuckets[0] {
+			t.Errorf("bounds = %v, want telemetry.SecondsBuckets", dp.Bounds)
+		}
+		if v, _ := dp.Attributes.Value(metrics.HTTPEndpointKey); v.AsString() == "/users/{id}" && (dp.Count != 2 || dp.Sum != 2.03) {
+			t.Errorf("count %d sum %v, want 2 and 2.03", dp.Count, dp.Sum)
+		}
+	}
+	for _, name := range []string{metrics.HTTPRequestsName, metrics.HTTPErrorsName} {
+		m, _ := kit.Metric(name)
+		if m.Unit != "" {
+			t.Errorf("%s unit = %q, want none (a unit would rename the series)", name, m.Unit)
+		}
+		if s, ok := m.Data.(metricdata.Sum[int64]); !ok || !s.IsMonotonic {
+			t.Errorf("%s is %T, want a monotonic int64 sum", name, m.Data)
+		}
+	}
+}
+
+func TestHTTPNilAndDisabled(t *testing.T) {
+	var nilHTTP *metrics.HTTP
+	nilHTTP.Request(context.Background(), metrics.HTTPLabels{}, time.Second)
+	nilHTTP.Error(context.Background(), metrics.HTTPPanic)
+	if nilHTTP.Enabled() {
+		t.Error("nil *HTTP enabled")
+	}
+	h, err := metrics.NewHTTP(nil)
+	if err != nil || h.Enabled() {
+		t.Fatalf("NewHTTP(nil) = %v, %v; want a disabled *HTTP", h, err)
+	}
+	h.Request(context.Background(), h.Labels("GET", "/", 200), time.Second)
+}
+
+func TestHTTPRecordingDoesNotAllocate(t *testing.T) {
+	kit := telemetrytest.New(t)
+	h, err := metrics.NewHTTP(kit.Telemetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := h.Labels("GET", "/users/{id}", 200)
+	ctx := context.Background()
+	h.Request(ctx, l, time.Millisecond) // create the series
+	if n := testing.AllocsPerRun(100, func() {
+		h.Request(ctx, l, time.Millisecond)
+		h.Error(ctx, metrics.HTTPServerError)
+	}); n != 0 {
+		t.Errorf("recording allocates %v times, want 0", n)
+	}
+}
