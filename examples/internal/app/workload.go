@@ -50,9 +50,10 @@ func DefaultWorkload(gatewayURL string, d time.Duration) Workload {
 // load generator plays an upstream client that samples every request, so
 // each request's trace id is known in advance).
 type Sent struct {
-	TraceID string
-	Status  int // 0 when the request failed without a response
-	Fault   string
+	TraceID      string
+	ParentSpanID string // the span id the load generator sent as the parent
+	Status       int    // 0 when the request failed without a response
+	Fault        string
 }
 
 // Result is what the workload did.
@@ -139,7 +140,7 @@ func (wl Workload) one(ctx context.Context, hc *http.Client, rng *mrand.Rand) Se
 		body, _ = json.Marshal(run)
 	}
 	traceID, parent := newIDs()
-	sent := Sent{TraceID: traceID, Fault: run.Fault}
+	sent := Sent{TraceID: traceID, ParentSpanID: parent, Fault: run.Fault}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, wl.GatewayURL+"/v1/workflows/"+workflow+"/runs", bytes.NewReader(body))
 	if err != nil {
 		return sent
