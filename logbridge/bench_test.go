@@ -1,0 +1,174 @@
+package logbridge
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry"
+)
+
+// Benchmarks compare, in one run, a log call with five attributes through
+//
+//	h=multi     slog.NewMultiHandler(JSONHandler(io.Discard), otelslog): the cost of the two alone, together
+//	h=logbridge our Handler, both outputs (console to io.Discard)
+//	h=json      slog.NewJSONHandler(io.Discard) alone
+//	h=otelslog  contrib's otelslog handler alone
+//
+// The OpenTelemetry side is a real SDK LoggerProvider from telemetry.Init
+// with its batch processor and a discarding exporter, shared by every
+// variant. Compare with benchstat -col /h (see docs/bench-logs.md); never
+// with timed assertions.
+
+type discardLogs struct{}
+
+func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
+func (discardLogs) ForceFlush(context.Context) error             { return nil }
+func (discardLogs) Shutdown(context.Context) error               { return nil }
+
+type discardMetrics struct{}
+
+func (discardMetrics) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
+	return sdkmetric.DefaultTemporalitySelector(k)
+}
+func (discardMetrics) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+	return sdkmetric.DefaultAggregationSelector(k)
+}
+func (discardMetrics) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
+func (discardMetrics) ForceFlush(context.Context) error                          { return nil }
+func (discardMetrics) Shutdown(context.Context) error                            { return nil }
+
+func benchTelemetry(b *testing.B) *telemetry.Telemetry {
+	b.Helper()
+	tel, err := telemetry.Init(context.Background(),
+		telemetry.WithService("bench"),
+		telemetry.WithLogExporter(discardLogs{}),
+		telemetry.WithSpanExporter(tracetest.NewNoopExporter()),
+		telemetry.WithMetricExporter(discardMetrics{}),
+	)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	return tel
+}
+
+// reportCPU adds the process CPU time per operation since c0 (see cpuTime).
+func reportCPU(b *testing.B, c0 time.Duration) {
+	b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+}
+
+type benchHandler struct {
+	name string
+	new  func(b *testing.B, tel *telemetry.Telemetry) slog.Handler
+}
+
+var benchHandlers = []benchHandler{
+	{"multi", func(_ *testing.B, tel *telemetry.Telemetry) slog.Handler {
+		return slog.NewMultiHandler(
+			slog.NewJSONHandler(io.Discard, nil),
+			otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider())),
+		)
+	}},
+	{"logbridge", func(b *testing.B, tel *telemetry.Telemetry) slog.Handler {
+		h, err := newHandler(tel, noEnv, []Option{WithWriter(io.Discard)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return h
+	}},
+	{"json", func(*testing.B, *telemetry.Telemetry) slog.Handler {
+		return slog.NewJSONHandler(io.Discard, nil)
+	}},
+	{"otelslog", func(_ *testing.B, tel *telemetry.Telemetry) slog.Handler {
+		return otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider()))
+	}},
+}
+
+// BenchmarkLog is one InfoContext call with five attributes, with and
+// without a span in the context.
+func BenchmarkLog(b *testing.B) {
+	tel := benchTelemetry(b)
+	spanCtx := trace.ContextWithSpanContext(context.Background(), validSpanContext())
+	for _, ctxCase := range []struct {
+		name string
+		ctx  context.Context
+	}{{"none", context.Background()}, {"span", spanCtx}} {
+		for _, bh := range benchHandlers {
+			b.Run("ctx="+ctxCase.name+"/h="+bh.name, func(b *testing.B) {
+				l := slog.New(bh.new(b, tel))
+				ctx := ctxCase.ctx
+				b.ReportAllocs()
+				c0 := cpuTime()
+				for b.Loop() {
+					l.InfoContext(ctx, "request served",
+						"method", "GET",
+						"route", "/orders/{id}",
+						"status", 200,
+						"duration", 12*time.Millisecond,
+						"user_id", "u-42",
+					)
+				}
+				reportCPU(b, c0)
+			})
+		}
+	}
+}
+
+// BenchmarkBelowLevel is a Debug call with five attributes under level
+// info: it must cost a comparison and allocate nothing.
+func BenchmarkBelowLevel(b *testing.B) {
+	tel := benchTelemetry(b)
+	for _, bh := range benchHandlers {
+		if bh.name != "logbridge" && bh.name != "json" {
+			continue
+		}
+		b.Run("h="+bh.name, func(b *testing.B) {
+			l := slog.New(bh.new(b, tel))
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				l.DebugContext(ctx, "cache lookup",
+					"method", "GET",
+					"route", "/orders/{id}",
+					"status", 200,
+					"duration", 12*time.Millisecond,
+					"user_id", "u-42",
+				)
+			}
+		})
+	}
+}
+
+// BenchmarkRedact is a call with five attributes, one of them a secret:
+// the record is rebuilt once for both outputs.
+func BenchmarkRedact(b *testing.B) {
+	tel := benchTelemetry(b)
+	h, err := newHandler(tel, noEnv, []Option{WithWriter(io.Discard)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := slog.New(h)
+	ctx := context.Background()
+	b.ReportAllocs()
+	c0 := cpuTime()
+	defer reportCPU(b, c0)
+	for b.Loop() {
+		l.InfoContext(ctx, "upstream call",
+			"method", "POST",
+			"route", "/v1/chat",
+			"status", 200,
+			"duration", 12*time.Millisecond,
+			"api_key", "sk-live-123",
+		)
+	}
+}
