@@ -110,6 +110,7 @@ fi
 # --- Go tools: dashboards, alert sink, sender ----------------------------------------------
 check "go vet (tools module)" sh -c 'cd tools && go vet ./...'
 check "go test (tools module: dashboards drift, PromQL, metric names)" sh -c 'cd tools && go test -count=1 ./...'
+check "go vet -tags e2e (the end-to-end tests compile)" sh -c 'cd tools && go vet -tags e2e ./e2e/'
 check "gofmt (tools module)" sh -c 'cd tools && test -z "$(gofmt -l .)"'
 
 # --- Terraform -----------------------------------------------------------------------------

@@ -71,11 +71,12 @@ jaeger_bin() {
   echo "$BIN/jaeger-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/jaeger/go.mod" "$TOOLS/jaeger/go.sum" | sha256sum | cut -c1-12)"
 }
 tools_dir() {
-  echo "$BIN/tools-$( (goversion; cat "$TOOLS/go.mod" "$TOOLS/go.sum"; find "$TOOLS/alertsink" "$TOOLS/bcrypt" "$TOOLS/otlpsend" -name '*.go' | sort | xargs cat) | sha256sum | cut -c1-12)"
+  echo "$BIN/tools-$( (goversion; cd "$TOOLS" && cat go.mod go.sum &&
+    find . -path ./jaeger -prune -o -name '*.go' -print | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12)"
 }
 
 build_otelcol() {
-  local out work ocb
+  local out work ocb t0=$SECONDS
   out=$(otelcol_bin)
   if [ -x "$out" ]; then log "collector: cached $out"; return 0; fi
   ocb=$BIN/builder-v$OCB_VERSION
@@ -98,21 +99,21 @@ build_otelcol() {
   (cd "$work/build" && go mod tidy -e >../tidy.log 2>&1) || { tail -n 20 "$work/tidy.log" >&2; die "go mod tidy failed"; }
   (cd "$work/build" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" .)
   mv "$out.tmp" "$out"
-  log "collector: built $out"
+  log "collector: built $out in $((SECONDS - t0))s"
 }
 
 build_jaeger() {
-  local out
+  local out t0=$SECONDS
   out=$(jaeger_bin)
   if [ -x "$out" ]; then log "jaeger: cached $out"; return 0; fi
   log "jaeger: compiling (about 5 minutes cold)"
   (cd "$TOOLS/jaeger" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
   mv "$out.tmp" "$out"
-  log "jaeger: built $out"
+  log "jaeger: built $out in $((SECONDS - t0))s"
 }
 
 build_tools() {
-  local out
+  local out t0=$SECONDS
   out=$(tools_dir)
   if [ -x "$out/alertsink" ] && [ -x "$out/bcrypt" ] && [ -x "$out/otlpsend" ]; then
     log "tools: cached $out"; return 0
@@ -120,7 +121,7 @@ build_tools() {
   mkdir -p "$out.tmp"
   (cd "$TOOLS" && go build -trimpath -o "$out.tmp/" ./alertsink ./bcrypt ./otlpsend)
   rm -rf "$out" && mv "$out.tmp" "$out"
-  log "tools: built $out"
+  log "tools: built $out in $((SECONDS - t0))s"
 }
 
 cmd_build() {
