@@ -32,8 +32,8 @@ import (
 type discardLogs struct{}
 
 func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
-func (discardLogs) ForceFlush(context.Context) error             { return nil }
-func (discardLogs) Shutdown(context.Context) error               { return nil }
+func (discardLogs) ForceFlush(context.Context) error              { return nil }
+func (discardLogs) Shutdown(context.Context) error                { return nil }
 
 type discardMetrics struct{}
 
