@@ -131,6 +131,9 @@ func FuzzNormalizeModel(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
+		if k := priceKey(in); priceKey(k) != k {
+			t.Fatalf("priceKey not idempotent: %q -> %q -> %q", in, k, priceKey(k))
+		}
 		out, err := NormalizeModel(in)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidLabel) {
@@ -144,7 +147,14 @@ func FuzzNormalizeModel(f *testing.F) {
 		if again, err := NormalizeModel(out); err != nil || again != out {
 			t.Fatalf("NormalizeModel not idempotent: %q -> %q -> %q, %v", in, out, again, err)
 		}
-		// The price key of the input is computed without panicking too.
-		_ = priceKey(in)
 	})
+}
+
+func TestPriceKeyIdempotent(t *testing.T) {
+	for _, in := range []string{"anthropic.us.anthropic.x", "a/b@c-latest", "x-latest-latest", "us.anthropic.claude-3-5-haiku-20241022-v1:0", "openai/ ft:x", "GPT-4o"} {
+		k := priceKey(in)
+		if again := priceKey(k); again != k {
+			t.Errorf("priceKey(%q) = %q, then %q", in, k, again)
+		}
+	}
 }

@@ -276,14 +276,21 @@ func (p *Pricing) Models() []string {
 	return slices.Sorted(maps.Keys(p.models))
 }
 
-// priceKey is the form of a model id used to look up prices.
+// priceKey is the form of a model id used to look up prices. It is
+// idempotent, so a table's keys find themselves.
 func priceKey(model string) string {
 	s := asciiLower(strings.TrimSpace(model))
 	if strings.HasPrefix(s, "ft:") {
 		return s // fine-tuned models are priced by their full id
 	}
-	s = modelID(s)
-	s = strings.ReplaceAll(s, "@", "-")
-	s, _ = strings.CutSuffix(s, "-latest")
-	return s
+	for {
+		t := modelID(s)
+		t = strings.ReplaceAll(t, "@", "-")
+		t, _ = strings.CutSuffix(t, "-latest")
+		t = strings.TrimSpace(t)
+		if t == s || strings.HasPrefix(t, "ft:") {
+			return t
+		}
+		s = t
+	}
 }

@@ -277,3 +277,31 @@ func TestLoadPricing(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func FuzzLoadPricing(f *testing.F) {
+	f.Add(string(defaultPricingJSON))
+	f.Add(`{"models":{"x":{"input":1,"output":2,"long_context_threshold":5,"long_context":{"input":3,"output":4}}}}`)
+	f.Add(`{"models":{"x":{"input":-1}}}`)
+	f.Add(`{"currency":"EUR"}`)
+	f.Add(`{"models":{"x":{"input":1e400}}}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := LoadPricing(strings.NewReader(in))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPricing) {
+				t.Fatalf("error %v does not wrap ErrInvalidPricing", err)
+			}
+			return
+		}
+		u := Usage{InputTokens: math.MaxInt64, CachedInputTokens: 1, CacheWriteInputTokens: 1, OutputTokens: math.MaxInt64, ReasoningTokens: 1}
+		for _, m := range p.Models() {
+			pr, _, ok := p.Lookup(m)
+			if !ok {
+				t.Fatalf("model %q listed but not found", m)
+			}
+			if c := pr.Cost(u); math.IsNaN(c) || math.IsInf(c, 0) || c < 0 {
+				t.Fatalf("model %q: cost %v", m, c)
+			}
+		}
+	})
+}
