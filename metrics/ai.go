@@ -146,7 +146,13 @@ func newAIConfig(opts []AIOption) (aiConfig, error) {
 // for concurrent use.
 //
 // Recording a known model and provider does not allocate: the label
-// combinations are prepared on first use and cached.
+// combinations are prepared on first use and cached. A nil *AI records
+// nothing and returns zero Costs.
+//
+// Series budget: ai_requests_total has at most models x providers x 2
+// outcomes series (in practice each model has one provider),
+// ai_tokens_total models x 5, ai_cost_total and ai_unpriced_requests_total
+// one per model.
 type AI struct {
 	cfg     aiConfig
 	enabled bool

@@ -92,10 +92,10 @@ func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *C
 		name += " " + r.Model
 	}
 	attrs := make([]attribute.KeyValue, 0, 6)
-	attrs = append(attrs,
-		ailabels.GenAIOperationNameKey.String(r.Operation),
-		ailabels.GenAIProviderNameKey.String(r.Provider),
-	)
+	attrs = append(attrs, ailabels.GenAIOperationNameKey.String(r.Operation))
+	if r.Provider != "" {
+		attrs = append(attrs, ailabels.GenAIProviderNameKey.String(r.Provider))
+	}
 	if r.Model != "" {
 		attrs = append(attrs, ailabels.GenAIRequestModelKey.String(r.Model))
 	}
