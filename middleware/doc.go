@@ -53,6 +53,13 @@
 // counted as "timeout" with status 503; inside it, they are plain 503s
 // ("server_error").
 //
+// The response writer the handler receives has exactly the optional
+// interfaces of the server's among http.Flusher, http.Hijacker and
+// io.ReaderFrom, and an Unwrap method for http.ResponseController
+// (deadlines, full duplex). It does not keep http.Pusher (HTTP/2 server
+// push, which browsers no longer use) nor the deprecated
+// http.CloseNotifier.
+//
 // # What a service pays in series
 //
 // Per service (one environment): http_requests_total has one series per
