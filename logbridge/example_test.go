@@ -55,7 +55,7 @@ func ExampleNew() {
 	r := kit.Logs()[0]
 	fmt.Println("otel:", r.SeverityText(), r.Body().AsString(), r.TraceID())
 	// Output:
-	// {"level":"INFO","msg":"order placed","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","order_id":42,"api_key":"[REDACTED]"}
+	// {"level":"INFO","msg":"order placed","order_id":42,"api_key":"[REDACTED]","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}
 	// otel: INFO order placed 4bf92f3577b34da6a3ce929d0e0e4736
 }
 
@@ -67,7 +67,7 @@ func ExampleFrom() {
 	ctx := logbridge.Context(requestContext(nil), logger)
 	logbridge.From(ctx).Info("cache miss", "key", "user:7")
 	// Output:
-	// level=INFO msg="cache miss" trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 key=user:7
+	// level=INFO msg="cache miss" key=user:7 trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7
 }
 
 // The wiring the middleware package does, by hand: one logger for the

@@ -104,8 +104,8 @@ func (h *Handler) Enabled(ctx context.Context, l slog.Level) bool {
 // attrBuf is how many record attributes Handle gathers without allocating.
 const attrBuf = 8
 
-// Handle redacts r and writes it to both outputs. The console line gets
-// trace_id and span_id when ctx (or the logger's remembered span, see
+// Handle redacts r and writes it to both outputs. The console line ends
+// with trace_id and span_id when ctx (or the logger's remembered span, see
 // [From]) has a valid span. It returns the outputs' errors joined.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if ctx == nil {
@@ -118,14 +118,23 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
 	}
-	rebuildConsole := h.console != nil && (sc.IsValid() || h.groups != nil)
+	grouped := h.console != nil && h.groups != nil
 
-	// Gather the attributes once, redacted, when an output needs them.
+	// Most records hold nothing to redact: find out with a scan of the
+	// keys, then gather the attributes (redacted) only when an output needs
+	// them.
+	dirty := false
+	if h.redact != nil {
+		r.Attrs(func(a slog.Attr) bool {
+			dirty = !h.redact.clean(a, h.redactAll)
+			return !dirty
+		})
+	}
 	var buf [attrBuf]slog.Attr
 	attrs, changed := buf[:0], false
-	if h.redact != nil || rebuildConsole {
+	if dirty || grouped {
 		r.Attrs(func(a slog.Attr) bool {
-			if h.redact != nil {
+			if dirty {
 				var c bool
 				a, c = h.redact.attr(a, h.redactAll)
 				changed = changed || c
@@ -145,7 +154,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		errOTel = h.otel.Handle(ctx, r)
 	}
 	if h.console != nil {
-		if rebuildConsole {
+		if grouped || sc.IsValid() {
 			r = h.consoleRecord(r, attrs, sc)
 		}
 		errConsole = h.console.Handle(ctx, r)
@@ -153,20 +162,24 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return errors.Join(errOTel, errConsole)
 }
 
-// consoleRecord returns a record with the trace ids first and the
-// attributes nested in the open groups.
+// consoleRecord returns r with its attributes nested in the open groups
+// and the trace ids added at the top level, last. attrs are r's attributes
+// when groups are open.
 func (h *Handler) consoleRecord(r slog.Record, attrs []slog.Attr, sc trace.SpanContext) slog.Record {
-	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	if h.groups == nil {
+		r = r.Clone() // AddAttrs must not write into an array r shares
+	} else {
+		nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		if g, ok := h.groups.attr(attrs); ok {
+			nr.AddAttrs(g)
+		}
+		r = nr
+	}
 	if sc.IsValid() {
 		tid, sid := ids(sc)
-		nr.AddAttrs(slog.String(TraceIDKey, tid), slog.String(SpanIDKey, sid))
+		r.AddAttrs(slog.String(TraceIDKey, tid), slog.String(SpanIDKey, sid))
 	}
-	if h.groups == nil {
-		nr.AddAttrs(attrs...)
-	} else if g, ok := h.groups.attr(attrs); ok {
-		nr.AddAttrs(g)
-	}
-	return nr
+	return r
 }
 
 // ids returns the hex trace and span ids with one allocation.

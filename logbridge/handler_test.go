@@ -372,7 +372,7 @@ func TestTextFormat(t *testing.T) {
 	ctx := trace.ContextWithSpanContext(context.Background(), validSpanContext())
 	slog.New(h).InfoContext(ctx, "hi", "api_key", "k")
 	sc := validSpanContext()
-	want := `level=INFO msg=hi trace_id=` + sc.TraceID().String() + ` span_id=` + sc.SpanID().String() + ` api_key=[REDACTED]`
+	want := `level=INFO msg=hi api_key=[REDACTED] trace_id=` + sc.TraceID().String() + ` span_id=` + sc.SpanID().String()
 	if !strings.Contains(buf.String(), want) {
 		t.Errorf("text output %q lacks %q", buf.String(), want)
 	}

@@ -9,15 +9,9 @@ import (
 // credential.
 const Redacted = "[REDACTED]"
 
-// The default patterns, compared with the normalised key (see normalize).
-var (
-	defaultContains = [...]string{
-		"authorization", "apikey", "passw", "passphrase", "secret",
-		"cookie", "credential", "privatekey", "bearer",
-	}
-	defaultSuffix = "token"
-	defaultExact  = "auth"
-)
+// The default patterns are listed in the package documentation; match
+// compares them with the normalised key (see normalize).
+const defaultExact = "auth"
 
 // redactor decides which keys hold secrets and rewrites attributes. It is
 // immutable once built, so handlers share it.
@@ -52,31 +46,58 @@ func normalize(dst []byte, key string) []byte {
 	return dst
 }
 
-// match reports whether key looks like a credential.
+// match reports whether key looks like a credential. It runs for every
+// attribute of every record, so it avoids allocation and compares a
+// pattern only where the key holds the pattern's first two bytes.
 func (r *redactor) match(key string) bool {
 	var buf [64]byte
-	k := normalize(buf[:0], key)
-	if len(k) < 4 && len(r.extra) == 0 {
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c-'A' < 26 {
+			c += 'a' - 'A'
+		} else if c == '-' || c == '_' || c == '.' || c == ' ' {
+			continue
+		}
+		if n == len(buf) {
+			return r.matchNormalized(normalize(nil, key)) // a long key: rare
+		}
+		buf[n] = c
+		n++
+	}
+	return r.matchNormalized(buf[:n])
+}
+
+// matchNormalized is match on a normalised key.
+func (r *redactor) matchNormalized(k []byte) bool {
+	if len(k) < len(defaultExact) && len(r.extra) == 0 {
 		return false // shorter than every default pattern
 	}
-	if bytes.HasSuffix(k, []byte(defaultSuffix)) || string(k) == defaultExact {
+	if n := len(k); n >= 5 && k[n-5] == 't' && k[n-4] == 'o' && k[n-3] == 'k' && k[n-2] == 'e' && k[n-1] == 'n' {
+		return true // ends in "token"
+	}
+	if string(k) == defaultExact {
 		return true
 	}
-	// One pass over the key; a pattern is only compared where its first
-	// byte is.
-	for i := 0; i < len(k); i++ {
+	for i := 0; i+1 < len(k); i++ {
 		var found bool
-		switch k[i] {
-		case 'a':
-			found = hasAt(k, i, defaultContains[0]) || hasAt(k, i, defaultContains[1])
-		case 'p':
-			found = hasAt(k, i, defaultContains[2]) || hasAt(k, i, defaultContains[3]) || hasAt(k, i, defaultContains[7])
-		case 's':
-			found = hasAt(k, i, defaultContains[4])
-		case 'c':
-			found = hasAt(k, i, defaultContains[5]) || hasAt(k, i, defaultContains[6])
-		case 'b':
-			found = hasAt(k, i, defaultContains[8])
+		switch uint16(k[i])<<8 | uint16(k[i+1]) {
+		case 'a'<<8 | 'u':
+			found = hasAt(k, i, "authorization")
+		case 'a'<<8 | 'p':
+			found = hasAt(k, i, "apikey")
+		case 'p'<<8 | 'a':
+			found = hasAt(k, i, "passw") || hasAt(k, i, "passphrase")
+		case 'p'<<8 | 'r':
+			found = hasAt(k, i, "privatekey")
+		case 's'<<8 | 'e':
+			found = hasAt(k, i, "secret")
+		case 'c'<<8 | 'o':
+			found = hasAt(k, i, "cookie")
+		case 'c'<<8 | 'r':
+			found = hasAt(k, i, "credential")
+		case 'b'<<8 | 'e':
+			found = hasAt(k, i, "bearer")
 		}
 		if found {
 			return true
@@ -90,8 +111,22 @@ func (r *redactor) match(key string) bool {
 	return false
 }
 
+// hasAt reports whether k holds p at index i.
 func hasAt(k []byte, i int, p string) bool {
-	return len(k)-i >= len(p) && string(k[i:i+len(p)]) == p
+	return i >= 0 && len(k)-i >= len(p) && string(k[i:i+len(p)]) == p
+}
+
+// clean reports whether a can be written as it is: a key that does not
+// match and a value that is neither a LogValuer nor a group.
+func (r *redactor) clean(a slog.Attr, all bool) bool {
+	switch a.Value.Kind() {
+	case slog.KindLogValuer, slog.KindGroup:
+		return false
+	}
+	if all {
+		return false
+	}
+	return a.Key == "" || !r.match(a.Key)
 }
 
 // attr returns a with its value redacted if its key matches (or all is
