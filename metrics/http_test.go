@@ -140,3 +140,26 @@ func TestHTTPRecordingDoesNotAllocate(t *testing.T) {
 		t.Errorf("recording allocates %v times, want 0", n)
 	}
 }
+
+// FuzzHTTPLabelValues checks that any method and status code map into the
+// bounded label sets.
+func FuzzHTTPLabelValues(f *testing.F) {
+	f.Add("GET", 200)
+	f.Add("get", 99)
+	f.Add("\x00", 1000)
+	f.Fuzz(func(t *testing.T, method string, code int) {
+		switch m := metrics.HTTPMethod(method); m {
+		case "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE":
+			if m != method {
+				t.Errorf("HTTPMethod(%q) = %q", method, m)
+			}
+		case metrics.HTTPOther:
+		default:
+			t.Errorf("HTTPMethod(%q) = %q, outside the set", method, m)
+		}
+		s := metrics.HTTPStatusCode(code)
+		if s != metrics.HTTPOther && (len(s) != 3 || s[0] < '1' || s[0] > '5') {
+			t.Errorf("HTTPStatusCode(%d) = %q", code, s)
+		}
+	})
+}

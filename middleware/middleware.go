@@ -38,6 +38,12 @@ type server struct {
 // their bounds). All handlers wrapped by one New share their instruments
 // and label cache.
 //
+// The route of a request comes from SetRoute, else WithRouteFunc, else the
+// Pattern that a ServeMux set on the request the middleware passed on. Put
+// the middleware directly around the ServeMux: a middleware in between that
+// copies the request (r.WithContext) hides the Pattern from it, and its
+// requests count as "unmatched" unless SetRoute or WithRouteFunc names them.
+//
 // With a nil or disabled tel the middleware returns the handler unchanged.
 func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handler {
 	if !tel.Enabled() {

@@ -442,7 +442,7 @@ func TestNoUserInputInLabelsOrSpanNames(t *testing.T) {
 			for _, set := range pointSets(m.Data) {
 				for _, kv := range set.ToSlice() {
 					n++
-					check("label "+string(kv.Key), kv.Value.Emit())
+					check("label "+string(kv.Key), kv.Value.String())
 				}
 			}
 		}
