@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
+	otellog "go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -19,15 +20,27 @@ import (
 
 // Benchmarks compare, in one run, a log call with five attributes through
 //
-//	h=multi     slog.NewMultiHandler(JSONHandler(io.Discard), otelslog): the cost of the two alone, together
+//	h=multi     slog.NewMultiHandler(JSONHandler(io.Discard), otelslog): the two alone, together
 //	h=logbridge our Handler, both outputs (console to io.Discard)
 //	h=json      slog.NewJSONHandler(io.Discard) alone
 //	h=otelslog  contrib's otelslog handler alone
 //
-// The OpenTelemetry side is a real SDK LoggerProvider from telemetry.Init
-// with its batch processor and a discarding exporter, shared by every
-// variant. Compare with benchstat -col /h (see docs/bench-logs.md); never
-// with timed assertions.
+// on two OpenTelemetry pipelines, shared by the variants of a run:
+//
+//	otel=batch  the SDK LoggerProvider that telemetry.Init builds (batch
+//	            processor, the export wrapper adding the labels) with a
+//	            discarding exporter: what a service runs. Its export goroutine
+//	            works beside the logging one, and how much it does depends on
+//	            how many records the bounded queue dropped, so its figures
+//	            move more.
+//	otel=simple an SDK LoggerProvider with a synchronous simple processor and
+//	            a discarding exporter: everything on the calling goroutine,
+//	            the steadiest measure of what the fan-out adds.
+//
+// Besides ns/op they report cpu-ns/op, the process CPU time per call (all
+// threads), which a machine shared with other builds disturbs much less.
+// Compare with benchstat -col /h (see docs/bench-logs.md); never with timed
+// assertions.
 
 type discardLogs struct{}
 
@@ -69,57 +82,65 @@ func reportCPU(b *testing.B, c0 time.Duration) {
 
 type benchHandler struct {
 	name string
-	new  func(b *testing.B, tel *telemetry.Telemetry) slog.Handler
+	new  func(b *testing.B, lp otellog.LoggerProvider) slog.Handler
 }
 
 var benchHandlers = []benchHandler{
-	{"multi", func(_ *testing.B, tel *telemetry.Telemetry) slog.Handler {
+	{"multi", func(_ *testing.B, lp otellog.LoggerProvider) slog.Handler {
 		return slog.NewMultiHandler(
 			slog.NewJSONHandler(io.Discard, nil),
-			otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider())),
+			otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp)),
 		)
 	}},
-	{"logbridge", func(b *testing.B, tel *telemetry.Telemetry) slog.Handler {
-		h, err := newHandler(tel, noEnv, []Option{WithWriter(io.Discard)})
+	{"logbridge", func(b *testing.B, lp otellog.LoggerProvider) slog.Handler {
+		h, err := newHandlerProvider(lp, noEnv, []Option{WithWriter(io.Discard)})
 		if err != nil {
 			b.Fatal(err)
 		}
 		return h
 	}},
-	{"json", func(*testing.B, *telemetry.Telemetry) slog.Handler {
+	{"json", func(*testing.B, otellog.LoggerProvider) slog.Handler {
 		return slog.NewJSONHandler(io.Discard, nil)
 	}},
-	{"otelslog", func(_ *testing.B, tel *telemetry.Telemetry) slog.Handler {
-		return otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider()))
+	{"otelslog", func(_ *testing.B, lp otellog.LoggerProvider) slog.Handler {
+		return otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp))
 	}},
 }
 
 // BenchmarkLog is one InfoContext call with five attributes, with and
 // without a span in the context.
 func BenchmarkLog(b *testing.B) {
-	tel := benchTelemetry(b)
+	simple := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(discardLogs{})))
+	b.Cleanup(func() { _ = simple.Shutdown(context.Background()) })
+	providers := []struct {
+		name string
+		lp   otellog.LoggerProvider
+	}{{"batch", benchTelemetry(b).LoggerProvider()}, {"simple", simple}}
 	spanCtx := trace.ContextWithSpanContext(context.Background(), validSpanContext())
-	for _, ctxCase := range []struct {
+	ctxs := []struct {
 		name string
 		ctx  context.Context
-	}{{"none", context.Background()}, {"span", spanCtx}} {
-		for _, bh := range benchHandlers {
-			b.Run("ctx="+ctxCase.name+"/h="+bh.name, func(b *testing.B) {
-				l := slog.New(bh.new(b, tel))
-				ctx := ctxCase.ctx
-				b.ReportAllocs()
-				c0 := cpuTime()
-				for b.Loop() {
-					l.InfoContext(ctx, "request served",
-						"method", "GET",
-						"route", "/orders/{id}",
-						"status", 200,
-						"duration", 12*time.Millisecond,
-						"user_id", "u-42",
-					)
-				}
-				reportCPU(b, c0)
-			})
+	}{{"none", context.Background()}, {"span", spanCtx}}
+	for _, p := range providers {
+		for _, c := range ctxs {
+			for _, bh := range benchHandlers {
+				b.Run("otel="+p.name+"/ctx="+c.name+"/h="+bh.name, func(b *testing.B) {
+					l := slog.New(bh.new(b, p.lp))
+					ctx := c.ctx
+					b.ReportAllocs()
+					c0 := cpuTime()
+					for b.Loop() {
+						l.InfoContext(ctx, "request served",
+							"method", "GET",
+							"route", "/orders/{id}",
+							"status", 200,
+							"duration", 12*time.Millisecond,
+							"user_id", "u-42",
+						)
+					}
+					reportCPU(b, c0)
+				})
+			}
 		}
 	}
 }
@@ -133,7 +154,7 @@ func BenchmarkBelowLevel(b *testing.B) {
 			continue
 		}
 		b.Run("h="+bh.name, func(b *testing.B) {
-			l := slog.New(bh.new(b, tel))
+			l := slog.New(bh.new(b, tel.LoggerProvider()))
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
+	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
@@ -59,13 +60,22 @@ func NewHandler(tel *telemetry.Telemetry, opts ...Option) (*Handler, error) {
 }
 
 func newHandler(tel *telemetry.Telemetry, lookup func(string) (string, bool), opts []Option) (*Handler, error) {
+	var lp otellog.LoggerProvider
+	if tel.Enabled() {
+		lp = tel.LoggerProvider()
+	}
+	return newHandlerProvider(lp, lookup, opts)
+}
+
+// newHandlerProvider builds a Handler on lp (nil: console only).
+func newHandlerProvider(lp otellog.LoggerProvider, lookup func(string) (string, bool), opts []Option) (*Handler, error) {
 	c, err := newConfig(lookup, opts)
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{level: c.level}
-	if tel.Enabled() {
-		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(tel.LoggerProvider()))
+	if lp != nil {
+		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp))
 	}
 	if !c.noConsole {
 		// The handler checks the level itself; the console handler sees
