@@ -119,7 +119,7 @@ func ExampleAI_Start() {
 	span := kit.Spans()[0]
 	fmt.Println(span.Name, span.SpanKind)
 	for _, kv := range span.Attributes {
-		fmt.Printf("%s=%s\n", kv.Key, kv.Value.Emit())
+		fmt.Printf("%s=%s\n", kv.Key, kv.Value.String())
 	}
 	fmt.Printf("cost $%.7f\n", cost.USD)
 	// Output:

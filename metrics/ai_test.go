@@ -38,7 +38,7 @@ func (p aiPoint) String() string {
 func aiLabelMap(s attribute.Set) map[string]string {
 	m := make(map[string]string, s.Len())
 	for _, kv := range s.ToSlice() {
-		m[string(kv.Key)] = kv.Value.Emit()
+		m[string(kv.Key)] = kv.Value.String()
 	}
 	return m
 }

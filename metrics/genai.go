@@ -280,13 +280,18 @@ func boundedOperation(op string) string {
 }
 
 // errorType is the error.type of err: a deadline or cancellation by name,
-// otherwise the error's Go type, as the semantic conventions suggest.
+// otherwise the Go type of the innermost error of its Unwrap chain (so
+// fmt.Errorf("calling openai: %w", apiErr) gives apiErr's type), a low
+// cardinality value as the semantic conventions ask.
 func errorType(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.Is(err, context.Canceled):
 		return "canceled"
+	}
+	for next := errors.Unwrap(err); next != nil; next = errors.Unwrap(err) {
+		err = next
 	}
 	if t := reflect.TypeOf(err); t != nil {
 		return t.String()

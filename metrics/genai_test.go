@@ -85,7 +85,7 @@ func TestGenAISpan(t *testing.T) {
 	}
 	for k, v := range want {
 		if a[k] != v {
-			t.Errorf("%s = %v, want %v", k, a[k].Emit(), v.Emit())
+			t.Errorf("%s = %v, want %v", k, a[k].String(), v.String())
 		}
 	}
 	if c := a["ai.cost.usd"].AsFloat64(); round(c) != 0.00475 {
@@ -97,7 +97,7 @@ func TestGenAISpan(t *testing.T) {
 		}
 	}
 	for _, kv := range s.Attributes {
-		if strings.Contains(kv.Value.Emit(), "secret") {
+		if strings.Contains(kv.Value.String(), "secret") {
 			t.Errorf("prompt or completion text leaked into %s without content capture", kv.Key)
 		}
 	}
@@ -133,7 +133,7 @@ func TestGenAISpanError(t *testing.T) {
 	// A non-context error is typed by its Go type.
 	kit.Reset()
 	_, call = ai.Start(context.Background(), ailabels.Request{Provider: "openai", Model: "gpt-4o"})
-	_, _ = call.End(ailabels.Usage{}, &json.SyntaxError{})
+	_, _ = call.End(ailabels.Usage{}, fmt.Errorf("calling openai: %w", &json.SyntaxError{}))
 	if got := genaiAttrs(oneSpan(t, kit))["error.type"].AsString(); got != "*json.SyntaxError" {
 		t.Errorf("error.type = %q", got)
 	}
