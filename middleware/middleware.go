@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -44,9 +45,18 @@ type server struct {
 // copies the request (r.WithContext) hides the Pattern from it, and its
 // requests count as "unmatched" unless SetRoute or WithRouteFunc names them.
 //
-// With a nil or disabled tel the middleware returns the handler unchanged.
+// With a nil or disabled tel the middleware returns the handler unchanged
+// (but for WithLogger's logger, which it still puts in the context).
 func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handler {
 	if !tel.Enabled() {
+		if l := newConfig(opts).logger; l != nil {
+			// The console side of the logger still works without telemetry.
+			return func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					h.ServeHTTP(w, r.WithContext(logbridge.Context(r.Context(), l)))
+				})
+			}
+		}
 		return func(h http.Handler) http.Handler { return h }
 	}
 	h, err := metrics.NewHTTP(tel)
@@ -94,6 +104,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	method := metrics.HTTPMethod(r.Method)
 	ctx := s.prop.Extract(r.Context(), headerCarrier(r.Header))
 	ctx, span := s.tracer.Start(ctx, spanMethod(method), s.startOpts...)
+	if s.cfg.logger != nil {
+		ctx = logbridge.Context(ctx, s.cfg.logger)
+	}
 	st := &state{Context: ctx}
 	st.d.w = w
 	r2 := r.WithContext(st)

@@ -1,6 +1,9 @@
 package middleware
 
-import "net/http"
+import (
+	"log/slog"
+	"net/http"
+)
 
 // Option configures New, Handler and Transport.
 type Option interface {
@@ -14,6 +17,7 @@ func (f optionFunc) apply(c config) config { return f(c) }
 type config struct {
 	filters   []func(*http.Request) bool
 	routeFunc func(*http.Request) string
+	logger    *slog.Logger
 }
 
 func newConfig(opts []Option) config {
@@ -80,6 +84,17 @@ func ExcludePaths(paths ...string) Option {
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return optionFunc(func(c config) config {
 		c.routeFunc = f
+		return c
+	})
+}
+
+// WithLogger puts l in each request's context (logbridge.Context), so that
+// handlers log with logbridge.From(r.Context()) and every line carries the
+// request's trace_id and span_id, even from calls made without a context.
+// Build l with logbridge.New. It applies to New and Handler only.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c config) config {
+		c.logger = l
 		return c
 	})
 }

@@ -149,18 +149,9 @@ func (c *Chain) Close(ctx context.Context) error {
 // checks excluded.
 func instrument(s *Service, mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	// withLogger stays outside the middleware: a wrapper between the
-	// middleware and the ServeMux that replaces the request would hide
-	// r.Pattern, the route the endpoint label comes from.
-	return withLogger(s, middleware.New(s.Tel, middleware.ExcludePaths("/healthz"))(mux))
-}
-
-// withLogger puts the service's logger in the request context, so that
-// handlers log with logbridge.From(r.Context()) and get the trace ids.
-func withLogger(s *Service, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(logbridge.Context(r.Context(), s.Logger)))
-	})
+	// WithLogger puts the service's logger in each request's context:
+	// handlers log with logbridge.From(r.Context()) and get the trace ids.
+	return middleware.New(s.Tel, middleware.ExcludePaths("/healthz"), middleware.WithLogger(s.Logger))(mux)
 }
 
 // client is the traced HTTP client a service calls the next one with.
