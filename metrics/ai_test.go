@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/goleak"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
@@ -441,5 +442,34 @@ func TestAIConcurrent(t *testing.T) {
 	}
 	if total != 8*200 || len(pts) != len(models) {
 		t.Errorf("requests: %d series totalling %v, want %d totalling 1600", len(pts), total, len(models))
+	}
+}
+
+// NewAI and NewBusiness start no goroutines; everything they use stops
+// with the Telemetry.
+func TestAIAndBusinessLeaveNoGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx := context.Background()
+	kit, err := telemetrytest.NewKit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ai, err := metrics.NewAI(kit.Telemetry, metrics.WithSemconvHistograms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	biz, err := metrics.NewBusiness(kit.Telemetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, call := ai.Start(ctx, ailabels.Request{Provider: "openai", Model: "gpt-4o"})
+	if _, err := call.End(ailabels.Usage{InputTokens: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := biz.SetPMFScore(ctx, metrics.PMFMethodSeanEllis, 0.5); err != nil {
+		t.Fatal(err)
+	}
+	if err := kit.Telemetry.Shutdown(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
