@@ -139,10 +139,28 @@ cmd_build() {
 pidfile() { echo "$RUN_DIR/$1.pid"; }
 running() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
 
-# start NAME CMD...: runs CMD in the background with its output in LOG_DIR/NAME.log.
+# ports_of NAME: the 127.0.0.1 ports a process listens on.
+ports_of() {
+  case "$1" in
+    alertsink) echo 19095 ;;
+    jaeger) echo 16686 16685 14317 14318 13135 14269 ;;
+    cloud-prometheus) echo 19090 ;;
+    cloud-collector) echo 14328 13134 18888 ;;
+    alertmanager) echo 9093 ;;
+    prometheus) echo 9090 ;;
+    collector) echo 4317 4318 8888 8889 13133 ;;
+  esac
+}
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start NAME CMD...: runs CMD in the background with its output in LOG_DIR/NAME.log. A port
+# already taken by another process is an error: its health endpoint would answer for ours.
 start() {
-  local name=$1; shift
+  local name=$1 port; shift
   if running "$name"; then log "$name: already running (pid $(cat "$(pidfile "$name")"))"; return 0; fi
+  for port in $(ports_of "$name"); do
+    port_busy "$port" && die "$name: port 127.0.0.1:$port is taken by another process (see: ss -ltnp | grep :$port)"
+  done
   log "$name: starting"
   nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$name")"
@@ -222,6 +240,10 @@ cmd_up() {
   wait_http alertmanager http://127.0.0.1:9093/-/ready
   wait_http prometheus http://127.0.0.1:9090/-/ready
   wait_http collector http://127.0.0.1:13133/
+  local s
+  for s in "${SERVICES[@]}"; do
+    running "$s" || die "$s exited after start; log: $LOG_DIR/$s.log"
+  done
   log "up: OTLP 127.0.0.1:4317 (gRPC) / 4318 (HTTP); logs in $LOG_DIR"
 }
 
