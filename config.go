@@ -103,9 +103,11 @@ type config struct {
 	metricExporter                   sdkmetric.Exporter
 	logExporter                      sdklog.Exporter
 	spanBatchOptions                 []sdktrace.BatchSpanProcessorOption
+	queueSize                        int
 
 	// Resolved by resolve.
 	traces, metrics, logs signal
+	spanQueue, logQueue   int
 	resourceAttrs         []attribute.KeyValue
 	serviceInstanceID     string
 }
@@ -249,8 +251,16 @@ func WithLogExporter(e sdklog.Exporter) Option {
 	return optionFunc(func(c *config) { c.logExporter = e })
 }
 
-// WithBatchSpanProcessorOptions tunes the span batch processor (queue size,
-// batch size, delay). By default OTEL_BSP_* apply.
+// WithQueueSize bounds the spans and the log records waiting for export
+// (default 2048 each, or OTEL_BSP_MAX_QUEUE_SIZE and OTEL_BLRP_MAX_QUEUE_SIZE).
+// Past it new ones are dropped and counted (Stats, telemetry_sdk_dropped_total);
+// recording never waits.
+func WithQueueSize(n int) Option {
+	return optionFunc(func(c *config) { c.queueSize = n })
+}
+
+// WithBatchSpanProcessorOptions tunes the span batch processor (batch size,
+// delay, queue size). By default OTEL_BSP_* apply.
 func WithBatchSpanProcessorOptions(opts ...sdktrace.BatchSpanProcessorOption) Option {
 	return optionFunc(func(c *config) { c.spanBatchOptions = append(c.spanBatchOptions, opts...) })
 }
@@ -379,6 +389,17 @@ func (c *config) resolve(lookup func(string) (string, bool), v *validator) {
 	}
 
 	c.resolveSampler(env, v)
+	c.spanQueue = queueSetting(c.queueSize, env, "OTEL_BSP_MAX_QUEUE_SIZE", v)
+	c.logQueue = queueSetting(c.queueSize, env, "OTEL_BLRP_MAX_QUEUE_SIZE", v)
+	// A queue size among the batch span processor options wins, as it
+	// would without us: read it back so that the admission bound matches.
+	bsp := sdktrace.BatchSpanProcessorOptions{MaxQueueSize: c.spanQueue}
+	for _, o := range c.spanBatchOptions {
+		o(&bsp)
+	}
+	if bsp.MaxQueueSize > 0 {
+		c.spanQueue = bsp.MaxQueueSize
+	}
 
 	c.traces = c.resolveSignal("traces", "TRACES", env, v)
 	c.metrics = c.resolveSignal("metrics", "METRICS", env, v)
@@ -621,6 +642,30 @@ func durationSetting(opt time.Duration, env func(string) (string, bool), key str
 		return def
 	}
 	return time.Duration(ms) * time.Millisecond
+}
+
+// defaultQueueSize is the OpenTelemetry default of both batch processors.
+const defaultQueueSize = 2048
+
+// queueSetting resolves a queue bound: option > environment > default.
+func queueSetting(opt int, env func(string) (string, bool), key string, v *validator) int {
+	if opt < 0 {
+		v.add("queue size", strconv.Itoa(opt), "a positive number")
+		return defaultQueueSize
+	}
+	if opt > 0 {
+		return opt
+	}
+	s, ok := env(key)
+	if !ok {
+		return defaultQueueSize
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		v.add(key, s, "a positive whole number")
+		return defaultQueueSize
+	}
+	return n
 }
 
 func defaultErrorSink() func(error) {

@@ -1,8 +1,11 @@
 package telemetry_test
 
 import (
+	"context"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
@@ -36,3 +39,17 @@ func attrSets(d metricdata.Aggregation) []attribute.Set {
 	}
 	return out
 }
+
+type discardMetrics struct{}
+
+func (discardMetrics) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
+	return sdkmetric.DefaultTemporalitySelector(k)
+}
+func (discardMetrics) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+	return sdkmetric.DefaultAggregationSelector(k)
+}
+func (discardMetrics) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
+func (discardMetrics) ForceFlush(context.Context) error                          { return nil }
+func (discardMetrics) Shutdown(context.Context) error                            { return nil }
+
+func telemetrytestDiscard() sdkmetric.Exporter { return discardMetrics{} }

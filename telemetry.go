@@ -152,10 +152,12 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	}
 
 	bspOpts := append([]sdktrace.BatchSpanProcessorOption{sdktrace.WithExportTimeout(cfg.traces.timeout)}, cfg.spanBatchOptions...)
+	bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(cfg.spanQueue))
+	bsp := sdktrace.NewBatchSpanProcessor(&export.SpanExporter{SpanExporter: spanExp, C: t.counters[0]}, bspOpts...)
 	t.sdkTP = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(t.res),
 		sdktrace.WithSampler(cfg.sampler),
-		sdktrace.WithBatcher(&export.SpanExporter{SpanExporter: spanExp, C: t.counters[0]}, bspOpts...),
+		sdktrace.WithSpanProcessor(&export.SpanProcessor{Next: bsp, C: t.counters[0], Limit: int64(cfg.spanQueue)}),
 	)
 	t.sdkMP = sdkmetric.NewMeterProvider(
 		sdkmetric.WithResource(t.res),
@@ -169,11 +171,19 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	)
 	t.sdkLP = sdklog.NewLoggerProvider(
 		sdklog.WithResource(t.res),
-		sdklog.WithProcessor(sdklog.NewBatchProcessor(
-			export.NewLogExporter(logExp, t.counters[2], t.labels),
-			sdklog.WithExportTimeout(cfg.logs.timeout),
-		)),
+		sdklog.WithProcessor(&export.LogProcessor{
+			Next: sdklog.NewBatchProcessor(
+				export.NewLogExporter(logExp, t.counters[2], t.labels),
+				sdklog.WithExportTimeout(cfg.logs.timeout),
+				sdklog.WithMaxQueueSize(cfg.logQueue),
+			),
+			C: t.counters[2], Limit: int64(cfg.logQueue),
+		}),
 	)
+	if err := registerSelfMetrics(t.sdkMP, t.counters); err != nil {
+		// Only a programming error (a bad instrument name) gets here.
+		h.Handle(err)
+	}
 	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
 
 	if cfg.globals {
@@ -436,6 +446,7 @@ type SignalStats struct {
 	Failures      int64 // export calls that failed (collector down, refused, timed out)
 	ItemsExported int64 // spans, metric points or log records delivered
 	ItemsFailed   int64 // spans, metric points or log records in failed exports
+	Dropped       int64 // spans or log records refused because the queue was full
 }
 
 // Stats reports the export counts of traces, metrics and logs.

@@ -33,6 +33,7 @@ type Stats struct {
 	Failures      int64 // export calls that failed
 	ItemsExported int64 // spans, data points or log records sent
 	ItemsFailed   int64 // spans, data points or log records in failed calls
+	Dropped       int64 // spans or log records refused: the queue was full
 }
 
 // Counter accumulates Stats and remembers the last error. It is safe for
@@ -41,10 +42,34 @@ type Counter struct {
 	Signal  string
 	handler *Handler
 
-	exports, failures, itemsOK, itemsFailed atomic.Int64
-	mu                                      sync.Mutex
-	last                                    error
+	exports, failures, itemsOK, itemsFailed, dropped atomic.Int64
+	// inflight counts the items admitted to a batch processor and not yet
+	// exported or failed; Admit keeps it at or under the queue bound, so
+	// the processor itself never drops and every loss is counted here.
+	inflight atomic.Int64
+
+	mu   sync.Mutex
+	last error
 }
+
+// Admit reserves room for one item in a queue of size limit. It returns
+// false, and counts the item as dropped, when the queue is full.
+func (c *Counter) Admit(limit int64) bool {
+	for {
+		n := c.inflight.Load()
+		if n >= limit {
+			c.dropped.Add(1)
+			return false
+		}
+		if c.inflight.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// Drop counts an item that was refused for another reason (the pipeline
+// was shut down).
+func (c *Counter) Drop() { c.dropped.Add(1) }
 
 // NewCounter returns a Counter for signal that reports errors to h.
 func NewCounter(signal string, h *Handler) *Counter {
@@ -52,6 +77,7 @@ func NewCounter(signal string, h *Handler) *Counter {
 }
 
 func (c *Counter) done(n int, err error) {
+	c.inflight.Add(-int64(n))
 	if err == nil {
 		c.exports.Add(1)
 		c.itemsOK.Add(int64(n))
@@ -72,6 +98,7 @@ func (c *Counter) Stats() Stats {
 		Failures:      c.failures.Load(),
 		ItemsExported: c.itemsOK.Load(),
 		ItemsFailed:   c.itemsFailed.Load(),
+		Dropped:       c.dropped.Load(),
 	}
 }
 
