@@ -54,7 +54,8 @@ const (
 
 // SecondsBuckets are the explicit histogram bucket boundaries, in seconds,
 // that the SDK applies to every histogram whose unit is "s" unless a view
-// passed with WithView matches it first.
+// passed with WithView matches it first. The SDK's own histograms set
+// their boundaries themselves (the HTTP one uses these).
 var SecondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
 // Option configures Init. Options take precedence over environment

@@ -296,7 +296,9 @@ func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog
 }
 
 // secondsView applies the user's views first, then SecondsBuckets to
-// histograms whose unit is seconds.
+// histograms whose unit is seconds. The SDK's own instruments (scope
+// ScopeName) are left alone: they carry their own bucket boundaries, which
+// a view would override.
 func secondsView(user []sdkmetric.View) sdkmetric.View {
 	return func(i sdkmetric.Instrument) (sdkmetric.Stream, bool) {
 		for _, v := range user {
@@ -304,7 +306,7 @@ func secondsView(user []sdkmetric.View) sdkmetric.View {
 				return s, true
 			}
 		}
-		if i.Kind == sdkmetric.InstrumentKindHistogram && i.Unit == "s" {
+		if i.Kind == sdkmetric.InstrumentKindHistogram && i.Unit == "s" && i.Scope.Name != ScopeName {
 			return sdkmetric.Stream{
 				Name: i.Name, Description: i.Description, Unit: i.Unit,
 				Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: SecondsBuckets},

@@ -30,7 +30,8 @@ const (
 
 	// GenAIOperationDurationName is the histogram of call durations in
 	// seconds. In Prometheus: gen_ai_client_operation_duration_seconds_*.
-	// The SDK's view gives it telemetry.SecondsBuckets.
+	// Its buckets are the ones the semantic conventions advise (up to
+	// 82 s: model calls are slower than HTTP handlers).
 	GenAIOperationDurationName        = "gen_ai.client.operation.duration"
 	GenAIOperationDurationUnit        = "s"
 	GenAIOperationDurationDescription = "GenAI operation duration."
@@ -40,6 +41,10 @@ const (
 // advise for gen_ai.client.token.usage.
 var genAITokenBuckets = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
 
+// genAIDurationBuckets are the bucket boundaries, in seconds, the semantic
+// conventions advise for gen_ai.client.operation.duration.
+var genAIDurationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+
 func (a *AI) newSemconvHistograms(meter metric.Meter) error {
 	var err error
 	if a.tokenUsage, err = meter.Int64Histogram(GenAITokenUsageName,
@@ -48,7 +53,8 @@ func (a *AI) newSemconvHistograms(meter metric.Meter) error {
 		return err
 	}
 	a.duration, err = meter.Float64Histogram(GenAIOperationDurationName,
-		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription))
+		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription),
+		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...))
 	return err
 }
 

@@ -197,8 +197,9 @@ func TestGenAISemconvHistograms(t *testing.T) {
 		t.Errorf("duration unit %q", m.Unit)
 	}
 	h := m.Data.(metricdata.Histogram[float64])
-	if !slices.Equal(h.DataPoints[0].Bounds, telemetry.SecondsBuckets) {
-		t.Errorf("duration buckets %v, want telemetry.SecondsBuckets", h.DataPoints[0].Bounds)
+	// The semantic conventions' advice, not the SDK's HTTP-shaped default.
+	if b := h.DataPoints[0].Bounds; len(b) != 14 || b[0] != 0.01 || b[13] != 81.92 {
+		t.Errorf("duration buckets %v, want the semconv advice 0.01 .. 81.92", b)
 	}
 	m, _ = aiMetric(t, kit, metrics.GenAITokenUsageName)
 	if m.Unit != "{token}" {
