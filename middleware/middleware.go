@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -169,7 +170,7 @@ func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method 
 	attrs := append(st.attrs[:0],
 		semconv.HTTPRequestMethodKey.String(method),
 		semconv.URLSchemeKey.String(scheme(r)),
-		semconv.URLPathKey.String(r.URL.Path),
+		semconv.URLPathKey.String(validUTF8(r.URL.Path)),
 		semconv.HTTPResponseStatusCodeKey.Int(status),
 	)
 	if ser.hasRoute {
@@ -179,7 +180,7 @@ func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method 
 		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(r.Method))
 	}
 	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-		attrs = append(attrs, semconv.UserAgentOriginalKey.String(ua[0]))
+		attrs = append(attrs, semconv.UserAgentOriginalKey.String(validUTF8(ua[0])))
 	}
 	// Server spans are errors for 5xx, panics and timeouts; not for 4xx
 	// (the client's mistake) nor for a client that went away.
@@ -209,18 +210,26 @@ func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method 
 // WithRouteFunc, then the ServeMux pattern, else HTTPUnmatched.
 func (s *server) endpoint(st *state, r2 *http.Request) string {
 	if st.route != "" {
-		return st.route
+		return validUTF8(st.route)
 	}
 	if s.cfg.routeFunc != nil {
 		if e := s.cfg.routeFunc(r2); e != "" {
-			return e
+			return validUTF8(e)
 		}
 	}
 	if r2.Pattern != "" {
-		return patternRoute(r2.Pattern)
+		return validUTF8(patternRoute(r2.Pattern))
 	}
 	return metrics.HTTPUnmatched
 }
+
+// validUTF8 replaces invalid UTF-8 (a path with %ff, a header with obs-text
+// bytes, a route from a third-party router) with U+FFFD. OTLP is protobuf,
+// whose strings must be valid UTF-8: one bad string fails the marshalling
+// of its whole export batch, and in a cumulative metric label it would fail
+// every metric export until the process restarts. Valid strings are
+// returned as they are, without allocating.
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 func scheme(r *http.Request) string {
 	if r.TLS != nil {
