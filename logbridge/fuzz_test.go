@@ -36,6 +36,12 @@ func FuzzMatch(f *testing.F) {
 	r := newRedactor([]string{"ssn"})
 	f.Fuzz(func(t *testing.T, key string) {
 		m := r.match(key)
+		if slow := r.matchSlow(key); slow != m {
+			t.Errorf("match(%q) = %v but matchSlow = %v: the pair filter rejected a match", key, m, slow)
+		}
+		if short := newRedactor([]string{"x"}); short.match(key) != short.matchSlow(key) {
+			t.Errorf("one-byte pattern: match(%q) differs from matchSlow", key)
+		}
 		if up := strings.ToUpper(key); isASCII(key) && r.match(up) != m {
 			t.Errorf("match(%q) = %v but match(%q) = %v", key, m, up, !m)
 		}

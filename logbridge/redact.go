@@ -17,16 +17,42 @@ const defaultExact = "auth"
 // immutable once built, so handlers share it.
 type redactor struct {
 	extra [][]byte // normalised WithRedactKeys patterns
+	// starts holds, as a bit set indexed by two bytes, the first two bytes
+	// of every pattern: a key without any of these pairs cannot match, and
+	// most keys are rejected by that one pass (8 KiB, shared by all the
+	// handlers derived from one NewHandler).
+	starts   [1 << 16 / 64]uint64
+	fullScan bool // a one-byte extra pattern: no pair to filter on
 }
+
+// defaultStarts are the first two bytes of the default patterns
+// (authorization, auth; apikey; passw, passphrase; privatekey; secret;
+// cookie; credential; bearer; and the suffix token).
+var defaultStarts = [...]string{"au", "ap", "pa", "pr", "se", "co", "cr", "be", "to"}
 
 func newRedactor(keys []string) *redactor {
 	r := &redactor{}
+	for _, p := range defaultStarts {
+		r.addStart(p)
+	}
 	for _, k := range keys {
-		if n := normalize(nil, k); len(n) > 0 {
-			r.extra = append(r.extra, n)
+		n := normalize(nil, k)
+		switch {
+		case len(n) == 0:
+			continue
+		case len(n) == 1:
+			r.fullScan = true
+		default:
+			r.addStart(string(n[:2]))
 		}
+		r.extra = append(r.extra, n)
 	}
 	return r
+}
+
+func (r *redactor) addStart(p string) {
+	v := uint16(p[0])<<8 | uint16(p[1])
+	r.starts[v>>6] |= 1 << (v & 63)
 }
 
 // normalize appends key to dst in ASCII lower case without the separators
@@ -47,9 +73,37 @@ func normalize(dst []byte, key string) []byte {
 }
 
 // match reports whether key looks like a credential. It runs for every
-// attribute of every record, so it avoids allocation and compares a
-// pattern only where the key holds the pattern's first two bytes.
+// attribute of every record, so it allocates nothing, and most keys take
+// one pass over their bytes: only a key holding the first two bytes of a
+// pattern is compared with the patterns.
 func (r *redactor) match(key string) bool {
+	if !r.fullScan {
+		var prev uint16
+		have, hit := false, false
+		for i := 0; i < len(key); i++ {
+			c := key[i]
+			if c-'A' < 26 {
+				c += 'a' - 'A'
+			} else if c == '-' || c == '_' || c == '.' || c == ' ' {
+				continue
+			}
+			if have {
+				if v := prev<<8 | uint16(c); r.starts[v>>6]&(1<<(v&63)) != 0 {
+					hit = true
+					break
+				}
+			}
+			prev, have = uint16(c), true
+		}
+		if !hit {
+			return false
+		}
+	}
+	return r.matchSlow(key)
+}
+
+// matchSlow is match without the pair filter.
+func (r *redactor) matchSlow(key string) bool {
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(key); i++ {
