@@ -137,7 +137,16 @@ cmd_build() {
 # run
 
 pidfile() { echo "$RUN_DIR/$1.pid"; }
-running() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
+# alive PID: the process exists and is not a zombie. Our processes outlive the shell that
+# started them, so their parent is whatever reaps orphans here, which may take seconds.
+alive() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+running() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) && alive "$p"; }
 
 # ports_of NAME: the 127.0.0.1 ports a process listens on.
 ports_of() {
@@ -247,28 +256,36 @@ cmd_up() {
   log "up: OTLP 127.0.0.1:4317 (gRPC) / 4318 (HTTP); logs in $LOG_DIR"
 }
 
-# The order in which down stops: senders first, so that little is refused on the way down.
+# Every process of the stack, the collector first (cmd_down relies on it).
 SERVICES=(collector prometheus alertmanager cloud-collector cloud-prometheus jaeger alertsink)
 
-stop_one() {
-  local name=$1 pid deadline
-  pid=$(cat "$(pidfile "$name")" 2>/dev/null) || return 0
-  if kill -0 "$pid" 2>/dev/null; then
+# stop NAME...: SIGTERM to each, then waits for all of them (20 s, then SIGKILL).
+stop() {
+  local name pid deadline i names=() pids=()
+  for name in "$@"; do
+    pid=$(cat "$(pidfile "$name")" 2>/dev/null) || continue
+    rm -f "$(pidfile "$name")"
+    alive "$pid" || continue
     kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + 20))
-    while kill -0 "$pid" 2>/dev/null; do
-      if [ $SECONDS -ge $deadline ]; then log "$name: no exit after 20s, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; break; fi
-      sleep 0.2
+    names+=("$name"); pids+=("$pid")
+  done
+  deadline=$((SECONDS + 20))
+  for i in "${!pids[@]}"; do
+    while alive "${pids[$i]}"; do
+      if [ $SECONDS -ge $deadline ]; then
+        log "${names[$i]}: no exit after 20s, SIGKILL"; kill -KILL "${pids[$i]}" 2>/dev/null || true; break
+      fi
+      sleep 0.1
     done
-    log "$name: stopped (pid $pid)"
-  fi
-  rm -f "$(pidfile "$name")"
+    log "${names[$i]}: stopped (pid ${pids[$i]})"
+  done
 }
 
 cmd_down() {
-  local s
-  for s in "${SERVICES[@]}"; do stop_one "$s"; done
-  [ "${1:-}" = "--purge" ] && rm -rf "$DATA_DIR" && log "removed $DATA_DIR"
+  # The collector first, while its destinations still take what it flushes; then the rest.
+  stop collector
+  stop "${SERVICES[@]:1}"
+  if [ "${1:-}" = "--purge" ]; then rm -rf "$DATA_DIR"; log "removed $DATA_DIR"; fi
   return 0
 }
 
