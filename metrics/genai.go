@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,6 +94,9 @@ func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *C
 	if r.Operation == "" {
 		r.Operation = ailabels.OperationChat
 	}
+	// Span strings must be valid UTF-8: OTLP (protobuf) refuses to marshal
+	// anything else, and one bad string loses the whole span batch.
+	r.Operation, r.Provider, r.Model = validUTF8(r.Operation), validUTF8(r.Provider), validUTF8(r.Model)
 	name := r.Operation
 	if r.Model != "" {
 		name += " " + r.Model
@@ -147,10 +151,14 @@ func (c *Call) SetResponse(id string, finishReasons ...string) {
 		return
 	}
 	if id != "" {
-		c.span.SetAttributes(ailabels.GenAIResponseIDKey.String(id))
+		c.span.SetAttributes(ailabels.GenAIResponseIDKey.String(validUTF8(id)))
 	}
 	if len(finishReasons) > 0 {
-		c.span.SetAttributes(ailabels.GenAIResponseFinishReasonsKey.StringSlice(finishReasons))
+		reasons := make([]string, len(finishReasons))
+		for i, f := range finishReasons {
+			reasons[i] = validUTF8(f)
+		}
+		c.span.SetAttributes(ailabels.GenAIResponseFinishReasonsKey.StringSlice(reasons))
 		c.mu.Lock()
 		c.finish = finishReasons[0]
 		c.mu.Unlock()
@@ -198,7 +206,7 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	span := c.span
 	attrs := make([]attribute.KeyValue, 0, 10)
 	if u.Model != "" {
-		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(u.Model))
+		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 	}
 	if recErr == nil {
 		attrs = append(attrs,
@@ -334,3 +342,7 @@ func messagesJSON(role, text, finish string) string {
 	}
 	return string(b)
 }
+
+// validUTF8 replaces invalid UTF-8 with U+FFFD; valid strings come back
+// as they are, without allocating.
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
