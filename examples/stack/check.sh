@@ -67,7 +67,7 @@ else
   failed=$((failed + 1))
 fi
 if jaeger=$("$STACK" bin jaeger 2>"$WORK/build.log"); then
-  check "jaeger validate local/jaeger.yml" "$jaeger" validate --config local/jaeger.yml
+  check "jaeger validate monitoring/jaeger.yml" "$jaeger" validate --config monitoring/jaeger.yml
 else
   printf 'FAIL  build Jaeger for jaeger validate\n'; tail -n 20 "$WORK/build.log" | sed 's/^/      /'
   failed=$((failed + 1))

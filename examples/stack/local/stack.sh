@@ -220,7 +220,8 @@ cmd_up() {
   tools_bin=$(tools_dir); otelcol=$(otelcol_bin); jaeger=$(jaeger_bin)
 
   start alertsink "$tools_bin/alertsink" -addr 127.0.0.1:19095 -file "$LOG_DIR/alerts.jsonl"
-  start jaeger "$jaeger" --config "$HERE/jaeger.yml"
+  JAEGER_LISTEN_HOST=127.0.0.1 JAEGER_OTLP_GRPC_PORT=14317 JAEGER_OTLP_HTTP_PORT=14318 \
+    start jaeger "$jaeger" --config "$MONITORING/jaeger.yml"
   start cloud-prometheus prometheus \
     --config.file="$HERE/cloud-prometheus.yml" \
     --web.listen-address=127.0.0.1:19090 \
