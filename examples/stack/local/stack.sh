@@ -5,8 +5,10 @@
 #                     and install Prometheus/Alertmanager from apt if missing
 #   stack.sh up       build, then start everything and wait until it is healthy
 #   stack.sh down     stop everything this script started (SIGTERM, then wait)
-#   stack.sh status   show what runs and whether it answers
+#   stack.sh status   show what runs and whether it answers its health check
 #   stack.sh env      print the environment the collector runs with
+#   stack.sh bin otelcol|jaeger|tools   build one (if not cached) and print its path
+#   stack.sh render DIR                 write the configs stack.sh derives, for checking
 #
 # State lives in STACK_DIR (default /tmp/telemetry-stack): logs/, run/ (pid files and
 # rendered configs), data/. Binaries are cached in TELEMETRY_CACHE
@@ -43,7 +45,6 @@ export ONCALL_WEBHOOK_URL=${ONCALL_WEBHOOK_URL:-http://127.0.0.1:19095/alerts}
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 goversion() { go env GOVERSION; }
 
 # ---------------------------------------------------------------------------------------
@@ -175,16 +176,35 @@ start() {
   echo $! >"$(pidfile "$name")"
 }
 
-# wait_http NAME URL [curl args...]: polls URL until it answers 2xx or HEALTH_TIMEOUT passes.
-wait_http() {
-  local name=$1 url=$2; shift 2
-  local deadline=$((SECONDS + HEALTH_TIMEOUT))
-  until curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null; do
+# health_url NAME: the URL that answers 2xx once NAME is ready.
+health_url() {
+  case "$1" in
+    alertsink) echo http://127.0.0.1:19095/alerts ;;
+    jaeger) echo http://127.0.0.1:16686/api/services ;;
+    cloud-prometheus) echo http://127.0.0.1:19090/-/ready ;;
+    cloud-collector) echo http://127.0.0.1:13134/ ;;
+    alertmanager) echo http://127.0.0.1:9093/-/ready ;;
+    prometheus) echo http://127.0.0.1:9090/-/ready ;;
+    collector) echo http://127.0.0.1:13133/ ;;
+  esac
+}
+
+# healthy NAME: NAME's health URL answers 2xx. The cloud Prometheus wants basic auth; the
+# credentials go to curl on standard input, not on its command line.
+healthy() {
+  printf 'user = "%s:%s"\n' "$GRAFANA_CLOUD_PROMETHEUS_USER" "$GRAFANA_CLOUD_API_KEY" |
+    curl -fsS -o /dev/null --max-time 2 -K - "$(health_url "$1")" 2>/dev/null
+}
+
+# wait_healthy NAME: polls NAME's health URL until it answers or HEALTH_TIMEOUT passes.
+wait_healthy() {
+  local name=$1 deadline=$((SECONDS + HEALTH_TIMEOUT))
+  until healthy "$name"; do
     running "$name" || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name exited; log: $LOG_DIR/$name.log"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name not healthy after ${HEALTH_TIMEOUT}s at $url"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name not healthy after ${HEALTH_TIMEOUT}s at $(health_url "$name")"; }
     sleep 0.5
   done
-  log "$name: ready ($url)"
+  log "$name: ready ($(health_url "$name"))"
 }
 
 # render_configs writes the configs that need local paths or values into a folder
@@ -243,14 +263,9 @@ cmd_up() {
     --rules.alert.resend-delay=5s
   start collector "$otelcol" --config "$MONITORING/otel-collector-config.yml"
 
-  wait_http alertsink http://127.0.0.1:19095/alerts
-  wait_http jaeger http://127.0.0.1:16686/api/services
-  wait_http cloud-prometheus http://127.0.0.1:19090/-/ready -u "$GRAFANA_CLOUD_PROMETHEUS_USER:$GRAFANA_CLOUD_API_KEY"
-  wait_http cloud-collector http://127.0.0.1:13134/
-  wait_http alertmanager http://127.0.0.1:9093/-/ready
-  wait_http prometheus http://127.0.0.1:9090/-/ready
-  wait_http collector http://127.0.0.1:13133/
   local s
+  for s in "${SERVICES[@]}"; do wait_healthy "$s"; done
+  # A process that lost a port race may have exited after another's health check passed.
   for s in "${SERVICES[@]}"; do
     running "$s" || die "$s exited after start; log: $LOG_DIR/$s.log"
   done
@@ -293,8 +308,9 @@ cmd_down() {
 cmd_status() {
   local s rc=0
   for s in "${SERVICES[@]}"; do
-    if running "$s"; then printf '%-17s running  pid %s\n' "$s" "$(cat "$(pidfile "$s")")"
-    else printf '%-17s stopped\n' "$s"; rc=1; fi
+    if ! running "$s"; then printf '%-17s stopped\n' "$s"; rc=1
+    elif healthy "$s"; then printf '%-17s running  pid %-7s healthy  %s\n' "$s" "$(cat "$(pidfile "$s")")" "$(health_url "$s")"
+    else printf '%-17s running  pid %-7s UNHEALTHY  %s\n' "$s" "$(cat "$(pidfile "$s")")" "$(health_url "$s")"; rc=1; fi
   done
   return $rc
 }
