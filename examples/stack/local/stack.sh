@@ -214,13 +214,15 @@ render_configs() {
   local out=${1:-$RUN_DIR} tools_bin hash
   mkdir -p "$out"
   tools_bin=$(tools_dir)
-  # Local Prometheus: shipped config with compose service names -> 127.0.0.1, 5 s intervals.
+  # Local Prometheus: shipped config with compose service names -> 127.0.0.1, 5 s intervals,
+  # plus rules-extra/: rule files a test drops in and loads with POST /-/reload (lifecycle
+  # API on), e.g. the e2e suite's short-window alert.
   sed -e 's#otel-collector:#127.0.0.1:#g' \
       -e 's#alertmanager:9093#127.0.0.1:9093#g' \
       -e 's#localhost:9090#127.0.0.1:9090#g' \
       -e 's#^\(  *\)scrape_interval: .*#\1scrape_interval: 5s#' \
       -e 's#^\(  *\)evaluation_interval: .*#\1evaluation_interval: 5s#' \
-      -e "s#- rules/\*\.yml#- $MONITORING/rules/*.yml#" \
+      -e "s#- rules/\*\.yml#- $MONITORING/rules/*.yml\n  - $RUN_DIR/rules-extra/*.yml#" \
       "$MONITORING/prometheus.yml" >"$out/prometheus.yml"
   # Alertmanager: shipped config with the OnCall webhook replaced by the local receiver.
   sed -e "s#url: .*oncall.*#url: $ONCALL_WEBHOOK_URL#" \
@@ -260,7 +262,8 @@ cmd_up() {
     --web.listen-address=127.0.0.1:9090 \
     --storage.tsdb.path="$DATA_DIR/prometheus" \
     --storage.tsdb.retention.time=7d \
-    --rules.alert.resend-delay=5s
+    --rules.alert.resend-delay=5s \
+    --web.enable-lifecycle
   start collector "$otelcol" --config "$MONITORING/otel-collector-config.yml"
 
   local s
