@@ -294,7 +294,9 @@ type logRec struct{ traceID, body, service string }
 // seriesCount checks the series each service of the dev run costs, in the
 // local and the cloud Prometheus.
 func (s *suite) seriesCount(ctx context.Context, r *envRun) error {
-	q := fmt.Sprintf(`count by (service) ({instance=~%q})`, r.instanceRE())
+	// job is the service name on every series of a service, target_info
+	// (the resource, one per instance) included.
+	q := fmt.Sprintf(`count by (job) ({instance=~%q})`, r.instanceRE())
 	v, err := s.st.Query(ctx, q)
 	if err != nil {
 		return err
@@ -305,11 +307,11 @@ func (s *suite) seriesCount(ctx context.Context, r *envRun) error {
 	}
 	counts := map[string]string{}
 	for _, sm := range cloud {
-		counts[sm.Labels["service"]] = fmt.Sprintf("cloud %.0f", sm.Value)
+		counts[sm.Labels["job"]] = fmt.Sprintf("cloud %.0f", sm.Value)
 	}
 	var errs []error
 	for _, sm := range v {
-		svc := sm.Labels["service"]
+		svc := sm.Labels["job"]
 		fmt.Printf("     %-16s %5.0f series (local), %s\n", svc, sm.Value, counts[svc])
 		if int(sm.Value) >= s.seriesBudget {
 			errs = append(errs, fmt.Errorf("%s has %.0f series", svc, sm.Value))
