@@ -22,19 +22,20 @@
 // the resource, the labels environment, project and service (added by the
 // SDK's log exporter), the severity (slog.LevelDebug is SeverityDebug, Info
 // is Info, Warn is Warn, Error is Error, levels in between add their offset)
-// and attributes and groups as nested maps. A nil or disabled Telemetry
-// leaves the console output alone.
+// and attributes and groups as nested maps. With a nil or disabled
+// Telemetry only the console is written.
 //
 // # Trace correlation, and the trap
 //
 // The trace and span ids come from the context passed to the log call: the
 // OpenTelemetry record carries them natively, the console line as the
-// top-level attributes "trace_id" and "span_id". slog.Info and Logger.Info
-// pass context.Background(), so they carry no trace. Inside a request use
-// the Context variants (InfoContext(r.Context(), ...)), or a logger from
-// [From], which remembers the span of the context it was taken from and
-// uses it for calls made without one. Middleware puts a logger in the
-// request context with [Context].
+// top-level attributes "trace_id" and "span_id" at its end (outside any
+// group, so that a log pipeline finds them in one place). slog.Info and
+// Logger.Info pass context.Background(), so they carry no trace. Inside a
+// request use the Context variants (InfoContext(r.Context(), ...)), or a
+// logger from [From], which remembers the span of the context it was taken
+// from and uses it for calls made without one. Middleware puts a logger in
+// the request context with [Context].
 //
 // # Secrets
 //
