@@ -193,3 +193,41 @@ func BenchmarkRedact(b *testing.B) {
 		)
 	}
 }
+
+// BenchmarkConsoleIDs prices the trace ids on the console, without the
+// OpenTelemetry side: JSONHandler with the five attributes (h=json5), with
+// the two ids added by the caller as ready-made strings (h=json7: the least
+// a line with ids can cost), and our Handler, console only, finding the
+// span in the context (h=logbridge).
+func BenchmarkConsoleIDs(b *testing.B) {
+	ctx := trace.ContextWithSpanContext(context.Background(), validSpanContext())
+	tid, sid := validSpanContext().TraceID().String(), validSpanContext().SpanID().String()
+	ours, err := newHandlerProvider(nil, noEnv, []Option{WithWriter(io.Discard)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	json := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	for _, v := range []struct {
+		name string
+		log  func()
+	}{
+		{"json5", func() {
+			json.InfoContext(ctx, "request served", "method", "GET", "route", "/orders/{id}", "status", 200, "duration", 12*time.Millisecond, "user_id", "u-42")
+		}},
+		{"json7", func() {
+			json.InfoContext(ctx, "request served", "method", "GET", "route", "/orders/{id}", "status", 200, "duration", 12*time.Millisecond, "user_id", "u-42", TraceIDKey, tid, SpanIDKey, sid)
+		}},
+		{"logbridge", func() {
+			slog.New(ours).InfoContext(ctx, "request served", "method", "GET", "route", "/orders/{id}", "status", 200, "duration", 12*time.Millisecond, "user_id", "u-42")
+		}},
+	} {
+		b.Run("h="+v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for b.Loop() {
+				v.log()
+			}
+			reportCPU(b, c0)
+		})
+	}
+}
