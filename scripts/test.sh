@@ -42,6 +42,7 @@ tools_module() { (cd examples/stack/tools && go vet ./... && go test -race -coun
 stack_up() { bash "$STACK" up; }
 integration() { go test -race -count=1 -tags integration ./integration/...; }
 e2e() { go run ./examples/e2e; }
+faults() { go test -race -count=1 -tags faults -timeout 20m ./faults/...; }
 
 step "gofmt" gofmt_clean
 step "go vet" go vet ./...
@@ -52,7 +53,8 @@ if [ "${SKIP_STACK:-}" != 1 ]; then
   step "stack checks (collector config, compose, rules, dashboards, terraform)" bash examples/stack/check.sh
   if step "local stack up" stack_up; then
     step "integration (real collector, Prometheus, Jaeger)" integration
-    [ -d examples/e2e ] && step "end to end (examples on the local stack)" e2e
+    step "end to end (examples on the local stack)" e2e
+    step "fault suite (collector down, killed, slow; hostile input)" faults
   fi
   bash "$STACK" down >/dev/null 2>&1 || true
 fi
