@@ -20,7 +20,8 @@ func Context(ctx context.Context, l *slog.Logger) context.Context {
 // [Handler], the logger returned remembers that span: its calls without a
 // context (Info rather than InfoContext) are correlated with it, and calls
 // with a context that has a span of its own use that one. Take the logger
-// where the span is (once per request or operation), not once for good.
+// where the span is (once per request or operation), not once for good:
+// each call of From with a span costs a few small allocations.
 func From(ctx context.Context) *slog.Logger {
 	l, _ := ctx.Value(ctxKey{}).(*slog.Logger)
 	if l == nil {
@@ -35,6 +36,6 @@ func From(ctx context.Context) *slog.Logger {
 		return l
 	}
 	h2 := *h
-	h2.span = sc
+	h2.span, h2.spanIDs = sc, ids(sc)
 	return slog.New(&h2)
 }

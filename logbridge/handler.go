@@ -32,12 +32,13 @@ const (
 // concurrent use.
 type Handler struct {
 	level     slog.Leveler
-	otel      slog.Handler // nil when the Telemetry is nil or disabled
-	console   slog.Handler // nil when the console is off
-	redact    *redactor    // nil without redaction
-	redactAll bool         // an open group's name matched: redact everything in it
-	groups    *group       // console groups opened by WithGroup, innermost first
-	span      trace.SpanContext
+	otel      slog.Handler      // nil when the Telemetry is nil or disabled
+	console   slog.Handler      // nil when the console is off
+	redact    *redactor         // nil without redaction
+	redactAll bool              // an open group's name matched: redact everything in it
+	groups    *group            // console groups opened by WithGroup, innermost first
+	span      trace.SpanContext // remembered by From
+	spanIDs   string            // span's trace and span ids in hex, formatted once by From
 }
 
 var _ slog.Handler = (*Handler)(nil)
@@ -186,20 +187,24 @@ func (h *Handler) consoleRecord(r slog.Record, attrs []slog.Attr, sc trace.SpanC
 		r = nr
 	}
 	if sc.IsValid() {
-		tid, sid := ids(sc)
+		s := h.spanIDs
+		if s == "" || sc.TraceID() != h.span.TraceID() || sc.SpanID() != h.span.SpanID() {
+			s = ids(sc)
+		}
+		tid, sid := s[:32], s[32:]
 		r.AddAttrs(slog.String(TraceIDKey, tid), slog.String(SpanIDKey, sid))
 	}
 	return r
 }
 
-// ids returns the hex trace and span ids with one allocation.
-func ids(sc trace.SpanContext) (traceID, spanID string) {
+// ids returns the hex trace id (32 bytes) followed by the span id (16)
+// with one allocation.
+func ids(sc trace.SpanContext) string {
 	var b [48]byte
 	tid, sid := sc.TraceID(), sc.SpanID()
 	hex.Encode(b[:32], tid[:])
 	hex.Encode(b[32:], sid[:])
-	s := string(b[:])
-	return s[:32], s[32:]
+	return string(b[:])
 }
 
 // WithAttrs returns a Handler whose records carry attrs (redacted once,

@@ -416,3 +416,31 @@ func TestConsoleErrorReturnedOTelStillWritten(t *testing.T) {
 		t.Error("otel record lost")
 	}
 }
+
+// A logger from From remembers the request's span, but a call with a
+// context of its own (a child span) is correlated with that one, in both
+// outputs.
+func TestFromPrefersCallContext(t *testing.T) {
+	h, kit, buf := newTest(t)
+	tracer := kit.Telemetry.TracerProvider().Tracer("test")
+	ctx, parent := tracer.Start(context.Background(), "request")
+	l := From(Context(ctx, slog.New(h)))
+	childCtx, child := tracer.Start(ctx, "db")
+	l.InfoContext(childCtx, "in child")
+	l.Info("in request")
+	child.End()
+	parent.End()
+
+	recs, lines := kit.Logs(), buf.lines(t)
+	if len(recs) != 2 || len(lines) != 2 {
+		t.Fatalf("got %d records, %d lines", len(recs), len(lines))
+	}
+	for i, want := range []trace.SpanContext{child.SpanContext(), parent.SpanContext()} {
+		if recs[i].SpanID() != want.SpanID() || recs[i].TraceID() != want.TraceID() {
+			t.Errorf("record %d span %s, want %s", i, recs[i].SpanID(), want.SpanID())
+		}
+		if lines[i][SpanIDKey] != want.SpanID().String() || lines[i][TraceIDKey] != want.TraceID().String() {
+			t.Errorf("line %d = %v, want span %s", i, lines[i], want.SpanID())
+		}
+	}
+}
