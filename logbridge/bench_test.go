@@ -39,7 +39,7 @@ import (
 //
 // Besides ns/op they report cpu-ns/op, the process CPU time per call (all
 // threads), which a machine shared with other builds disturbs much less.
-// Compare with benchstat -col /h (see docs/bench-logs.md); never with timed
+// Compare with benchstat -col /h (see docs/benchmarks.md); never with timed
 // assertions.
 
 type discardLogs struct{}

@@ -106,7 +106,7 @@ var benchUsages = []struct {
 
 // BenchmarkAIRecord compares AI.Record with the same Adds made directly on
 // the SDK. Sub-benchmarks run -count times in a row, so on a shared machine
-// run the test binary once per sample instead (see docs/bench-ai.md) and
+// run the test binary once per sample instead (see docs/benchmarks.md) and
 // compare the impl columns with
 //
 //	benchstat -col /impl -row /usage out.txt

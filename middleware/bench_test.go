@@ -4,7 +4,7 @@ package middleware_test
 // TracerProvider that samples every span into a batch processor with a
 // discarding exporter, and a MeterProvider whose periodic reader exports
 // to a discarding exporter once an hour (so never during a run). Compare
-// them within one run with benchstat (docs/bench-http.md):
+// them within one run with benchstat (docs/benchmarks.md):
 //
 //	go test -run '^$' -bench . -benchmem -count 6 ./middleware/ > bench.txt
 //	benchstat -col .name -row /mode bench.txt

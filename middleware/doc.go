@@ -85,7 +85,7 @@
 // cached; a request in steady state allocates only the span (in the
 // OpenTelemetry SDK), one request copy and one state object. The
 // benchmarks in this package compare it with the bare handler, contrib
-// otelhttp and otelhttp + promhttp (docs/bench-http.md).
+// otelhttp and otelhttp + promhttp (docs/benchmarks.md).
 //
 // With a nil or disabled *telemetry.Telemetry, New and Transport return
 // the handler and the transport unchanged.
