@@ -1,0 +1,62 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/logbridge"
+)
+
+// TestLogbridgeRecordsReachTheCloudWithTraceID: a slog line written through
+// logbridge inside a span reaches the real collector and the cloud OTLP
+// stand-in with its trace id, the labels and redaction applied.
+func TestLogbridgeRecordsReachTheCloudWithTraceID(t *testing.T) {
+	service := uniqueService("itest-logs")
+	ctx := context.Background()
+	tel, err := telemetry.Init(ctx, telemetry.WithService(service), telemetry.WithEnvironment(telemetry.Dev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var console bytes.Buffer
+	logger, err := logbridge.New(tel, logbridge.WithWriter(&console))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, span := tel.TracerProvider().Tracer("itest").Start(ctx, "op")
+	traceID := span.SpanContext().TraceID().String()
+	logger.InfoContext(ctx, "order placed", "order_id", 42, "api_key", "sk-canary-itest")
+	span.End()
+	if err := tel.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(console.String(), traceID) {
+		t.Errorf("console line %q lacks trace id %s", console.String(), traceID)
+	}
+	waitFor(t, "the logbridge record at the cloud endpoint", func() (bool, error) {
+		logs, err := stack.CloudLogs()
+		if err != nil {
+			return false, err
+		}
+		for _, l := range logs {
+			if l.Resource["service.name"] != service {
+				continue
+			}
+			if l.TraceID != traceID || l.Body != "order placed" || l.Severity != "INFO" {
+				t.Errorf("record %+v; want trace %s, body %q, INFO", l, traceID, "order placed")
+			}
+			if l.Attributes["environment"] != "dev" || l.Attributes["service"] != service || l.Attributes["order_id"] != "42" {
+				t.Errorf("attributes %v", l.Attributes)
+			}
+			if l.Attributes["api_key"] != logbridge.Redacted {
+				t.Errorf("api_key = %q; want it redacted", l.Attributes["api_key"])
+			}
+			return true, nil
+		}
+		return false, nil
+	})
+}
