@@ -12,6 +12,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -60,7 +61,7 @@ func TestQueueFullDropsAreCounted(t *testing.T) {
 		telemetry.WithQueueSize(8),
 		telemetry.WithSpanExporter(spans),
 		telemetry.WithLogExporter(logs),
-		telemetry.WithMetricExporter(telemetrytestDiscard()),
+		telemetry.WithMetricExporter(testutil.DiscardMetrics{}),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -21,18 +22,6 @@ func TestMain(m *testing.M) {
 		// gRPC's resolver goroutine may outlive a closed client by a moment.
 		goleak.IgnoreTopFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"),
 	)
-}
-
-// closedAddr returns a loopback address nobody listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
 
 // blackhole accepts connections and never answers.
@@ -78,7 +67,7 @@ func record(tel *telemetry.Telemetry) {
 
 func TestInitAndShutdownWithCollectorDown(t *testing.T) {
 	for _, proto := range []telemetry.Protocol{telemetry.GRPC, telemetry.HTTPProtobuf} {
-		for name, addr := range map[string]string{"refused": closedAddr(t), "blackhole": blackhole(t)} {
+		for name, addr := range map[string]string{"refused": testutil.ClosedAddr(t), "blackhole": blackhole(t)} {
 			t.Run(string(proto)+"/"+name, func(t *testing.T) {
 				var handled []error
 				var mu sync.Mutex
@@ -196,7 +185,7 @@ func TestEveryMetricCarriesMandatoryLabels(t *testing.T) {
 	n := 0
 	for _, sm := range rm.ScopeMetrics {
 		for _, mt := range sm.Metrics {
-			for _, set := range attrSets(mt.Data) {
+			for _, set := range testutil.PointSets(mt.Data) {
 				if sm.Scope.Name == "test" {
 					n++
 				}

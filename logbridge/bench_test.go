@@ -10,12 +10,11 @@ import (
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	otellog "go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 )
 
 // Benchmarks compare, in one run, a log call with five attributes through
@@ -42,31 +41,13 @@ import (
 // Compare with benchstat -col /h (see docs/benchmarks.md); never with timed
 // assertions.
 
-type discardLogs struct{}
-
-func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
-func (discardLogs) ForceFlush(context.Context) error              { return nil }
-func (discardLogs) Shutdown(context.Context) error                { return nil }
-
-type discardMetrics struct{}
-
-func (discardMetrics) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
-	return sdkmetric.DefaultTemporalitySelector(k)
-}
-func (discardMetrics) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
-	return sdkmetric.DefaultAggregationSelector(k)
-}
-func (discardMetrics) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
-func (discardMetrics) ForceFlush(context.Context) error                          { return nil }
-func (discardMetrics) Shutdown(context.Context) error                            { return nil }
-
 func benchTelemetry(b *testing.B) *telemetry.Telemetry {
 	b.Helper()
 	tel, err := telemetry.Init(context.Background(),
 		telemetry.WithService("bench"),
-		telemetry.WithLogExporter(discardLogs{}),
+		telemetry.WithLogExporter(testutil.DiscardLogs{}),
 		telemetry.WithSpanExporter(tracetest.NewNoopExporter()),
-		telemetry.WithMetricExporter(discardMetrics{}),
+		telemetry.WithMetricExporter(testutil.DiscardMetrics{}),
 	)
 	if err != nil {
 		b.Fatal(err)
@@ -110,7 +91,7 @@ var benchHandlers = []benchHandler{
 // BenchmarkLog is one InfoContext call with five attributes, with and
 // without a span in the context.
 func BenchmarkLog(b *testing.B) {
-	simple := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(discardLogs{})))
+	simple := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(testutil.DiscardLogs{})))
 	b.Cleanup(func() { _ = simple.Shutdown(context.Background()) })
 	providers := []struct {
 		name string

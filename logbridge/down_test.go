@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 )
 
 // lineCounter counts console lines without keeping them.
@@ -25,18 +25,6 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// closedPort returns a 127.0.0.1 address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 // TestCollectorDown logs a burst far larger than the batch queue to a
 // collector that refuses connections: every call returns at once (the
 // bound is only a guard against a hang, 100x what it takes), the console
@@ -47,7 +35,7 @@ func TestCollectorDown(t *testing.T) {
 		t.Run(string(proto), func(t *testing.T) {
 			tel, err := telemetry.Init(context.Background(),
 				telemetry.WithService("logbridge-test"),
-				telemetry.WithEndpoint(closedPort(t)),
+				telemetry.WithEndpoint(testutil.ClosedAddr(t)),
 				telemetry.WithProtocol(proto),
 				telemetry.WithInsecure(true),
 				telemetry.WithExportTimeout(200*time.Millisecond),

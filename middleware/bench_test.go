@@ -24,14 +24,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 )
@@ -53,8 +50,8 @@ func benchTelemetry(b *testing.B) *telemetry.Telemetry {
 		telemetry.WithService("bench"),
 		telemetry.WithSampler(sdktrace.AlwaysSample()),
 		telemetry.WithSpanExporter(tracetest.NewNoopExporter()),
-		telemetry.WithMetricExporter(discardMetrics{}),
-		telemetry.WithLogExporter(discardLogs{}),
+		telemetry.WithMetricExporter(testutil.DiscardMetrics{}),
+		telemetry.WithLogExporter(testutil.DiscardLogs{}),
 		telemetry.WithMetricInterval(time.Hour),
 	)
 	if err != nil {
@@ -169,22 +166,3 @@ func reportCPU(b *testing.B, start time.Duration) {
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
-
-type discardMetrics struct{}
-
-func (discardMetrics) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
-	return sdkmetric.DefaultTemporalitySelector(k)
-}
-
-func (discardMetrics) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
-	return sdkmetric.DefaultAggregationSelector(k)
-}
-func (discardMetrics) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
-func (discardMetrics) ForceFlush(context.Context) error                          { return nil }
-func (discardMetrics) Shutdown(context.Context) error                            { return nil }
-
-type discardLogs struct{}
-
-func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
-func (discardLogs) ForceFlush(context.Context) error              { return nil }
-func (discardLogs) Shutdown(context.Context) error                { return nil }

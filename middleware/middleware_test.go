@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
@@ -439,7 +440,7 @@ func TestNoUserInputInLabelsOrSpanNames(t *testing.T) {
 	n := 0
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
-			for _, set := range pointSets(m.Data) {
+			for _, set := range testutil.PointSets(m.Data) {
 				for _, kv := range set.ToSlice() {
 					n++
 					check("label "+string(kv.Key), kv.Value.String())
@@ -453,21 +454,6 @@ func TestNoUserInputInLabelsOrSpanNames(t *testing.T) {
 	if got := requests(t, kit, "GET", "/users/{id}", "200"); got != 1 {
 		t.Errorf("GET /users/{id} = %v, want 1", got)
 	}
-}
-
-func pointSets(d metricdata.Aggregation) []attribute.Set {
-	var out []attribute.Set
-	switch d := d.(type) {
-	case metricdata.Sum[int64]:
-		for _, p := range d.DataPoints {
-			out = append(out, p.Attributes)
-		}
-	case metricdata.Histogram[float64]:
-		for _, p := range d.DataPoints {
-			out = append(out, p.Attributes)
-		}
-	}
-	return out
 }
 
 func TestRouteSources(t *testing.T) {

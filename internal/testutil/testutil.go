@@ -1,0 +1,111 @@
+// Package testutil holds the test doubles the SDK's own tests and
+// benchmarks share: exporters that discard, a loopback address nobody
+// listens on, and the attribute sets of collected metric points.
+package testutil
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// DiscardMetrics is a metric exporter that drops everything.
+type DiscardMetrics struct{}
+
+var _ sdkmetric.Exporter = DiscardMetrics{}
+
+// Temporality implements sdkmetric.Exporter.
+func (DiscardMetrics) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
+	return sdkmetric.DefaultTemporalitySelector(k)
+}
+
+// Aggregation implements sdkmetric.Exporter.
+func (DiscardMetrics) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+	return sdkmetric.DefaultAggregationSelector(k)
+}
+
+// Export implements sdkmetric.Exporter.
+func (DiscardMetrics) Export(context.Context, *metricdata.ResourceMetrics) error { return nil }
+
+// ForceFlush implements sdkmetric.Exporter.
+func (DiscardMetrics) ForceFlush(context.Context) error { return nil }
+
+// Shutdown implements sdkmetric.Exporter.
+func (DiscardMetrics) Shutdown(context.Context) error { return nil }
+
+// DiscardLogs is a log exporter that drops everything.
+type DiscardLogs struct{}
+
+var _ sdklog.Exporter = DiscardLogs{}
+
+// Export implements sdklog.Exporter.
+func (DiscardLogs) Export(context.Context, []sdklog.Record) error { return nil }
+
+// ForceFlush implements sdklog.Exporter.
+func (DiscardLogs) ForceFlush(context.Context) error { return nil }
+
+// Shutdown implements sdklog.Exporter.
+func (DiscardLogs) Shutdown(context.Context) error { return nil }
+
+// DiscardSpans is a span exporter that drops everything.
+type DiscardSpans struct{}
+
+var _ sdktrace.SpanExporter = DiscardSpans{}
+
+// ExportSpans implements sdktrace.SpanExporter.
+func (DiscardSpans) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+
+// Shutdown implements sdktrace.SpanExporter.
+func (DiscardSpans) Shutdown(context.Context) error { return nil }
+
+// ClosedAddr returns a 127.0.0.1 address nothing listens on: a collector
+// that is down.
+func ClosedAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// PointSets returns the attribute set of every point of a collected metric.
+func PointSets(d metricdata.Aggregation) []attribute.Set {
+	var out []attribute.Set
+	add := func(s attribute.Set) { out = append(out, s) }
+	switch d := d.(type) {
+	case metricdata.Sum[int64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	case metricdata.Sum[float64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	case metricdata.Gauge[int64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	case metricdata.Gauge[float64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	case metricdata.Histogram[int64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	case metricdata.Histogram[float64]:
+		for _, p := range d.DataPoints {
+			add(p.Attributes)
+		}
+	}
+	return out
+}
