@@ -6,7 +6,6 @@ package export
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -200,34 +199,7 @@ func addMissing(r *sdklog.Record, kvs []attribute.KeyValue) {
 	}
 }
 
+// countPoints counts the data points of a collection.
 func countPoints(rm *metricdata.ResourceMetrics) int {
-	n := 0
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			switch d := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				n += len(d.DataPoints)
-			case metricdata.Sum[float64]:
-				n += len(d.DataPoints)
-			case metricdata.Gauge[int64]:
-				n += len(d.DataPoints)
-			case metricdata.Gauge[float64]:
-				n += len(d.DataPoints)
-			case metricdata.Histogram[int64]:
-				n += len(d.DataPoints)
-			case metricdata.Histogram[float64]:
-				n += len(d.DataPoints)
-			case metricdata.ExponentialHistogram[int64]:
-				n += len(d.DataPoints)
-			case metricdata.ExponentialHistogram[float64]:
-				n += len(d.DataPoints)
-			case metricdata.Summary:
-				n += len(d.DataPoints)
-			}
-		}
-	}
-	return n
+	return labels.EachPoint(rm, func(*attribute.Set) {})
 }
-
-// ErrShutdown is returned by operations on a Telemetry that was shut down.
-var ErrShutdown = errors.New("telemetry: already shut down")

@@ -40,51 +40,63 @@ func (in *Injector) Inject(rm *metricdata.ResourceMetrics) {
 	if in == nil || rm == nil || len(in.kvs) == 0 {
 		return
 	}
+	EachPoint(rm, func(s *attribute.Set) { *s = in.merge(*s) })
+}
+
+// EachPoint calls fn with the attributes of every data point in rm, which
+// fn may replace. It returns the number of points.
+func EachPoint(rm *metricdata.ResourceMetrics, fn func(*attribute.Set)) int {
+	n := 0
 	for i := range rm.ScopeMetrics {
 		ms := rm.ScopeMetrics[i].Metrics
 		for j := range ms {
 			switch d := ms[j].Data.(type) {
 			case metricdata.Sum[int64]:
-				injectPoints(in, d.DataPoints)
+				n += eachPoint(d.DataPoints, fn)
 			case metricdata.Sum[float64]:
-				injectPoints(in, d.DataPoints)
+				n += eachPoint(d.DataPoints, fn)
 			case metricdata.Gauge[int64]:
-				injectPoints(in, d.DataPoints)
+				n += eachPoint(d.DataPoints, fn)
 			case metricdata.Gauge[float64]:
-				injectPoints(in, d.DataPoints)
+				n += eachPoint(d.DataPoints, fn)
 			case metricdata.Histogram[int64]:
-				injectHist(in, d.DataPoints)
+				n += eachHist(d.DataPoints, fn)
 			case metricdata.Histogram[float64]:
-				injectHist(in, d.DataPoints)
+				n += eachHist(d.DataPoints, fn)
 			case metricdata.ExponentialHistogram[int64]:
-				injectExpHist(in, d.DataPoints)
+				n += eachExpHist(d.DataPoints, fn)
 			case metricdata.ExponentialHistogram[float64]:
-				injectExpHist(in, d.DataPoints)
+				n += eachExpHist(d.DataPoints, fn)
 			case metricdata.Summary:
 				for k := range d.DataPoints {
-					d.DataPoints[k].Attributes = in.merge(d.DataPoints[k].Attributes)
+					fn(&d.DataPoints[k].Attributes)
 				}
+				n += len(d.DataPoints)
 			}
 		}
 	}
+	return n
 }
 
-func injectPoints[N int64 | float64](in *Injector, dps []metricdata.DataPoint[N]) {
+func eachPoint[N int64 | float64](dps []metricdata.DataPoint[N], fn func(*attribute.Set)) int {
 	for k := range dps {
-		dps[k].Attributes = in.merge(dps[k].Attributes)
+		fn(&dps[k].Attributes)
 	}
+	return len(dps)
 }
 
-func injectHist[N int64 | float64](in *Injector, dps []metricdata.HistogramDataPoint[N]) {
+func eachHist[N int64 | float64](dps []metricdata.HistogramDataPoint[N], fn func(*attribute.Set)) int {
 	for k := range dps {
-		dps[k].Attributes = in.merge(dps[k].Attributes)
+		fn(&dps[k].Attributes)
 	}
+	return len(dps)
 }
 
-func injectExpHist[N int64 | float64](in *Injector, dps []metricdata.ExponentialHistogramDataPoint[N]) {
+func eachExpHist[N int64 | float64](dps []metricdata.ExponentialHistogramDataPoint[N], fn func(*attribute.Set)) int {
 	for k := range dps {
-		dps[k].Attributes = in.merge(dps[k].Attributes)
+		fn(&dps[k].Attributes)
 	}
+	return len(dps)
 }
 
 func (in *Injector) merge(s attribute.Set) attribute.Set {
