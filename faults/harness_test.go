@@ -866,3 +866,26 @@ func printReport(w io.Writer) {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// waitSDKGoroutines waits until no goroutine runs OpenTelemetry or gRPC
+// code (but gRPC's callback serializer, which goleak ignores too) and
+// returns how long that took, and the stacks of those left after d.
+func waitSDKGoroutines(d time.Duration) (time.Duration, []string) {
+	start := time.Now()
+	var left []string
+	poll(d, 100*time.Millisecond, func() bool {
+		buf := make([]byte, 4<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		left = left[:0]
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "grpcsync.(*CallbackSerializer).run") || strings.Contains(g, "waitSDKGoroutines") {
+				continue
+			}
+			if strings.Contains(g, "go.opentelemetry.io/otel") || strings.Contains(g, "google.golang.org/grpc") {
+				left = append(left, g)
+			}
+		}
+		return len(left) == 0
+	})
+	return time.Since(start), left
+}
