@@ -109,6 +109,7 @@ type config struct {
 	// Resolved by resolve.
 	traces, metrics, logs signal
 	spanQueue, logQueue   int
+	logValueLimit         int
 	resourceAttrs         []attribute.KeyValue
 	serviceInstanceID     string
 }
@@ -390,8 +391,9 @@ func (c *config) resolve(lookup func(string) (string, bool), v *validator) {
 	}
 
 	c.resolveSampler(env, v)
-	c.spanQueue = queueSetting(c.queueSize, env, "OTEL_BSP_MAX_QUEUE_SIZE", v)
-	c.logQueue = queueSetting(c.queueSize, env, "OTEL_BLRP_MAX_QUEUE_SIZE", v)
+	c.spanQueue = intSetting(c.queueSize, env, "OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, v)
+	c.logQueue = intSetting(c.queueSize, env, "OTEL_BLRP_MAX_QUEUE_SIZE", defaultQueueSize, v)
+	c.logValueLimit = intSetting(0, env, "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", MaxAttributeLength, v)
 	// A queue size among the batch span processor options wins, as it
 	// would without us: read it back so that the admission bound matches.
 	bsp := sdktrace.BatchSpanProcessorOptions{MaxQueueSize: c.spanQueue}
@@ -648,23 +650,23 @@ func durationSetting(opt time.Duration, env func(string) (string, bool), key str
 // defaultQueueSize is the OpenTelemetry default of both batch processors.
 const defaultQueueSize = 2048
 
-// queueSetting resolves a queue bound: option > environment > default.
-func queueSetting(opt int, env func(string) (string, bool), key string, v *validator) int {
+// intSetting resolves a positive number: option > environment > def.
+func intSetting(opt int, env func(string) (string, bool), key string, def int, v *validator) int {
 	if opt < 0 {
-		v.add("queue size", strconv.Itoa(opt), "a positive number")
-		return defaultQueueSize
+		v.add(key, strconv.Itoa(opt), "a positive number")
+		return def
 	}
 	if opt > 0 {
 		return opt
 	}
 	s, ok := env(key)
 	if !ok {
-		return defaultQueueSize
+		return def
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 {
 		v.add(key, s, "a positive whole number")
-		return defaultQueueSize
+		return def
 	}
 	return n
 }

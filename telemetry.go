@@ -86,6 +86,7 @@ type Telemetry struct {
 	sdkLP *sdklog.LoggerProvider
 
 	counters      [3]*export.Counter // traces, metrics, logs
+	redact        *export.Redactor   // keeps header values out of errors
 	httpTransport *http.Transport    // of the OTLP/HTTP exporters
 
 	shutdownOnce sync.Once
@@ -138,7 +139,8 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	if sink == nil {
 		sink = defaultErrorSink()
 	}
-	h := export.NewHandler(sink, errorInterval)
+	t.redact = export.NewRedactor(cfg.traces.headers, cfg.metrics.headers, cfg.logs.headers)
+	h := export.NewHandler(sink, errorInterval, t.redact)
 	for i, s := range []string{export.Traces, export.Metrics, export.Logs} {
 		t.counters[i] = export.NewCounter(s, h)
 	}
@@ -157,6 +159,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	t.sdkTP = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(t.res),
 		sdktrace.WithSampler(cfg.sampler),
+		sdktrace.WithRawSpanLimits(spanLimits()),
 		sdktrace.WithSpanProcessor(&export.SpanProcessor{Next: bsp, C: t.counters[0], Limit: int64(cfg.spanQueue)}),
 	)
 	t.sdkMP = sdkmetric.NewMeterProvider(
@@ -171,6 +174,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	)
 	t.sdkLP = sdklog.NewLoggerProvider(
 		sdklog.WithResource(t.res),
+		sdklog.WithAttributeValueLengthLimit(cfg.logValueLimit),
 		sdklog.WithProcessor(&export.LogProcessor{
 			Next: sdklog.NewBatchProcessor(
 				export.NewLogExporter(logExp, t.counters[2], t.labels),
@@ -501,5 +505,21 @@ func (t *Telemetry) parallel(ctx context.Context, fns ...func(context.Context) e
 		})
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return t.redact.Redact(errors.Join(errs...))
+}
+
+// MaxAttributeLength is the default bound, in bytes, of a span or log
+// attribute value: a 1 MiB header or payload is truncated, not stored and
+// exported whole. OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT and
+// OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT override it.
+const MaxAttributeLength = 8 << 10
+
+// spanLimits are the SDK's defaults (and OTEL_SPAN_* variables) with the
+// attribute value length bounded.
+func spanLimits() sdktrace.SpanLimits {
+	l := sdktrace.NewSpanLimits()
+	if l.AttributeValueLengthLimit < 0 {
+		l.AttributeValueLengthLimit = MaxAttributeLength
+	}
+	return l
 }

@@ -84,6 +84,7 @@ func (c *Counter) done(n int, err error) {
 	}
 	c.failures.Add(1)
 	c.itemsFailed.Add(int64(n))
+	err = c.handler.redact.Redact(err)
 	c.mu.Lock()
 	c.last = err
 	c.mu.Unlock()
@@ -125,7 +126,7 @@ type SpanExporter struct {
 
 // ExportSpans implements sdktrace.SpanExporter.
 func (e *SpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	e.C.done(len(spans), e.SpanExporter.ExportSpans(ctx, spans))
+	e.C.done(len(spans), e.SpanExporter.ExportSpans(ctx, sanitizeSpans(spans)))
 	return nil
 }
 
@@ -173,6 +174,7 @@ func NewLogExporter(exp sdklog.Exporter, c *Counter, kvs []attribute.KeyValue) *
 // Export implements sdklog.Exporter.
 func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error {
 	for i := range records {
+		sanitizeRecord(&records[i])
 		addMissing(&records[i], e.kvs)
 	}
 	e.C.done(len(records), e.Exporter.Export(ctx, records))

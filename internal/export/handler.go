@@ -13,15 +13,17 @@ type Handler struct {
 	sink     func(error)
 	interval time.Duration
 	now      func() time.Time
+	redact   *Redactor
 
 	mu         sync.Mutex
 	last       time.Time
 	suppressed int
 }
 
-// NewHandler returns a Handler. A nil sink drops every error.
-func NewHandler(sink func(error), interval time.Duration) *Handler {
-	return &Handler{sink: sink, interval: interval, now: time.Now}
+// NewHandler returns a Handler. A nil sink drops every error. Errors are
+// passed through r (may be nil) so that no credential reaches the sink.
+func NewHandler(sink func(error), interval time.Duration, r *Redactor) *Handler {
+	return &Handler{sink: sink, interval: interval, now: time.Now, redact: r}
 }
 
 // Handle reports err, or counts it if one was reported less than the
@@ -41,6 +43,7 @@ func (h *Handler) Handle(err error) {
 	h.suppressed = 0
 	h.last = now
 	h.mu.Unlock()
+	err = h.redact.Redact(err)
 	if n > 0 {
 		err = fmt.Errorf("%w (and %d more error(s) in the last %s)", err, n, h.interval)
 	}

@@ -9,7 +9,7 @@ import (
 
 func TestHandlerRateLimits(t *testing.T) {
 	var got []error
-	h := NewHandler(func(err error) { got = append(got, err) }, 30*time.Second)
+	h := NewHandler(func(err error) { got = append(got, err) }, 30*time.Second, nil)
 	now := time.Unix(0, 0)
 	h.now = func() time.Time { return now }
 
@@ -27,7 +27,7 @@ func TestHandlerRateLimits(t *testing.T) {
 }
 
 func TestHandlerSurvivesPanickingSink(t *testing.T) {
-	h := NewHandler(func(error) { panic("user sink") }, time.Second)
+	h := NewHandler(func(error) { panic("user sink") }, time.Second, nil)
 	h.Handle(errors.New("x")) // must not panic
 	var nilH *Handler
 	nilH.Handle(errors.New("x"))

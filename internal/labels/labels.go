@@ -4,6 +4,9 @@
 package labels
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
@@ -106,6 +109,13 @@ func (in *Injector) merge(s attribute.Set) attribute.Set {
 	}
 	kvs := make([]attribute.KeyValue, 0, s.Len()+len(in.kvs))
 	kvs = append(kvs, s.ToSlice()...)
+	for i, kv := range kvs {
+		// OTLP strings must be valid UTF-8: one bad label value would fail
+		// every export of a cumulative series (once per series: memoised).
+		if kv.Value.Type() == attribute.STRING && !utf8.ValidString(kv.Value.AsString()) {
+			kvs[i] = kv.Key.String(strings.ToValidUTF8(kv.Value.AsString(), "\uFFFD"))
+		}
+	}
 	kvs = append(kvs, in.kvs...) // NewSet keeps the last value of a key: ours win.
 	m := attribute.NewSet(kvs...)
 	if len(in.cache) >= maxCache {
