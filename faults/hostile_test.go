@@ -159,7 +159,7 @@ func TestHugeValues(t *testing.T) {
 		t.Fatalf("%d spans", len(spans))
 	}
 	for _, kv := range spans[0].Attributes {
-		if n := len(kv.Value.Emit()); n > maxAttrLen {
+		if n := len(kv.Value.String()); n > maxAttrLen {
 			t.Errorf("span attribute %s is stored whole: %d bytes (want at most %d: needs span limits in telemetry.Init)", kv.Key, n, maxAttrLen)
 			rows = append(rows, fmt.Sprintf("span %s %d B", kv.Key, n))
 		} else if kv.Key == "user_agent.original" || kv.Key == "url.path" {
@@ -174,7 +174,7 @@ func TestHugeValues(t *testing.T) {
 		if kv.Key != "payload" {
 			return true
 		}
-		n := len(kv.Value.Emit())
+		n := len(kv.Value.String())
 		rows = append(rows, fmt.Sprintf("log payload %d B", n))
 		if n > maxAttrLen {
 			t.Errorf("log attribute %s is stored whole: %d bytes (want at most %d: needs a log attribute value length limit in telemetry.Init)", kv.Key, n, maxAttrLen)

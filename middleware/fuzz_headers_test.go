@@ -84,7 +84,7 @@ func FuzzPropagationHeaders(f *testing.F) {
 		}
 		for _, kv := range s.Attributes {
 			if !fuzzSpanKeys[kv.Key] {
-				t.Errorf("unexpected span attribute %s=%q", kv.Key, kv.Value.Emit())
+				t.Errorf("unexpected span attribute %s=%q", kv.Key, kv.Value.String())
 			}
 		}
 		checkSpansUTF8(t, spans)
@@ -169,7 +169,7 @@ func checkValueUTF8(t *testing.T, kv attribute.KeyValue) {
 		}
 	}
 	if !ok {
-		t.Errorf("attribute %q=%q is not valid UTF-8: the OTLP export of its batch would fail", kv.Key, kv.Value.Emit())
+		t.Errorf("attribute %q=%q is not valid UTF-8: the OTLP export of its batch would fail", kv.Key, kv.Value.String())
 	}
 }
 
