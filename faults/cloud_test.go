@@ -93,7 +93,8 @@ func TestCloudErrors(t *testing.T) {
 			const user = "200002"
 			token := randomToken(t)
 			encoded := base64.StdEncoding.EncodeToString([]byte(user + ":" + token))
-			cloud := newFakeCloud(t, status, user, token)
+			cloud := newFakeCloud(t, status, user, token)       // behind the collector
+			cloudDirect := newFakeCloud(t, status, user, token) // the SDK's direct export
 			col := newCollector(t, &cloudConfig{URL: cloud.srv.URL, User: user, Token: token})
 			col.start()
 
@@ -104,7 +105,7 @@ func TestCloudErrors(t *testing.T) {
 			// The same service shape exporting straight to the cloud with
 			// the token in its headers.
 			directSink := &errSink{}
-			direct := newTel(t, svc+"-direct", cloud.srv.URL, directSink,
+			direct := newTel(t, svc+"-direct", cloudDirect.srv.URL, directSink,
 				telemetry.WithProtocol(telemetry.HTTPProtobuf),
 				telemetry.WithHeaders(map[string]string{"Authorization": "Basic " + encoded}),
 				telemetry.WithExportTimeout(3*time.Second))
@@ -173,6 +174,10 @@ func TestCloudErrors(t *testing.T) {
 				}
 			}
 			dTr, _, dLg := direct.Stats()
+			dReqs, dBad, dRetries := cloudDirect.counts()
+			if dBad != 0 {
+				t.Errorf("%d of %d direct requests without the right basic auth", dBad, dReqs)
+			}
 			if dTr.Failures == 0 {
 				t.Errorf("direct export to a cloud answering %d did not fail: %+v", status, dTr)
 			}
@@ -189,13 +194,14 @@ func TestCloudErrors(t *testing.T) {
 					t.Errorf("the token (raw or base64 in the basic-auth value) appears in the %s: %s", where, firstLine(text))
 				}
 			}
-			t.Logf("status %d: local spans %d logs %d total %v of %d; cloud requests %d (retries %d, bad auth %d); direct SDK spans %+v logs %+v",
-				status, got.Spans, got.Logs, total, sent, reqs, retries, badAuth, dTr, dLg)
+			t.Logf("status %d: local spans %d logs %d total %v of %d; cloud requests from the collector %d (retries %d, bad auth %d); direct SDK spans %+v logs %+v, requests %d (retries %d)",
+				status, got.Spans, got.Logs, total, sent, reqs, retries, badAuth, dTr, dLg, dReqs, dRetries)
 			t.Logf("direct SDK errors: %s", firstLine(directSink.text()))
-			action := "dropped at once (no retry)"
+			action := fmt.Sprintf("dropped at once (%d requests, %d retries)", reqs, retries)
 			if status != http.StatusUnauthorized {
 				action = fmt.Sprintf("retried (%d retries in %d requests)", retries, reqs)
 			}
+			action += fmt.Sprintf("; direct SDK export: %d failed exports, %d retries in %d requests", dTr.Failures+dLg.Failures, dRetries, dReqs)
 			report(fmt.Sprintf("cloud endpoint answers %d", status),
 				"local path (file exporters, Prometheus exporter) vs requests sent; the collector's cloud exporter; the token (raw or base64) in the collector log, the SDK's error handler, Shutdown's error",
 				fmt.Sprintf("local spans %d/%d, log records %d/%d, http_requests_total %v; cloud %s; token found in: %s",
