@@ -4,6 +4,7 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -188,7 +190,8 @@ func TestHugeValues(t *testing.T) {
 // TestInvalidUTF8DoesNotPoisonBatches: OTLP is protobuf, whose strings must
 // be valid UTF-8; one invalid string fails the marshalling of its whole
 // batch. Application code (not only the SDK's packages) records a span
-// attribute, a log attribute and a metric label with an invalid byte,
+// attribute, an error (exception event and status description), a log
+// attribute and a metric label with an invalid byte,
 // among valid data, through a real collector. Everything must arrive (the
 // bad byte replaced), and the metric exports must keep working: a
 // cumulative series with a bad label would otherwise fail every later
@@ -210,12 +213,19 @@ func TestInvalidUTF8DoesNotPoisonBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const good = 200
+	const good, badSpans = 200, 2
 	l := newLoad(s.url, 2, 2*time.Millisecond, good)
 	l.start(&phase{name: "utf8"})
 	ctx := context.Background()
 	_, span := tracer.Start(ctx, "app work")
 	span.SetAttributes(attribute.String("app.input", "bad \xff byte"))
+	span.End()
+	// An error from upstream (a provider's error body, a panic value) ends
+	// up in an exception event and the status description.
+	_, span = tracer.Start(ctx, "app failure")
+	upstream := errors.New("upstream said \xff")
+	span.RecordError(upstream)
+	span.SetStatus(codes.Error, upstream.Error())
 	span.End()
 	logger.InfoContext(ctx, "app log", "app.input", "bad \xff byte")
 	counter.Add(ctx, 1, metric.WithAttributes(attribute.String("source", "bad \xff byte")))
@@ -234,12 +244,12 @@ func TestInvalidUTF8DoesNotPoisonBatches(t *testing.T) {
 		if samples, err := col.scrape(); err == nil {
 			total, _ = promSum(samples, "http_requests_total", map[string]string{"service": svc})
 		}
-		return got.Spans == int(sent)+1 && got.Logs == int(sent)+1 && int64(total) == sent
+		return got.Spans == int(sent)+badSpans && got.Logs == int(sent)+1 && int64(total) == sent
 	})
 	tr, mt, lg := tel.Stats()
-	t.Logf("sent %d (+1 bad span, log, point); received %+v; http_requests_total %v; spans %+v; metrics %+v; logs %+v", sent, got, total, tr, mt, lg)
-	if got.Spans != int(sent)+1 {
-		t.Errorf("collector has %d spans; want %d (one invalid UTF-8 attribute lost its batch: needs UTF-8 sanitising in the SDK's span export)", got.Spans, sent+1)
+	t.Logf("sent %d (+2 bad spans, 1 bad log record and point); received %+v; http_requests_total %v; spans %+v; metrics %+v; logs %+v", sent, got, total, tr, mt, lg)
+	if got.Spans != int(sent)+badSpans {
+		t.Errorf("collector has %d spans; want %d (an invalid UTF-8 string lost its batch: the SDK's span export must sanitise names, attributes, event attributes and the status description)", got.Spans, sent+badSpans)
 	}
 	if got.Logs != int(sent)+1 {
 		t.Errorf("collector has %d log records; want %d (needs UTF-8 sanitising in the SDK's log export)", got.Logs, sent+1)
@@ -247,7 +257,7 @@ func TestInvalidUTF8DoesNotPoisonBatches(t *testing.T) {
 	if int64(total) != sent || mt.Failures != 0 {
 		t.Errorf("http_requests_total %v, metric export failures %d; want %d, 0 (one invalid UTF-8 label fails every metric export: needs UTF-8 sanitising in the SDK's metric export)", total, mt.Failures, sent)
 	}
-	report("invalid UTF-8 in one span attribute, one log attribute and one metric label of application code",
-		fmt.Sprintf("items at the collector (of %d valid + 1 bad each)", sent),
+	report("invalid UTF-8 in application code: a span attribute, an error (exception event, status description), a log attribute, a metric label",
+		fmt.Sprintf("items at the collector (of %d valid + 2 bad spans, 1 bad log record, 1 bad point)", sent),
 		fmt.Sprintf("spans %d, log records %d, http_requests_total %v, metric export failures %d", got.Spans, got.Logs, total, mt.Failures))
 }
