@@ -65,32 +65,55 @@ func validUTF8(kvs []attribute.KeyValue) ([]attribute.KeyValue, bool) {
 	return out, true
 }
 
-// utf8Span overrides what a span may carry in strings. Events and links
-// keep theirs: the SDK's own instrumentation puts none from user input.
+// utf8Span overrides the strings of a span that carry user input: its
+// name, attributes, status description and events (a panic's exception
+// event quotes the panic value). Links keep theirs.
 type utf8Span struct {
 	sdktrace.ReadOnlySpan
-	name  string
-	attrs []attribute.KeyValue
+	name   string
+	attrs  []attribute.KeyValue
+	status sdktrace.Status
+	events []sdktrace.Event
 }
 
 func (s utf8Span) Name() string                     { return s.name }
 func (s utf8Span) Attributes() []attribute.KeyValue { return s.attrs }
+func (s utf8Span) Status() sdktrace.Status          { return s.status }
+func (s utf8Span) Events() []sdktrace.Event         { return s.events }
+
+func validString(s string) (string, bool) {
+	if utf8.ValidString(s) {
+		return s, false
+	}
+	return strings.ToValidUTF8(s, "\uFFFD"), true
+}
 
 func sanitizeSpans(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
 	var out []sdktrace.ReadOnlySpan
 	for i, s := range spans {
-		attrs, fixed := validUTF8(s.Attributes())
-		name := s.Name()
-		if !utf8.ValidString(name) {
-			name, fixed = strings.ToValidUTF8(name, "\uFFFD"), true
+		u := utf8Span{ReadOnlySpan: s, status: s.Status(), events: s.Events()}
+		var f1, f2, f3, f4 bool
+		u.name, f1 = validString(s.Name())
+		u.attrs, f2 = validUTF8(s.Attributes())
+		u.status.Description, f3 = validString(u.status.Description)
+		for j, e := range u.events {
+			name, fn := validString(e.Name)
+			attrs, fa := validUTF8(e.Attributes)
+			if fn || fa {
+				if !f4 {
+					u.events = slices.Clone(u.events)
+					f4 = true
+				}
+				u.events[j].Name, u.events[j].Attributes = name, attrs
+			}
 		}
-		if !fixed {
+		if !f1 && !f2 && !f3 && !f4 {
 			continue
 		}
 		if out == nil {
 			out = slices.Clone(spans) // never write into the SDK's batch
 		}
-		out[i] = utf8Span{ReadOnlySpan: s, name: name, attrs: attrs}
+		out[i] = u
 	}
 	if out == nil {
 		return spans
@@ -99,8 +122,10 @@ func sanitizeSpans(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
 }
 
 func sanitizeRecord(r *sdklog.Record) {
-	if b := r.Body(); b.Type() == attribute.STRING && !utf8.ValidString(b.AsString()) {
-		r.SetBody(attribute.StringValue(strings.ToValidUTF8(b.AsString(), "\uFFFD")))
+	if b := r.Body(); b.Type() == attribute.STRING {
+		if v, fixed := validString(b.AsString()); fixed {
+			r.SetBody(attribute.StringValue(v))
+		}
 	}
 	bad := false
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {

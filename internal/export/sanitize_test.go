@@ -11,6 +11,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -20,7 +21,10 @@ func TestSanitizeSpans(t *testing.T) {
 	good := tracetest.SpanStub{Name: "ok", Attributes: []attribute.KeyValue{attribute.String("k", "v")}}.Snapshot()
 	bad := tracetest.SpanStub{Name: "bad \xff", Attributes: []attribute.KeyValue{
 		attribute.String("k", "v\xfe"), attribute.StringSlice("s", []string{"a", "\xff"}), attribute.Int("n", 1),
-	}}.Snapshot()
+	},
+		Status: sdktrace.Status{Code: codes.Error, Description: "panic: \xff"},
+		Events: []sdktrace.Event{{Name: "exception", Attributes: []attribute.KeyValue{attribute.String("exception.message", "\xfe")}}},
+	}.Snapshot()
 	in := []sdktrace.ReadOnlySpan{good, bad}
 	out := sanitizeSpans(in)
 	if _, wrapped := out[0].(utf8Span); wrapped {
@@ -36,6 +40,12 @@ func TestSanitizeSpans(t *testing.T) {
 		if !validKV(kv) {
 			t.Errorf("attribute %v still invalid", kv)
 		}
+	}
+	if d := out[1].Status().Description; !utf8.ValidString(d) || out[1].Status().Code != codes.Error {
+		t.Errorf("status %+v", out[1].Status())
+	}
+	if ev := out[1].Events(); len(ev) != 1 || !validKV(ev[0].Attributes[0]) || !strings.Contains(bad.Events()[0].Attributes[0].Value.AsString(), "\xfe") {
+		t.Errorf("events %+v (the original must keep its bytes)", ev)
 	}
 	if len(out[1].Attributes()) != 3 || out[1].Attributes()[2].Value.AsInt64() != 1 {
 		t.Errorf("attributes %v", out[1].Attributes())
