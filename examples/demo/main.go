@@ -88,6 +88,11 @@ func run(ctx context.Context, d time.Duration, mode string, env telemetry.Enviro
 	fmt.Printf("Sent %d requests in %s: %s\n\n", len(res.Sent), res.Elapsed.Round(time.Millisecond), statusSummary(res))
 
 	var rep report
+	var instances []string
+	for _, s := range chain.Services() {
+		v, _ := s.Tel.Resource().Set().Value("service.instance.id")
+		instances = append(instances, v.AsString())
+	}
 	if mode == "local" {
 		for _, s := range chain.Services() {
 			_ = s.Tel.ForceFlush(ctx)
@@ -100,7 +105,7 @@ func run(ctx context.Context, d time.Duration, mode string, env telemetry.Enviro
 		fmt.Fprintln(os.Stderr, "shutdown:", err)
 	}
 	if mode == "stack" {
-		rep, err = stackReport(ctx, res, env)
+		rep, err = stackReport(ctx, res, env, instances)
 		if err != nil {
 			return err
 		}

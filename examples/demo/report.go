@@ -132,7 +132,7 @@ func rows(m metricdata.Metrics) []metricRow {
 	return out
 }
 
-func stackReport(ctx context.Context, res app.Result, env telemetry.Environment) (report, error) {
+func stackReport(ctx context.Context, res app.Result, env telemetry.Environment, instances []string) (report, error) {
 	st := stackquery.FromEnv()
 	defer st.CloseIdle()
 	rep := report{source: "Jaeger, Prometheus and the cloud stand-in (local stack)", traceID: pickTrace(res), costs: map[string]float64{}}
@@ -154,7 +154,9 @@ func stackReport(ctx context.Context, res app.Result, env telemetry.Environment)
 		rep.spans = append(rep.spans, spanView{id: s.SpanID, parent: s.ParentSpanID, service: s.Service, name: s.OperationName, status: status})
 	}
 
-	sel := fmt.Sprintf(`environment=%q`, env)
+	// This run's series only: each service run has its own instance label
+	// (service.instance.id); earlier runs' series may still be in Prometheus.
+	sel := fmt.Sprintf(`environment=%q,instance=~%q`, env, strings.Join(instances, "|"))
 	_ = stackquery.Poll(wctx, time.Second, func() (bool, error) {
 		s, err := st.Query(wctx, `sum(ai_cost_total{`+sel+`})`)
 		return err == nil && len(s) > 0, err
