@@ -189,6 +189,13 @@ func TestCollectorOutage(t *testing.T) {
 	if tr.ItemsExported+tr.ItemsFailed+tr.Dropped != sent {
 		t.Errorf("spans: exported %d + failed %d + dropped %d != %d ended", tr.ItemsExported, tr.ItemsFailed, tr.Dropped, sent)
 	}
+	// The same for log records (one per request).
+	if lg.ItemsExported+lg.ItemsFailed+lg.Dropped != sent {
+		t.Errorf("log records: exported %d + failed %d + dropped %d != %d emitted", lg.ItemsExported, lg.ItemsFailed, lg.Dropped, sent)
+	}
+	if d := lg.ItemsExported - int64(got.Logs); d < 0 || d > int64(cycles)*512 {
+		t.Errorf("collector has %d log records; the SDK exported %d", got.Logs, lg.ItemsExported)
+	}
 	if tr.Dropped == 0 {
 		t.Errorf("no span dropped in a %v outage at ~%d spans/s: the queue is not bounded as configured", outage, int(time.Second/loadInterval)*loadWorkers)
 	}
@@ -222,8 +229,9 @@ func TestCollectorOutage(t *testing.T) {
 	report("", "spans ended − spans at the collector",
 		fmt.Sprintf("%d − %d = %d; SDK counted dropped %d + failed %d = %d (Stats); exported telemetry_sdk_dropped_total{signal=traces} %v, telemetry_sdk_export_failed_total %v; acknowledged but lost by the killed collector: %d",
 			sent, got.Spans, lostSpans, tr.Dropped, tr.ItemsFailed, counted, dropSpans, failSpans, ackedLost))
-	report("", "log records dropped at the bounded queue",
-		fmt.Sprintf("%d (Stats) = %v (telemetry_sdk_dropped_total{signal=logs})", lg.Dropped, dropLogs))
+	report("", "log records emitted − log records at the collector",
+		fmt.Sprintf("%d − %d = %d; SDK counted dropped %d + failed %d = %d; telemetry_sdk_dropped_total{signal=logs} %v",
+			sent, got.Logs, sent-int64(got.Logs), lg.Dropped, lg.ItemsFailed, lg.Dropped+lg.ItemsFailed, dropLogs))
 	report("", "time to the first successful export after the collector came back",
 		fmt.Sprintf("%v after the %v outage; %v after the restarts", firstRecovery.Round(time.Millisecond), outage, roundAll(recoveries)))
 }
