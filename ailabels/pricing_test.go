@@ -171,10 +171,10 @@ func TestUsageValidate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = ok.Validate() }); n != 0 {
 		t.Errorf("Validate allocates %v times", n)
 	}
-	huge := Usage{Model: "gpt-4o", InputTokens: math.MaxInt64, OutputTokens: math.MaxInt64}
+	huge := Usage{Model: "gpt-4o", InputTokens: MaxTokens, OutputTokens: MaxTokens}
 	c, err := p.Cost(huge)
 	if err != nil || math.IsInf(c.USD, 0) || math.IsNaN(c.USD) {
-		t.Errorf("huge usage: %+v, %v; want a finite cost", c, err)
+		t.Errorf("usage at the bound: %+v, %v; want a finite cost", c, err)
 	}
 }
 
@@ -304,4 +304,18 @@ func FuzzLoadPricing(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUsageValidateBoundsTokens(t *testing.T) {
+	for _, u := range []Usage{
+		{InputTokens: MaxTokens + 1},
+		{OutputTokens: math.MaxInt64},
+	} {
+		if err := u.Validate(); !errors.Is(err, ErrInvalidUsage) {
+			t.Errorf("Validate(%+v) = %v; want ErrInvalidUsage", u, err)
+		}
+	}
+	if err := (Usage{InputTokens: MaxTokens, CachedInputTokens: MaxTokens, OutputTokens: MaxTokens, ReasoningTokens: MaxTokens}).Validate(); err != nil {
+		t.Errorf("counts at the bound: %v", err)
+	}
 }

@@ -41,15 +41,25 @@ type Usage struct {
 	ReasoningTokens       int64 // output tokens spent reasoning (part of OutputTokens)
 }
 
-// Validate reports negative counts and parts larger than their whole
-// (cache reads plus writes above the input, reasoning above the output). It
-// does not look at Provider and Model and does not allocate when u is valid.
+// MaxTokens bounds each token count of one Usage. No model call comes
+// near it (context windows hold a few million tokens); a count past it is
+// a bug upstream, and accepting it would let the cumulative int64 counter
+// ai_tokens_total wrap negative.
+const MaxTokens = 1_000_000_000
+
+// Validate reports negative counts, counts above MaxTokens and parts
+// larger than their whole (cache reads plus writes above the input,
+// reasoning above the output). It does not look at Provider and Model and
+// does not allocate when u is valid.
 func (u Usage) Validate() error {
 	switch {
 	case u.InputTokens < 0, u.CachedInputTokens < 0, u.CacheWriteInputTokens < 0,
 		u.OutputTokens < 0, u.ReasoningTokens < 0:
 		return fmt.Errorf("%w: negative token count (input %d, cache read %d, cache write %d, output %d, reasoning %d)",
 			ErrInvalidUsage, u.InputTokens, u.CachedInputTokens, u.CacheWriteInputTokens, u.OutputTokens, u.ReasoningTokens)
+	case u.InputTokens > MaxTokens, u.OutputTokens > MaxTokens:
+		return fmt.Errorf("%w: token count above %d (input %d, output %d)",
+			ErrInvalidUsage, MaxTokens, u.InputTokens, u.OutputTokens)
 	case u.CachedInputTokens > u.InputTokens-u.CacheWriteInputTokens:
 		return fmt.Errorf("%w: cache read %d + cache write %d tokens exceed the %d input tokens that include them (for Anthropic, add the cache counts to InputTokens)",
 			ErrInvalidUsage, u.CachedInputTokens, u.CacheWriteInputTokens, u.InputTokens)
