@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -254,7 +255,7 @@ func (c *collector) halt(kill bool) {
 	if kill {
 		_ = c.cmd.Process.Kill()
 	} else {
-		_ = c.cmd.Process.Signal(os.Interrupt)
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-c.exited:
 		case <-time.After(20 * time.Second):
