@@ -52,6 +52,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"github.com/starmates-ai-team/telemetry/internal/export"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
@@ -87,6 +89,7 @@ type Telemetry struct {
 
 	counters      [3]*export.Counter // traces, metrics, logs
 	redact        *export.Redactor   // keeps header values out of errors
+	abandon       []func()           // abort the exporters after Shutdown
 	httpTransport *http.Transport    // of the OTLP/HTTP exporters
 
 	shutdownOnce sync.Once
@@ -155,7 +158,11 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 
 	bspOpts := append([]sdktrace.BatchSpanProcessorOption{sdktrace.WithExportTimeout(cfg.traces.timeout)}, cfg.spanBatchOptions...)
 	bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(cfg.spanQueue))
-	bsp := sdktrace.NewBatchSpanProcessor(&export.SpanExporter{SpanExporter: spanExp, C: t.counters[0]}, bspOpts...)
+	spanW := &export.SpanExporter{SpanExporter: spanExp, C: t.counters[0]}
+	metricW := export.NewMetricExporter(metricExp, t.counters[1], t.labels)
+	logW := export.NewLogExporter(logExp, t.counters[2], t.labels)
+	t.abandon = []func(){spanW.Abandon, metricW.Abandon, logW.Abandon}
+	bsp := sdktrace.NewBatchSpanProcessor(spanW, bspOpts...)
 	t.sdkTP = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(t.res),
 		sdktrace.WithSampler(cfg.sampler),
@@ -167,7 +174,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		sdkmetric.WithCardinalityLimit(cfg.cardinalityLimit),
 		sdkmetric.WithView(secondsView(cfg.views)),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(
-			export.NewMetricExporter(metricExp, t.counters[1], t.labels),
+			metricW,
 			sdkmetric.WithInterval(cfg.metricInterval),
 			sdkmetric.WithTimeout(cfg.metrics.timeout),
 		)),
@@ -177,7 +184,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		sdklog.WithAttributeValueLengthLimit(cfg.logValueLimit),
 		sdklog.WithProcessor(&export.LogProcessor{
 			Next: sdklog.NewBatchProcessor(
-				export.NewLogExporter(logExp, t.counters[2], t.labels),
+				logW,
 				sdklog.WithExportTimeout(cfg.logs.timeout),
 				sdklog.WithMaxQueueSize(cfg.logQueue),
 			),
@@ -247,7 +254,7 @@ func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktr
 		}
 		return otlptracehttp.New(ctx, o...)
 	}
-	o := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(s.endpoint), otlptracegrpc.WithTimeout(s.timeout)}
+	o := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(s.endpoint), otlptracegrpc.WithTimeout(s.timeout), otlptracegrpc.WithDialOption(reconnect())}
 	if s.insecure {
 		o = append(o, otlptracegrpc.WithInsecure())
 	}
@@ -268,7 +275,7 @@ func newMetricExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdk
 		}
 		return otlpmetrichttp.New(ctx, o...)
 	}
-	o := []otlpmetricgrpc.Option{otlpmetricgrpc.WithEndpoint(s.endpoint), otlpmetricgrpc.WithTimeout(s.timeout)}
+	o := []otlpmetricgrpc.Option{otlpmetricgrpc.WithEndpoint(s.endpoint), otlpmetricgrpc.WithTimeout(s.timeout), otlpmetricgrpc.WithDialOption(reconnect())}
 	if s.insecure {
 		o = append(o, otlpmetricgrpc.WithInsecure())
 	}
@@ -289,7 +296,7 @@ func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog
 		}
 		return otlploghttp.New(ctx, o...)
 	}
-	o := []otlploggrpc.Option{otlploggrpc.WithEndpoint(s.endpoint), otlploggrpc.WithTimeout(s.timeout)}
+	o := []otlploggrpc.Option{otlploggrpc.WithEndpoint(s.endpoint), otlploggrpc.WithTimeout(s.timeout), otlploggrpc.WithDialOption(reconnect())}
 	if s.insecure {
 		o = append(o, otlploggrpc.WithInsecure())
 	}
@@ -297,6 +304,16 @@ func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog
 		o = append(o, otlploggrpc.WithHeaders(s.headers))
 	}
 	return otlploggrpc.New(ctx, o...)
+}
+
+// reconnect bounds gRPC's reconnection backoff at 5 s (its default grows
+// to 120 s): after an outage the first export waited up to 17 s for the
+// next dial, while spans piled up in the queue.
+func reconnect() grpc.DialOption {
+	return grpc.WithConnectParams(grpc.ConnectParams{
+		Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+		MinConnectTimeout: 5 * time.Second,
+	})
 }
 
 // secondsView applies the user's views first, then SecondsBuckets to
@@ -484,6 +501,12 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 	}
 	t.shutdownOnce.Do(func() {
 		t.shutdownErr = t.parallel(ctx, t.sdkTP.Shutdown, t.sdkMP.Shutdown, t.sdkLP.Shutdown)
+		// Past the deadline the batch processors would go on draining their
+		// queues, one export timeout a batch, after Shutdown returned: abort
+		// what is in flight and fail the rest at once (counted as failed).
+		for _, a := range t.abandon {
+			a()
+		}
 		t.httpTransport.CloseIdleConnections()
 	})
 	return t.shutdownErr

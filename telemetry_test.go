@@ -215,3 +215,44 @@ func TestForceFlushAfterShutdown(t *testing.T) {
 	record(kit.Telemetry) // must not panic
 	_ = kit.Telemetry.ForceFlush(context.Background())
 }
+
+// Past Shutdown's deadline nothing lingers: the batch processors would
+// otherwise go on draining their queues, one export timeout per batch,
+// long after Shutdown returned. Every span is accounted for at once.
+func TestShutdownAbandonsExportsPastItsDeadline(t *testing.T) {
+	tel, err := telemetry.Init(context.Background(),
+		telemetry.WithService("svc"),
+		telemetry.WithEndpoint(blackhole(t)),
+		telemetry.WithExportTimeout(10*time.Second),
+		telemetry.WithErrorHandler(func(error) {}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000 // four batches of 512
+	tr := tel.TracerProvider().Tracer("t")
+	for range n {
+		_, s := tr.Start(context.Background(), "op")
+		s.End()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := tel.Shutdown(ctx); err == nil {
+		t.Error("Shutdown against a blackhole returned nil")
+	}
+	var st telemetry.SignalStats
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		st, _, _ = tel.Stats()
+		if st.ItemsExported+st.ItemsFailed+st.Dropped == n {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := st.ItemsExported + st.ItemsFailed + st.Dropped; got != n {
+		t.Fatalf("2 s after Shutdown: exported %d + failed %d + dropped %d = %d of %d spans: the queue is still draining",
+			st.ItemsExported, st.ItemsFailed, st.Dropped, got, n)
+	}
+	t.Logf("all %d spans accounted for %v after Shutdown began (failed %d)", n, time.Since(start).Round(time.Millisecond), st.ItemsFailed)
+}

@@ -6,6 +6,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,12 @@ type Counter struct {
 
 	mu   sync.Mutex
 	last error
+
+	// abortCtx is canceled when Telemetry.Shutdown's deadline has passed:
+	// exports in flight are aborted and later ones fail at once, so that
+	// nothing lingers after Shutdown returned.
+	abortCtx context.Context
+	abort    context.CancelFunc
 }
 
 // Admit reserves room for one item in a queue of size limit. It returns
@@ -72,8 +79,22 @@ func (c *Counter) Drop() { c.dropped.Add(1) }
 
 // NewCounter returns a Counter for signal that reports errors to h.
 func NewCounter(signal string, h *Handler) *Counter {
-	return &Counter{Signal: signal, handler: h}
+	c := &Counter{Signal: signal, handler: h}
+	c.abortCtx, c.abort = context.WithCancel(context.Background())
+	return c
 }
+
+// errAbandoned fails the exports that come after Telemetry.Shutdown gave up.
+var errAbandoned = errors.New("telemetry: shutdown deadline passed, export abandoned")
+
+// exportCtx returns ctx, canceled as well when the signal is abandoned.
+func (c *Counter) exportCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(c.abortCtx, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+func (c *Counter) abandoned() bool { return c.abortCtx.Err() != nil }
 
 func (c *Counter) done(n int, err error) {
 	c.inflight.Add(-int64(n))
@@ -116,19 +137,67 @@ func (c *Counter) FailuresSince(before Stats) error {
 		c.Signal, now.Failures-before.Failures, now.ItemsFailed-before.ItemsFailed, last)
 }
 
+// closer shuts an inner exporter down once, whether Telemetry.Shutdown
+// abandons it or its batch processor gets to it after draining.
+type closer struct {
+	once sync.Once
+	err  error
+}
+
+func (c *closer) close(ctx context.Context, shutdown func(context.Context) error) error {
+	c.once.Do(func() { c.err = shutdown(ctx) })
+	return c.err
+}
+
+// abandon is called when Shutdown's deadline passed: it aborts exports in
+// flight, fails later ones at once and closes the inner exporter's
+// connections.
+func abandon(c *Counter, cl *closer, shutdown func(context.Context) error) {
+	c.abort()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = cl.close(ctx, shutdown)
+}
+
+// shutdown shuts the inner exporter down, or reports nothing if Shutdown
+// already abandoned it (its error would otherwise reach the global error
+// handler from the batch processor's goroutine).
+func shutdown(ctx context.Context, c *Counter, cl *closer, fn func(context.Context) error) error {
+	if c.abandoned() {
+		_ = cl.close(ctx, fn)
+		return nil
+	}
+	return cl.close(ctx, fn)
+}
+
 // SpanExporter wraps a span exporter. Export errors are counted and handled
 // here and not returned, so that the SDK does not also send them to the
 // global error handler; Telemetry.Shutdown reports them from the Counter.
 type SpanExporter struct {
 	sdktrace.SpanExporter
-	C *Counter
+	C  *Counter
+	cl closer
 }
 
 // ExportSpans implements sdktrace.SpanExporter.
 func (e *SpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if e.C.abandoned() {
+		e.C.done(len(spans), errAbandoned)
+		return nil
+	}
+	ctx, cancel := e.C.exportCtx(ctx)
+	defer cancel()
 	e.C.done(len(spans), e.SpanExporter.ExportSpans(ctx, sanitizeSpans(spans)))
 	return nil
 }
+
+// Shutdown implements sdktrace.SpanExporter.
+func (e *SpanExporter) Shutdown(ctx context.Context) error {
+	return shutdown(ctx, e.C, &e.cl, e.SpanExporter.Shutdown)
+}
+
+// Abandon aborts what is in flight and closes the exporter.
+func (e *SpanExporter) Abandon() { abandon(e.C, &e.cl, e.SpanExporter.Shutdown) }
 
 // MetricExporter wraps a metric exporter and injects the mandatory labels.
 type MetricExporter struct {
@@ -136,6 +205,7 @@ type MetricExporter struct {
 	C  *Counter
 	in *labels.Injector
 	mu sync.Mutex // the Injector's memo is not concurrent-safe
+	cl closer
 }
 
 // NewMetricExporter wraps exp.
@@ -150,12 +220,26 @@ func (e *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 		// Nothing recorded yet: do not wake a collector (or wait on a dead one).
 		return nil
 	}
+	if e.C.abandoned() {
+		e.C.done(n, errAbandoned)
+		return nil
+	}
 	e.mu.Lock()
 	e.in.Inject(rm)
 	e.mu.Unlock()
+	ctx, cancel := e.C.exportCtx(ctx)
+	defer cancel()
 	e.C.done(n, e.Exporter.Export(ctx, rm))
 	return nil
 }
+
+// Shutdown implements sdkmetric.Exporter.
+func (e *MetricExporter) Shutdown(ctx context.Context) error {
+	return shutdown(ctx, e.C, &e.cl, e.Exporter.Shutdown)
+}
+
+// Abandon aborts what is in flight and closes the exporter.
+func (e *MetricExporter) Abandon() { abandon(e.C, &e.cl, e.Exporter.Shutdown) }
 
 // LogExporter wraps a log exporter and adds the mandatory labels as record
 // attributes (Loki keeps them as structured metadata; the resource carries
@@ -164,6 +248,7 @@ type LogExporter struct {
 	sdklog.Exporter
 	C   *Counter
 	kvs []attribute.KeyValue
+	cl  closer
 }
 
 // NewLogExporter wraps exp.
@@ -173,13 +258,27 @@ func NewLogExporter(exp sdklog.Exporter, c *Counter, kvs []attribute.KeyValue) *
 
 // Export implements sdklog.Exporter.
 func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error {
+	if e.C.abandoned() {
+		e.C.done(len(records), errAbandoned)
+		return nil
+	}
 	for i := range records {
 		sanitizeRecord(&records[i])
 		addMissing(&records[i], e.kvs)
 	}
+	ctx, cancel := e.C.exportCtx(ctx)
+	defer cancel()
 	e.C.done(len(records), e.Exporter.Export(ctx, records))
 	return nil
 }
+
+// Shutdown implements sdklog.Exporter.
+func (e *LogExporter) Shutdown(ctx context.Context) error {
+	return shutdown(ctx, e.C, &e.cl, e.Exporter.Shutdown)
+}
+
+// Abandon aborts what is in flight and closes the exporter.
+func (e *LogExporter) Abandon() { abandon(e.C, &e.cl, e.Exporter.Shutdown) }
 
 // addMissing adds the labels the record does not carry yet; a record that
 // already names one of them (set by the caller) keeps its own value.
