@@ -13,6 +13,8 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/starmates-ai-team/telemetry/internal/labels"
 )
 
 // DiscardMetrics is a metric exporter that drops everything.
@@ -80,32 +82,7 @@ func ClosedAddr(tb testing.TB) string {
 // PointSets returns the attribute set of every point of a collected metric.
 func PointSets(d metricdata.Aggregation) []attribute.Set {
 	var out []attribute.Set
-	add := func(s attribute.Set) { out = append(out, s) }
-	switch d := d.(type) {
-	case metricdata.Sum[int64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	case metricdata.Sum[float64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	case metricdata.Gauge[int64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	case metricdata.Gauge[float64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	case metricdata.Histogram[int64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	case metricdata.Histogram[float64]:
-		for _, p := range d.DataPoints {
-			add(p.Attributes)
-		}
-	}
+	rm := metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{{Data: d}}}}}
+	labels.EachPoint(&rm, func(s *attribute.Set) { out = append(out, *s) })
 	return out
 }
