@@ -76,7 +76,9 @@ func TestSlowCollector(t *testing.T) {
 			t.Errorf("%s: a request took %v: it waited on the exporter (export timeout 10 s)", tg.name, max)
 		}
 		ratio := float64(p99) / float64(p99Up)
-		if ratio > 2 {
+		// A wait on the exporter adds seconds; a ratio over 2 of
+		// millisecond-scale p99s alone can be one GC pause.
+		if ratio > 2 && p99-p99Up > 100*time.Millisecond {
 			t.Errorf("%s: p99 %s vs %s with the collector up", tg.name, ms(p99), ms(p99Up))
 		}
 		rows += fmt.Sprintf("; %s p99 %s (ratio %.2f), max %s", tg.name, ms(p99), ratio, ms(max))
