@@ -56,11 +56,6 @@ func benchTelemetry(b *testing.B) *telemetry.Telemetry {
 	return tel
 }
 
-// reportCPU adds the process CPU time per operation since c0 (see cpuTime).
-func reportCPU(b *testing.B, c0 time.Duration) {
-	b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
-}
-
 type benchHandler struct {
 	name string
 	new  func(b *testing.B, lp otellog.LoggerProvider) slog.Handler
@@ -109,7 +104,7 @@ func BenchmarkLog(b *testing.B) {
 					l := slog.New(bh.new(b, p.lp))
 					ctx := c.ctx
 					b.ReportAllocs()
-					c0 := cpuTime()
+					c0 := testutil.CPUTime()
 					for b.Loop() {
 						l.InfoContext(ctx, "request served",
 							"method", "GET",
@@ -119,7 +114,7 @@ func BenchmarkLog(b *testing.B) {
 							"user_id", "u-42",
 						)
 					}
-					reportCPU(b, c0)
+					testutil.ReportCPU(b, c0)
 				})
 			}
 		}
@@ -162,8 +157,8 @@ func BenchmarkRedact(b *testing.B) {
 	l := slog.New(h)
 	ctx := context.Background()
 	b.ReportAllocs()
-	c0 := cpuTime()
-	defer reportCPU(b, c0)
+	c0 := testutil.CPUTime()
+	defer testutil.ReportCPU(b, c0)
 	for b.Loop() {
 		l.InfoContext(ctx, "upstream call",
 			"method", "POST",
@@ -204,11 +199,11 @@ func BenchmarkConsoleIDs(b *testing.B) {
 	} {
 		b.Run("h="+v.name, func(b *testing.B) {
 			b.ReportAllocs()
-			c0 := cpuTime()
+			c0 := testutil.CPUTime()
 			for b.Loop() {
 				v.log()
 			}
-			reportCPU(b, c0)
+			testutil.ReportCPU(b, c0)
 		})
 	}
 }

@@ -3,12 +3,12 @@ package metrics_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -131,14 +131,14 @@ func BenchmarkAIRecord(b *testing.B) {
 		}
 		b.Run("usage="+bu.name+"/impl=sdk-cached", func(b *testing.B) {
 			b.ReportAllocs()
-			defer aiReportCPU(b, aiCPUTime())
+			defer testutil.ReportCPU(b, testutil.CPUTime())
 			for b.Loop() {
 				x.cached(ctx, &u, c.USD)
 			}
 		})
 		b.Run("usage="+bu.name+"/impl=record", func(b *testing.B) {
 			b.ReportAllocs()
-			defer aiReportCPU(b, aiCPUTime())
+			defer testutil.ReportCPU(b, testutil.CPUTime())
 			for b.Loop() {
 				if _, err := ai.Record(ctx, u); err != nil {
 					b.Fatal(err)
@@ -149,7 +149,7 @@ func BenchmarkAIRecord(b *testing.B) {
 		// the price, without the SDK's Adds: the SDK's own overhead.
 		b.Run("usage="+bu.name+"/impl=record-noop", func(b *testing.B) {
 			b.ReportAllocs()
-			defer aiReportCPU(b, aiCPUTime())
+			defer testutil.ReportCPU(b, testutil.CPUTime())
 			for b.Loop() {
 				if _, err := noop.Record(ctx, u); err != nil {
 					b.Fatal(err)
@@ -158,14 +158,14 @@ func BenchmarkAIRecord(b *testing.B) {
 		})
 		b.Run("usage="+bu.name+"/impl=sdk-attrset", func(b *testing.B) {
 			b.ReportAllocs()
-			defer aiReportCPU(b, aiCPUTime())
+			defer testutil.ReportCPU(b, testutil.CPUTime())
 			for b.Loop() {
 				x.attrSet(ctx, &u, c.USD)
 			}
 		})
 		b.Run("usage="+bu.name+"/impl=sdk-withattrs", func(b *testing.B) {
 			b.ReportAllocs()
-			defer aiReportCPU(b, aiCPUTime())
+			defer testutil.ReportCPU(b, testutil.CPUTime())
 			for b.Loop() {
 				x.withAttributes(ctx, &u, c.USD)
 			}
@@ -187,7 +187,7 @@ func BenchmarkAIRecordParallel(b *testing.B) {
 	c, _ := ailabels.DefaultPricing().Cost(u)
 	b.Run("impl=sdk-cached", func(b *testing.B) {
 		b.ReportAllocs()
-		defer aiReportCPU(b, aiCPUTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				x.cached(ctx, &u, c.USD)
@@ -196,7 +196,7 @@ func BenchmarkAIRecordParallel(b *testing.B) {
 	})
 	b.Run("impl=record", func(b *testing.B) {
 		b.ReportAllocs()
-		defer aiReportCPU(b, aiCPUTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				_, _ = ai.Record(ctx, u)
@@ -214,7 +214,7 @@ func BenchmarkBusinessSet(b *testing.B) {
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
-	defer aiReportCPU(b, aiCPUTime())
+	defer testutil.ReportCPU(b, testutil.CPUTime())
 	for b.Loop() {
 		if err := biz.SetRetention(ctx, "day_7", "free", 0.42); err != nil {
 			b.Fatal(err)
@@ -234,16 +234,9 @@ func BenchmarkAIStartEnd(b *testing.B) {
 	req := ailabels.Request{Operation: ailabels.OperationChat, Provider: "openai", Model: "gpt-4o"}
 	u := benchUsages[1].u
 	b.ReportAllocs()
-	defer aiReportCPU(b, aiCPUTime())
+	defer testutil.ReportCPU(b, testutil.CPUTime())
 	for b.Loop() {
 		_, call := ai.Start(ctx, req)
 		_, _ = call.End(u, nil)
-	}
-}
-
-// aiReportCPU reports the process CPU time per operation since c0.
-func aiReportCPU(b *testing.B, c0 time.Duration) {
-	if b.N > 0 {
-		b.ReportMetric(float64(aiCPUTime()-c0)/float64(b.N), "cpu-ns/op")
 	}
 }

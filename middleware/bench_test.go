@@ -109,14 +109,14 @@ func runModes(b *testing.B, h http.Handler) {
 	b.Run("mode=recorder", func(b *testing.B) {
 		r := httptest.NewRequest("GET", "/users/42", nil)
 		b.ReportAllocs()
-		defer reportCPU(b, cpuTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		for b.Loop() {
 			h.ServeHTTP(httptest.NewRecorder(), r)
 		}
 	})
 	b.Run("mode=parallel", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b, cpuTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		b.RunParallel(func(pb *testing.PB) {
 			r := httptest.NewRequest("GET", "/users/42", nil)
 			for pb.Next() {
@@ -140,29 +140,18 @@ func runModes(b *testing.B, h http.Handler) {
 	}
 	b.Run("mode=loopback", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b, cpuTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		for b.Loop() {
 			get(b)
 		}
 	})
 	b.Run("mode=loopback-parallel", func(b *testing.B) {
 		b.ReportAllocs()
-		defer reportCPU(b, cpuTime())
+		defer testutil.ReportCPU(b, testutil.CPUTime())
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				get(b)
 			}
 		})
 	})
-}
-
-// reportCPU adds cpu-ns/op: the process CPU time (all goroutines, client
-// and server alike, and the collector) per iteration since start. On a
-// shared machine it is steadier than ns/op, which counts the time other
-// processes held the cores.
-func reportCPU(b *testing.B, start time.Duration) {
-	if start == 0 || b.N == 0 {
-		return
-	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -85,4 +86,15 @@ func PointSets(d metricdata.Aggregation) []attribute.Set {
 	rm := metricdata.ResourceMetrics{ScopeMetrics: []metricdata.ScopeMetrics{{Metrics: []metricdata.Metrics{{Data: d}}}}}
 	labels.EachPoint(&rm, func(s *attribute.Set) { out = append(out, *s) })
 	return out
+}
+
+// ReportCPU adds cpu-ns/op to a benchmark: the process CPU time per
+// iteration since start (a CPUTime reading). On a shared machine it is
+// steadier than ns/op, which counts the time other processes held the
+// cores.
+func ReportCPU(b *testing.B, start time.Duration) {
+	if start == 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(CPUTime()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -1,17 +1,17 @@
 //go:build unix
 
-package middleware_test
+package testutil
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time (user + system) the process used so far:
-// every goroutine, the client's, the server's, the span processor's and
-// the garbage collector's. Per request it is the cost that a shared
+// CPUTime returns the CPU time (user + system) the process has used so far,
+// every goroutine included: the benchmark's, the span and log processors'
+// and the garbage collector's. Per operation it is a cost that a shared
 // machine's load does not inflate the way it inflates wall time.
-func cpuTime() time.Duration {
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
