@@ -277,6 +277,20 @@ func business() *dashboard.DashboardBuilder {
 	ratio := func() *dashboard.ThresholdsConfigBuilder {
 		return thresholds(step(nil, "red"), step(at(0.2), "orange"), step(at(0.4), "green"))
 	}
+	// bars is a horizontal bar gauge of 0..1 rates.
+	bars := func(title, expr, legend string) *bargauge.PanelBuilder {
+		return bargauge.NewPanelBuilder().
+			Title(title).
+			Datasource(ds()).
+			Unit("percentunit").
+			Min(0).
+			Max(1).
+			Height(8).
+			Span(8).
+			Thresholds(ratio()).
+			Orientation(common.VizOrientationHorizontal).
+			WithTarget(query(expr, legend))
+	}
 	return b.
 		WithRow(dashboard.NewRowBuilder("Now")).
 		WithPanel(gauge.NewPanelBuilder().
@@ -290,28 +304,8 @@ func business() *dashboard.DashboardBuilder {
 			Span(8).
 			Thresholds(ratio()).
 			WithTarget(query(`max by (calculation_method) (pmf_score{`+sel+`})`, "{{calculation_method}}"))).
-		WithPanel(bargauge.NewPanelBuilder().
-			Title("Feature adoption").
-			Datasource(ds()).
-			Unit("percentunit").
-			Min(0).
-			Max(1).
-			Height(8).
-			Span(8).
-			Thresholds(ratio()).
-			Orientation(common.VizOrientationHorizontal).
-			WithTarget(query(`max by (feature_name) (feature_adoption_rate{`+sel+`})`, "{{feature_name}}"))).
-		WithPanel(bargauge.NewPanelBuilder().
-			Title("User retention").
-			Datasource(ds()).
-			Unit("percentunit").
-			Min(0).
-			Max(1).
-			Height(8).
-			Span(8).
-			Thresholds(ratio()).
-			Orientation(common.VizOrientationHorizontal).
-			WithTarget(query(`max by (retention_period, user_segment) (user_retention_rate{`+sel+`})`, "{{retention_period}} {{user_segment}}"))).
+		WithPanel(bars("Feature adoption", `max by (feature_name) (feature_adoption_rate{`+sel+`})`, "{{feature_name}}")).
+		WithPanel(bars("User retention", `max by (retention_period, user_segment) (user_retention_rate{`+sel+`})`, "{{retention_period}} {{user_segment}}")).
 		WithRow(dashboard.NewRowBuilder("Over time")).
 		WithPanel(series("User retention by period and segment", "percentunit",
 			query(`max by (retention_period, user_segment) (user_retention_rate{`+sel+`})`, "{{retention_period}} {{user_segment}}")).
