@@ -37,26 +37,14 @@ func TestLogbridgeRecordsReachTheCloudWithTraceID(t *testing.T) {
 	if !strings.Contains(console.String(), traceID) {
 		t.Errorf("console line %q lacks trace id %s", console.String(), traceID)
 	}
-	waitFor(t, "the logbridge record at the cloud endpoint", func() (bool, error) {
-		logs, err := stack.CloudLogs()
-		if err != nil {
-			return false, err
-		}
-		for _, l := range logs {
-			if l.Resource["service.name"] != service {
-				continue
-			}
-			if l.TraceID != traceID || l.Body != "order placed" || l.Severity != "INFO" {
-				t.Errorf("record %+v; want trace %s, body %q, INFO", l, traceID, "order placed")
-			}
-			if l.Attributes["environment"] != "dev" || l.Attributes["service"] != service || l.Attributes["order_id"] != "42" {
-				t.Errorf("attributes %v", l.Attributes)
-			}
-			if l.Attributes["api_key"] != logbridge.Redacted {
-				t.Errorf("api_key = %q; want it redacted", l.Attributes["api_key"])
-			}
-			return true, nil
-		}
-		return false, nil
-	})
+	l := waitForCloudLog(t, service)
+	if l.TraceID != traceID || l.Body != "order placed" || l.Severity != "INFO" {
+		t.Errorf("record %+v; want trace %s, body %q, INFO", l, traceID, "order placed")
+	}
+	if l.Attributes["environment"] != "dev" || l.Attributes["service"] != service || l.Attributes["order_id"] != "42" {
+		t.Errorf("attributes %v", l.Attributes)
+	}
+	if l.Attributes["api_key"] != logbridge.Redacted {
+		t.Errorf("api_key = %q; want it redacted", l.Attributes["api_key"])
+	}
 }

@@ -56,3 +56,21 @@ func waitFor(t *testing.T, what string, check func() (bool, error)) {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }
+
+// waitForCloudLog returns the first log record of service that reached the
+// cloud OTLP stand-in (the Loki stand-in), waiting for it.
+func waitForCloudLog(t *testing.T, service string) stackquery.LogRecord {
+	t.Helper()
+	var rec stackquery.LogRecord
+	waitFor(t, "a log record of "+service+" at the cloud endpoint", func() (bool, error) {
+		logs, err := stack.CloudLogs()
+		for _, l := range logs {
+			if l.Resource["service.name"] == service {
+				rec = l
+				return true, nil
+			}
+		}
+		return false, err
+	})
+	return rec
+}

@@ -117,26 +117,14 @@ func TestSDKExportsAllSignalsToCollector(t *testing.T) {
 			})
 
 			// The cloud OTLP endpoint (Loki stand-in) got the log record.
-			waitFor(t, "the log record at the cloud endpoint", func() (bool, error) {
-				logs, err := stack.CloudLogs()
-				if err != nil {
-					return false, err
-				}
-				for _, l := range logs {
-					if l.Resource["service.name"] != service {
-						continue
-					}
-					if l.TraceID != traceID {
-						t.Errorf("log trace id = %q; want %q", l.TraceID, traceID)
-					}
-					checkLabels("log attributes", l.Attributes)
-					if l.Resource["deployment.environment.name"] != "staging" {
-						t.Errorf("log resource %v", l.Resource)
-					}
-					return true, nil
-				}
-				return false, nil
-			})
+			l := waitForCloudLog(t, service)
+			if l.TraceID != traceID {
+				t.Errorf("log trace id = %q; want %q", l.TraceID, traceID)
+			}
+			checkLabels("log attributes", l.Attributes)
+			if l.Resource["deployment.environment.name"] != "staging" {
+				t.Errorf("log resource %v", l.Resource)
+			}
 		})
 	}
 }
