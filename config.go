@@ -89,7 +89,7 @@ type config struct {
 	insecure                         *bool
 	headers                          map[string]string
 	exportTimeout                    time.Duration
-	exportTimeoutFromOption          bool
+	exportTimeoutFromOption          bool // resolve replaces a zero exportTimeout
 	metricInterval                   time.Duration
 	shutdownTimeout                  time.Duration
 	sampleRatio                      *float64
@@ -551,17 +551,12 @@ func (c *config) resolveSignal(name, upper string, env func(string) (string, boo
 
 	// Timeout: option > per-signal env > generic (already in exportTimeout).
 	s.timeout = c.exportTimeout
-	if t, ok := env("OTEL_EXPORTER_OTLP_" + upper + "_TIMEOUT"); ok && !c.exportTimeoutSet() {
+	if t, ok := env("OTEL_EXPORTER_OTLP_" + upper + "_TIMEOUT"); ok && !c.exportTimeoutFromOption {
 		s.timeout = durationSetting(0, func(string) (string, bool) { return t, true },
 			"OTEL_EXPORTER_OTLP_"+upper+"_TIMEOUT", c.exportTimeout, v)
 	}
 	return s
 }
-
-// exportTimeoutSet reports whether an option set the timeout. resolve
-// replaces the zero value with the environment's or the default, so the
-// option's presence is remembered separately.
-func (c *config) exportTimeoutSet() bool { return c.exportTimeoutFromOption }
 
 // parseEndpoint accepts host:port or a URL with scheme http or https.
 func parseEndpoint(raw string) (hostport, path, scheme string, err error) {

@@ -105,7 +105,6 @@ func (c *Counter) done(n int, err error) {
 	}
 	c.failures.Add(1)
 	c.itemsFailed.Add(int64(n))
-	err = c.handler.redact.Redact(err)
 	c.mu.Lock()
 	c.last = err
 	c.mu.Unlock()
