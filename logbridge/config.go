@@ -22,8 +22,8 @@ type Format string
 
 // The console formats.
 const (
-	JSON Format = "json" // one JSON object per line (slog.JSONHandler); the default
-	Text Format = "text" // key=value pairs (slog.TextHandler)
+	JSON Format = "json" // one JSON object per line, in slog.JSONHandler's format; the default
+	Text Format = "text" // key=value pairs, in slog.TextHandler's format
 )
 
 // Option configures [New] and [NewHandler].

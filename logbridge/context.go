@@ -36,6 +36,6 @@ func From(ctx context.Context) *slog.Logger {
 		return l
 	}
 	h2 := *h
-	h2.span, h2.spanIDs = sc, ids(sc)
+	h2.span = sc
 	return slog.New(&h2)
 }

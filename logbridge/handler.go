@@ -2,11 +2,9 @@ package logbridge
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"os"
-	"slices"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	otellog "go.opentelemetry.io/otel/log"
@@ -33,12 +31,10 @@ const (
 type Handler struct {
 	level     slog.Leveler
 	otel      slog.Handler      // nil when the Telemetry is nil or disabled
-	console   slog.Handler      // nil when the console is off
+	console   *console          // nil when the console is off
 	redact    *redactor         // nil without redaction
 	redactAll bool              // an open group's name matched: redact everything in it
-	groups    *group            // console groups opened by WithGroup, innermost first
 	span      trace.SpanContext // remembered by From
-	spanIDs   string            // span's trace and span ids in hex, formatted once by From
 }
 
 var _ slog.Handler = (*Handler)(nil)
@@ -79,14 +75,7 @@ func newHandlerProvider(lp otellog.LoggerProvider, lookup func(string) (string, 
 		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp))
 	}
 	if !c.noConsole {
-		// The handler checks the level itself; the console handler sees
-		// only records that passed.
-		ho := &slog.HandlerOptions{Level: slog.Level(-1 << 30)}
-		if c.format == Text {
-			h.console = slog.NewTextHandler(c.writer, ho)
-		} else {
-			h.console = slog.NewJSONHandler(c.writer, ho)
-		}
+		h.console = newConsole(c.writer, c.format == JSON)
 	}
 	if !c.noRedact {
 		h.redact = newRedactor(c.redactKeys)
@@ -129,11 +118,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
 	}
-	grouped := h.console != nil && h.groups != nil
-
 	// Most records hold nothing to redact: find out with a scan of the
-	// keys, then gather the attributes (redacted) only when an output needs
-	// them.
+	// keys, and rebuild the record, once for both outputs, only when there
+	// is.
 	dirty := false
 	if h.redact != nil {
 		r.Attrs(func(a slog.Attr) bool {
@@ -143,13 +130,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	var buf [attrBuf]slog.Attr
 	attrs, changed := buf[:0], false
-	if dirty || grouped {
+	if dirty {
 		r.Attrs(func(a slog.Attr) bool {
-			if dirty {
-				var c bool
-				a, c = h.redact.attr(a, h.redactAll)
-				changed = changed || c
-			}
+			var c bool
+			a, c = h.redact.attr(a, h.redactAll)
+			changed = changed || c
 			attrs = append(attrs, a)
 			return true
 		})
@@ -165,46 +150,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		errOTel = h.otel.Handle(ctx, r)
 	}
 	if h.console != nil {
-		if grouped || sc.IsValid() {
-			r = h.consoleRecord(r, attrs, sc)
-		}
-		errConsole = h.console.Handle(ctx, r)
+		errConsole = h.console.handle(r, sc)
 	}
 	return errors.Join(errOTel, errConsole)
-}
-
-// consoleRecord returns r with its attributes nested in the open groups
-// and the trace ids added at the top level, last. attrs are r's attributes
-// when groups are open.
-func (h *Handler) consoleRecord(r slog.Record, attrs []slog.Attr, sc trace.SpanContext) slog.Record {
-	if h.groups == nil {
-		r = r.Clone() // AddAttrs must not write into an array r shares
-	} else {
-		nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-		if g, ok := h.groups.attr(attrs); ok {
-			nr.AddAttrs(g)
-		}
-		r = nr
-	}
-	if sc.IsValid() {
-		s := h.spanIDs
-		if s == "" || sc.TraceID() != h.span.TraceID() || sc.SpanID() != h.span.SpanID() {
-			s = ids(sc)
-		}
-		tid, sid := s[:32], s[32:]
-		r.AddAttrs(slog.String(TraceIDKey, tid), slog.String(SpanIDKey, sid))
-	}
-	return r
-}
-
-// ids returns the hex trace id (32 bytes) followed by the span id (16)
-// with one allocation.
-func ids(sc trace.SpanContext) string {
-	var b [48]byte
-	tid, sid := sc.TraceID(), sc.SpanID()
-	hex.Encode(b[:32], tid[:])
-	hex.Encode(b[32:], sid[:])
-	return string(b[:])
 }
 
 // WithAttrs returns a Handler whose records carry attrs (redacted once,
@@ -223,11 +171,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		h2.otel = h.otel.WithAttrs(attrs)
 	}
 	if h.console != nil {
-		if h.groups == nil {
-			h2.console = h.console.WithAttrs(attrs)
-		} else {
-			h2.groups = h.groups.with(attrs)
-		}
+		h2.console = h.console.withAttrs(attrs)
 	}
 	return &h2
 }
@@ -243,50 +187,10 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		h2.otel = h.otel.WithGroup(name)
 	}
 	if h.console != nil {
-		h2.groups = &group{name: name, next: h.groups}
+		h2.console = h.console.withGroup(name)
 	}
 	if h.redact != nil && h.redact.match(name) {
 		h2.redactAll = true
 	}
 	return &h2
-}
-
-// group is an open console group: its name, the attributes added inside it
-// by WithAttrs, and the group around it.
-type group struct {
-	name  string
-	attrs []slog.Attr
-	next  *group
-}
-
-// with returns a copy of g with attrs added.
-func (g *group) with(attrs []slog.Attr) *group {
-	return &group{name: g.name, attrs: append(slices.Clip(g.attrs), attrs...), next: g.next}
-}
-
-// attr nests inner (the record's attributes) in g and the groups around
-// it, leaving out groups that end up empty, as slog requires. It returns
-// false if nothing is left.
-func (g *group) attr(inner []slog.Attr) (slog.Attr, bool) {
-	var out slog.Attr
-	have := false
-	// GroupValue keeps the slice it is given: never hand it the caller's.
-	content := make([]slog.Attr, 0, len(g.attrs)+len(inner))
-	content = append(append(content, g.attrs...), inner...)
-	for {
-		if len(content) > 0 {
-			out, have = slog.Attr{Key: g.name, Value: slog.GroupValue(content...)}, true
-		}
-		if g = g.next; g == nil {
-			return out, have
-		}
-		content = nil
-		if len(g.attrs) > 0 || have {
-			content = make([]slog.Attr, 0, len(g.attrs)+1)
-			content = append(content, g.attrs...)
-			if have {
-				content = append(content, out)
-			}
-		}
-	}
 }
