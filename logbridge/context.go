@@ -21,7 +21,7 @@ func Context(ctx context.Context, l *slog.Logger) context.Context {
 // context (Info rather than InfoContext) are correlated with it, and calls
 // with a context that has a span of its own use that one. Take the logger
 // where the span is (once per request or operation), not once for good:
-// each call of From with a span costs a few small allocations.
+// each call of From with a span costs two small allocations.
 func From(ctx context.Context) *slog.Logger {
 	l, _ := ctx.Value(ctxKey{}).(*slog.Logger)
 	if l == nil {

@@ -16,9 +16,12 @@
 // # One handler, two outputs
 //
 // The [Handler] does the shared work once (level check, redaction, trace
-// lookup) and forwards the record to contrib's otelslog bridge, built on
-// the Telemetry's LoggerProvider, and to a slog JSON or text handler on a
-// local writer (standard error by default). The OpenTelemetry side carries
+// lookup), forwards the record to contrib's otelslog bridge, built on the
+// Telemetry's LoggerProvider, and writes it to a local writer (standard
+// error by default) as one line in the format of slog's JSONHandler or
+// TextHandler. The console encoder is the SDK's own, so that the trace ids
+// go on the line without copying the record or allocating: a line with the
+// ids costs less than JSONHandler given them as two more attributes. The OpenTelemetry side carries
 // the resource, the labels environment, project and service (added by the
 // SDK's log exporter), the severity (slog.LevelDebug is SeverityDebug, Info
 // is Info, Warn is Warn, Error is Error, levels in between add their offset)
