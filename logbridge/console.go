@@ -134,12 +134,19 @@ func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 	}
 	e.buf = append(e.buf, '\n')
 
-	c.mu.Lock()
-	_, err := c.w.Write(e.buf)
-	c.mu.Unlock()
+	err := c.write(e.buf)
 	if cap(e.buf) <= maxPooled {
 		encoders.Put(e)
 	}
+	return err
+}
+
+// write writes one line; a writer that panics does not leave the mutex
+// locked.
+func (c *console) write(line []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.w.Write(line)
 	return err
 }
 

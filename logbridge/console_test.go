@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,4 +235,40 @@ func FuzzConsoleMatchesSlog(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConsoleConcurrent: loggers derived from one Handler share one writer
+// (a plain bytes.Buffer, guarded only by the console's mutex); every line
+// arrives whole, with its ids. Run with -race.
+func TestConsoleConcurrent(t *testing.T) {
+	var b bytes.Buffer
+	h, err := newHandlerProvider(nil, noEnv, []Option{WithWriter(&b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := trace.ContextWithSpanContext(context.Background(), validSpanContext())
+	const goroutines, lines = 8, 200
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		l := slog.New(h).With("g", g).WithGroup("req")
+		wg.Go(func() {
+			for i := range lines {
+				l.InfoContext(ctx, "line", "i", i, slog.Group("sub", "k", strings.Repeat("x", i)))
+			}
+		})
+	}
+	wg.Wait()
+	got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(got) != goroutines*lines {
+		t.Fatalf("got %d lines, want %d", len(got), goroutines*lines)
+	}
+	for _, line := range got {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if m[TraceIDKey] != validSpanContext().TraceID().String() {
+			t.Fatalf("no trace_id: %s", line)
+		}
+	}
 }
