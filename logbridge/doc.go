@@ -21,12 +21,14 @@
 // error by default) as one line in the format of slog's JSONHandler or
 // TextHandler. The console encoder is the SDK's own, so that the trace ids
 // go on the line without copying the record or allocating: a line with the
-// ids costs less than JSONHandler given them as two more attributes. The OpenTelemetry side carries
-// the resource, the labels environment, project and service (added by the
-// SDK's log exporter), the severity (slog.LevelDebug is SeverityDebug, Info
-// is Info, Warn is Warn, Error is Error, levels in between add their offset)
-// and attributes and groups as nested maps. With a nil or disabled
-// Telemetry only the console is written.
+// ids costs less than JSONHandler given them as two more attributes.
+//
+// The OpenTelemetry side carries the resource, the labels environment,
+// project and service (added by the SDK's log exporter), the severity
+// (slog.LevelDebug is SeverityDebug, Info is Info, Warn is Warn, Error is
+// Error, levels in between add their offset) and attributes and groups as
+// nested maps. With a nil or disabled Telemetry only the console is
+// written.
 //
 // # Trace correlation, and the trap
 //
