@@ -60,7 +60,7 @@ func (c *console) withGroup(name string) *console {
 // withAttrs encodes as once, inside the groups opened so far.
 func (c *console) withAttrs(as []slog.Attr) *console {
 	e := encoder{json: c.json, buf: slices.Clip(c.pre), prefix: []byte(c.prefix)}
-	e.sep = len(e.buf) > 0 && !(c.json && e.buf[len(e.buf)-1] == '{')
+	e.sep = len(e.buf) > 0 // pre ends with an attribute: it is kept only if one was written
 	for _, g := range c.groups[c.nOpen:] {
 		e.openGroup(g)
 	}
@@ -96,7 +96,7 @@ func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 	if len(c.pre) > 0 {
 		e.separate()
 		e.buf = append(e.buf, c.pre...)
-		e.sep = !(c.json && c.pre[len(c.pre)-1] == '{')
+		e.sep = true
 	}
 	open := c.nOpen
 	if r.NumAttrs() > 0 {
