@@ -60,16 +60,20 @@ func (r *redactor) addStart(p string) {
 // all contain "apikey".
 func normalize(dst []byte, key string) []byte {
 	for i := 0; i < len(key); i++ {
-		c := key[i]
-		switch {
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		case c == '-' || c == '_' || c == '.' || c == ' ':
-			continue
+		if c, keep := fold(key[i]); keep {
+			dst = append(dst, c)
 		}
-		dst = append(dst, c)
 	}
 	return dst
+}
+
+// fold is the rule of normalize for one byte: ASCII upper case to lower
+// case, and keep is false for a separator ('-', '_', '.', ' ').
+func fold(c byte) (_ byte, keep bool) {
+	if c-'A' < 26 {
+		return c + 'a' - 'A', true
+	}
+	return c, c != '-' && c != '_' && c != '.' && c != ' '
 }
 
 // match reports whether key looks like a credential. It runs for every
@@ -81,10 +85,8 @@ func (r *redactor) match(key string) bool {
 		var prev uint16
 		have, hit := false, false
 		for i := 0; i < len(key); i++ {
-			c := key[i]
-			if c-'A' < 26 {
-				c += 'a' - 'A'
-			} else if c == '-' || c == '_' || c == '.' || c == ' ' {
+			c, keep := fold(key[i])
+			if !keep {
 				continue
 			}
 			if have {
@@ -107,10 +109,8 @@ func (r *redactor) matchSlow(key string) bool {
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if c-'A' < 26 {
-			c += 'a' - 'A'
-		} else if c == '-' || c == '_' || c == '.' || c == ' ' {
+		c, keep := fold(key[i])
+		if !keep {
 			continue
 		}
 		if n == len(buf) {
