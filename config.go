@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -97,7 +98,9 @@ type config struct {
 	disabled                         *bool
 	attrs                            []attribute.KeyValue
 	errorHandler                     func(error)
-	globals                          bool
+	noGlobals                        bool
+	noRuntimeMetrics                 bool
+	propagator                       propagation.TextMapPropagator
 	views                            []sdkmetric.View
 	cardinalityLimit                 int
 	spanExporter                     sdktrace.SpanExporter
@@ -216,12 +219,30 @@ func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c *config) { c.errorHandler = h })
 }
 
-// WithGlobal installs the providers and the propagator as the OpenTelemetry
-// globals (otel.SetTracerProvider and friends, and the global logger
-// provider) and routes the global error handler to the SDK's. Shutdown
-// does not uninstall them. Without it, Init installs nothing global.
-func WithGlobal() Option {
-	return optionFunc(func(c *config) { c.globals = true })
+// WithGlobals says whether Init installs its providers, propagator and
+// error handler as the OpenTelemetry globals (otel.SetTracerProvider,
+// otel.SetMeterProvider, global.SetLoggerProvider, otel.SetTextMapPropagator,
+// otel.SetErrorHandler). By default it does (true), so that libraries
+// instrumented with OpenTelemetry (otelhttp, otelgrpc, otelsql, ...) join
+// the service's traces and their metrics carry environment, project and
+// service; pass false to leave the globals alone. Shutdown does not
+// uninstall them.
+func WithGlobals(install bool) Option {
+	return optionFunc(func(c *config) { c.noGlobals = !install })
+}
+
+// WithPropagator sets the propagator that the middleware uses to read and
+// write trace context and baggage, and that Init installs globally. It
+// overrides OTEL_PROPAGATORS; the default is W3C tracecontext and baggage.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c *config) { c.propagator = p })
+}
+
+// WithRuntimeMetrics says whether Init records the Go runtime metrics
+// (go.memory.*, go.goroutine.count, go.schedule.duration, ... from
+// contrib's runtime instrumentation). Default true; false turns them off.
+func WithRuntimeMetrics(on bool) Option {
+	return optionFunc(func(c *config) { c.noRuntimeMetrics = !on })
 }
 
 // WithView adds metric views. They are consulted before the SDK's default
@@ -391,6 +412,9 @@ func (c *config) resolve(lookup func(string) (string, bool), v *validator) {
 	}
 
 	c.resolveSampler(env, v)
+	if c.propagator == nil {
+		c.propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	}
 	c.spanQueue = intSetting(c.queueSize, env, "OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, v)
 	c.logQueue = intSetting(c.queueSize, env, "OTEL_BLRP_MAX_QUEUE_SIZE", defaultQueueSize, v)
 	c.logValueLimit = intSetting(0, env, "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", MaxAttributeLength, v)

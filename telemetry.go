@@ -89,6 +89,7 @@ type Telemetry struct {
 
 	counters      [3]*export.Counter // traces, metrics, logs
 	redact        *export.Redactor   // keeps header values out of errors
+	handler       *export.Handler    // rate-limited background errors
 	abandon       []func()           // abort the exporters after Shutdown
 	httpTransport *http.Transport    // of the OTLP/HTTP exporters
 
@@ -119,7 +120,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		service:     cfg.service,
 		environment: cfg.environment,
 		project:     cfg.project,
-		prop:        propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+		prop:        cfg.propagator,
 		shutdownTO:  cfg.shutdownTimeout,
 	}
 	t.labels = []attribute.KeyValue{
@@ -144,6 +145,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	}
 	t.redact = export.NewRedactor(cfg.traces.headers, cfg.metrics.headers, cfg.logs.headers)
 	h := export.NewHandler(sink, errorInterval, t.redact)
+	t.handler = h
 	for i, s := range []string{export.Traces, export.Metrics, export.Logs} {
 		t.counters[i] = export.NewCounter(s, h)
 	}
@@ -197,7 +199,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	}
 	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
 
-	if cfg.globals {
+	if !cfg.noGlobals {
 		otel.SetTracerProvider(t.tp)
 		otel.SetLoggerProvider(t.lp)
 		otel.SetMeterProvider(t.mp)
@@ -409,7 +411,23 @@ func (t *Telemetry) LoggerProvider() otellog.LoggerProvider {
 	return t.lp
 }
 
-// Propagator returns the W3C trace-context and baggage propagator.
+// HandleError sends err to the SDK's error handler (WithErrorHandler, or
+// standard error), rate-limited with the export errors, credentials
+// redacted. Instrumentation built on a *Telemetry reports its background
+// problems here. With a nil or disabled Telemetry it goes to otel.Handle.
+func (t *Telemetry) HandleError(err error) {
+	if err == nil {
+		return
+	}
+	if t == nil || t.handler == nil {
+		otel.Handle(err)
+		return
+	}
+	t.handler.Handle(err)
+}
+
+// Propagator returns the propagator: WithPropagator's, else the one
+// OTEL_PROPAGATORS names, else W3C tracecontext and baggage.
 func (t *Telemetry) Propagator() propagation.TextMapPropagator {
 	if t == nil || t.prop == nil {
 		return propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})

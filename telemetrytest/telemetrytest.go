@@ -62,6 +62,9 @@ func NewKit(ctx context.Context, opts ...telemetry.Option) (*Kit, error) {
 	all := []telemetry.Option{
 		telemetry.WithService("test-service"),
 		telemetry.WithEnvironment(telemetry.Dev),
+		// Tests run side by side: leave the OpenTelemetry globals alone
+		// unless the test asks for them with telemetry.WithGlobals(true).
+		telemetry.WithGlobals(false),
 		// Only Flush collects: tests see no point twice by accident.
 		telemetry.WithMetricInterval(time.Hour),
 	}
