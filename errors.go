@@ -38,15 +38,30 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // validator collects every configuration error so that a user sees them all
-// at once.
-type validator struct{ errs []error }
+// at once, each field once (a generic OTEL_EXPORTER_OTLP_* variable feeds
+// three signals but is one mistake).
+type validator struct {
+	errs   []error
+	fields map[string]bool
+}
 
 func (v *validator) add(field, value, allowed string) {
-	v.errs = append(v.errs, &ConfigError{Field: field, Value: value, Allowed: allowed})
+	v.push(&ConfigError{Field: field, Value: value, Allowed: allowed})
 }
 
 func (v *validator) addErr(field string, err error) {
-	v.errs = append(v.errs, &ConfigError{Field: field, Err: err})
+	v.push(&ConfigError{Field: field, Err: err})
+}
+
+func (v *validator) push(e *ConfigError) {
+	if v.fields[e.Field] {
+		return
+	}
+	if v.fields == nil {
+		v.fields = make(map[string]bool)
+	}
+	v.fields[e.Field] = true
+	v.errs = append(v.errs, e)
 }
 
 func (v *validator) err() error { return errors.Join(v.errs...) }

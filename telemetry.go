@@ -25,6 +25,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -33,27 +34,22 @@ import (
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/contrib/instrumentation/runtime"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/global"
 	lognoop "go.opentelemetry.io/otel/log/noop"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/exemplar"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/backoff"
 
 	"github.com/starmates-ai-team/telemetry/internal/export"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
@@ -91,7 +87,9 @@ type Telemetry struct {
 	redact        *export.Redactor   // keeps header values out of errors
 	handler       *export.Handler    // rate-limited background errors
 	abandon       []func()           // abort the exporters after Shutdown
-	httpTransport *http.Transport    // of the OTLP/HTTP exporters
+	transports    []*http.Transport  // of the OTLP/HTTP exporters
+	prom          *http.Server       // OTEL_METRICS_EXPORTER=prometheus
+	promAddr      string
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -113,7 +111,7 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	// The SDK must never panic in the caller's process.
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, errors.New("telemetry: Init failed unexpectedly")
+			t, err = nil, fmt.Errorf("telemetry: Init failed unexpectedly (a bug; please report it): panic: %v", r)
 		}
 	}()
 	t = &Telemetry{
@@ -129,207 +127,179 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		labels.Service.String(cfg.service),
 	}
 	t.labelSet = attribute.NewSet(t.labels...)
-	t.res, err = newResource(ctx, cfg)
-	if err != nil {
+	if t.res, err = newResource(ctx, cfg); err != nil {
 		return nil, err
 	}
-
 	if *cfg.disabled {
 		t.tp, t.mp, t.lp = tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider(), lognoop.NewLoggerProvider()
 		return t, nil
 	}
 
+	t.newErrorPath(cfg)
+	exps, err := t.newExporters(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	prom, err := t.newPrometheus(cfg)
+	if err != nil {
+		exps.shutdown(ctx)
+		return nil, err
+	}
+	t.newTracerProvider(cfg, exps.span)
+	t.newMeterProvider(cfg, exps.metric, prom)
+	t.newLoggerProvider(cfg, exps.log)
+	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
+	if err := registerSelfMetrics(t.sdkMP, t.counters); err != nil {
+		// Only a programming error (a bad instrument name) gets here.
+		t.handler.Handle(err)
+	}
+	if !cfg.noRuntimeMetrics {
+		if err := runtime.Start(runtime.WithMeterProvider(t.sdkMP)); err != nil {
+			t.handler.Handle(fmt.Errorf("telemetry: runtime metrics: %w", err))
+		}
+	}
+	if !cfg.noGlobals {
+		t.installGlobals()
+	}
+	return t, nil
+}
+
+// newErrorPath sets up the rate-limited error handler and the export
+// counters that report to it.
+func (t *Telemetry) newErrorPath(cfg *config) {
 	sink := cfg.errorHandler
 	if sink == nil {
 		sink = defaultErrorSink()
 	}
 	t.redact = export.NewRedactor(cfg.traces.headers, cfg.metrics.headers, cfg.logs.headers)
-	h := export.NewHandler(sink, errorInterval, t.redact)
-	t.handler = h
+	t.handler = export.NewHandler(sink, errorInterval, t.redact)
 	for i, s := range []string{export.Traces, export.Metrics, export.Logs} {
-		t.counters[i] = export.NewCounter(s, h)
+		t.counters[i] = export.NewCounter(s, t.handler)
 	}
+}
 
-	// The OTLP/HTTP exporters share a package-level transport whose idle
-	// connections outlive Shutdown; ours is closed by Shutdown.
-	t.httpTransport = http.DefaultTransport.(*http.Transport).Clone()
-	spanExp, metricExp, logExp, err := newExporters(ctx, cfg, t.httpTransport)
-	if err != nil {
-		return nil, err
-	}
-
-	bspOpts := append([]sdktrace.BatchSpanProcessorOption{sdktrace.WithExportTimeout(cfg.traces.timeout)}, cfg.spanBatchOptions...)
-	bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(cfg.spanQueue))
-	spanW := &export.SpanExporter{SpanExporter: spanExp, C: t.counters[0]}
-	metricW := export.NewMetricExporter(metricExp, t.counters[1], t.labels)
-	logW := export.NewLogExporter(logExp, t.counters[2], t.labels)
-	t.abandon = []func(){spanW.Abandon, metricW.Abandon, logW.Abandon}
-	bsp := sdktrace.NewBatchSpanProcessor(spanW, bspOpts...)
-	t.sdkTP = sdktrace.NewTracerProvider(
+// newTracerProvider builds the tracer provider on exp, behind the bounded,
+// counted batch processor (none without an exporter).
+func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
+	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(t.res),
 		sdktrace.WithSampler(cfg.sampler),
-		sdktrace.WithRawSpanLimits(spanLimits()),
-		sdktrace.WithSpanProcessor(&export.SpanProcessor{Next: bsp, C: t.counters[0], Limit: int64(cfg.spanQueue)}),
-	)
-	t.sdkMP = sdkmetric.NewMeterProvider(
+		sdktrace.WithRawSpanLimits(cfg.spanLimits),
+	}
+	if exp != nil {
+		b := cfg.spanBatch
+		bspOpts := []sdktrace.BatchSpanProcessorOption{
+			sdktrace.WithExportTimeout(orDefault(b.export, cfg.traces.timeout)),
+			sdktrace.WithBatchTimeout(b.delay),
+			sdktrace.WithMaxExportBatchSize(b.batch),
+		}
+		bspOpts = append(bspOpts, cfg.spanBatchOptions...)
+		bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(b.queue))
+		w := &export.SpanExporter{SpanExporter: exp, C: t.counters[0]}
+		t.abandon = append(t.abandon, w.Abandon)
+		opts = append(opts, sdktrace.WithSpanProcessor(&export.SpanProcessor{
+			Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: t.counters[0], Limit: int64(b.queue),
+		}))
+	}
+	t.sdkTP = sdktrace.NewTracerProvider(opts...)
+}
+
+// newMeterProvider builds the meter provider with a periodic reader on exp
+// (none without an exporter) and the Prometheus reader if any.
+func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom sdkmetric.Reader) {
+	opts := []sdkmetric.Option{
 		sdkmetric.WithResource(t.res),
 		sdkmetric.WithCardinalityLimit(cfg.cardinalityLimit),
-		sdkmetric.WithView(secondsView(cfg.views)),
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(
-			metricW,
+		sdkmetric.WithView(secondsView(cfg.views, cfg.histogram == histogramExplicit)),
+		sdkmetric.WithExemplarFilter(exemplarFilter(cfg.exemplarFilter)),
+	}
+	if exp != nil {
+		w := export.NewMetricExporter(exp, t.counters[1], t.labels)
+		t.abandon = append(t.abandon, w.Abandon)
+		ropts := append([]sdkmetric.PeriodicReaderOption{
 			sdkmetric.WithInterval(cfg.metricInterval),
-			sdkmetric.WithTimeout(cfg.metrics.timeout),
-		)),
-	)
-	t.sdkLP = sdklog.NewLoggerProvider(
+			sdkmetric.WithTimeout(orDefault(cfg.metricTimeout, cfg.metrics.timeout)),
+		}, readerProducer(cfg)...)
+		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(w, ropts...)))
+	}
+	if prom != nil {
+		opts = append(opts, sdkmetric.WithReader(prom))
+	}
+	t.sdkMP = sdkmetric.NewMeterProvider(opts...)
+}
+
+// newLoggerProvider builds the logger provider on exp, behind the bounded,
+// counted batch processor (none without an exporter).
+func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
+	opts := []sdklog.LoggerProviderOption{
 		sdklog.WithResource(t.res),
 		sdklog.WithAttributeValueLengthLimit(cfg.logValueLimit),
-		sdklog.WithProcessor(&export.LogProcessor{
-			Next: sdklog.NewBatchProcessor(
-				logW,
-				sdklog.WithExportTimeout(cfg.logs.timeout),
-				sdklog.WithMaxQueueSize(cfg.logQueue),
+		sdklog.WithAttributeCountLimit(cfg.logCountLimit),
+	}
+	if exp != nil {
+		b := cfg.logBatch
+		w := export.NewLogExporter(exp, t.counters[2], t.labels)
+		t.abandon = append(t.abandon, w.Abandon)
+		opts = append(opts, sdklog.WithProcessor(&export.LogProcessor{
+			Next: sdklog.NewBatchProcessor(w,
+				sdklog.WithExportTimeout(orDefault(b.export, cfg.logs.timeout)),
+				sdklog.WithExportInterval(b.delay),
+				sdklog.WithExportMaxBatchSize(b.batch),
+				sdklog.WithMaxQueueSize(b.queue),
 			),
-			C: t.counters[2], Limit: int64(cfg.logQueue),
-		}),
-	)
-	if err := registerSelfMetrics(t.sdkMP, t.counters); err != nil {
-		// Only a programming error (a bad instrument name) gets here.
-		h.Handle(err)
+			C: t.counters[2], Limit: int64(b.queue),
+		}))
 	}
-	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
-
-	if !cfg.noGlobals {
-		otel.SetTracerProvider(t.tp)
-		otel.SetLoggerProvider(t.lp)
-		otel.SetMeterProvider(t.mp)
-		otel.SetTextMapPropagator(t.prop)
-		otel.SetErrorHandler(otel.ErrorHandlerFunc(h.Handle))
-	}
-	return t, nil
+	t.sdkLP = sdklog.NewLoggerProvider(opts...)
 }
 
-// newExporters builds the OTLP exporters (or takes the ones given by
-// options). Building an OTLP exporter does not dial: gRPC connects lazily.
-func newExporters(ctx context.Context, cfg *config, tr http.RoundTripper) (sdktrace.SpanExporter, sdkmetric.Exporter, sdklog.Exporter, error) {
-	var (
-		se   sdktrace.SpanExporter = cfg.spanExporter
-		me   sdkmetric.Exporter    = cfg.metricExporter
-		le   sdklog.Exporter       = cfg.logExporter
-		errs []error
-	)
-	if se == nil {
-		var err error
-		se, err = newSpanExporter(ctx, cfg.traces, tr)
-		errs = append(errs, err)
-	}
-	if me == nil {
-		var err error
-		me, err = newMetricExporter(ctx, cfg.metrics, tr)
-		errs = append(errs, err)
-	}
-	if le == nil {
-		var err error
-		le, err = newLogExporter(ctx, cfg.logs, tr)
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		// Undo what was built: Init that fails half way starts nothing.
-		for _, s := range []interface{ Shutdown(context.Context) error }{se, me, le} {
-			if s != nil {
-				_ = s.Shutdown(ctx)
-			}
-		}
-		return nil, nil, nil, err
-	}
-	return se, me, le, nil
+// installGlobals makes the providers, the propagator and the error
+// handler the OpenTelemetry globals.
+func (t *Telemetry) installGlobals() {
+	otel.SetTracerProvider(t.tp)
+	otel.SetMeterProvider(t.mp)
+	global.SetLoggerProvider(t.lp)
+	otel.SetTextMapPropagator(t.prop)
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(t.handler.Handle))
 }
 
-func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
-	if s.protocol == HTTPProtobuf {
-		o := []otlptracehttp.Option{otlptracehttp.WithEndpoint(s.endpoint), otlptracehttp.WithURLPath(s.urlPath), otlptracehttp.WithTimeout(s.timeout), otlptracehttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
-		if s.insecure {
-			o = append(o, otlptracehttp.WithInsecure())
-		}
-		if s.headers != nil {
-			o = append(o, otlptracehttp.WithHeaders(s.headers))
-		}
-		return otlptracehttp.New(ctx, o...)
+// readerProducer adds the runtime's scheduler latency to a periodic reader.
+func readerProducer(cfg *config) []sdkmetric.PeriodicReaderOption {
+	if p := newRuntimeProducer(cfg); p != nil {
+		return []sdkmetric.PeriodicReaderOption{sdkmetric.WithProducer(p)}
 	}
-	o := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(s.endpoint), otlptracegrpc.WithTimeout(s.timeout), otlptracegrpc.WithDialOption(reconnect())}
-	if s.insecure {
-		o = append(o, otlptracegrpc.WithInsecure())
-	}
-	if s.headers != nil {
-		o = append(o, otlptracegrpc.WithHeaders(s.headers))
-	}
-	return otlptracegrpc.New(ctx, o...)
+	return nil
 }
 
-func newMetricExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdkmetric.Exporter, error) {
-	if s.protocol == HTTPProtobuf {
-		o := []otlpmetrichttp.Option{otlpmetrichttp.WithEndpoint(s.endpoint), otlpmetrichttp.WithURLPath(s.urlPath), otlpmetrichttp.WithTimeout(s.timeout), otlpmetrichttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
-		if s.insecure {
-			o = append(o, otlpmetrichttp.WithInsecure())
-		}
-		if s.headers != nil {
-			o = append(o, otlpmetrichttp.WithHeaders(s.headers))
-		}
-		return otlpmetrichttp.New(ctx, o...)
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	o := []otlpmetricgrpc.Option{otlpmetricgrpc.WithEndpoint(s.endpoint), otlpmetricgrpc.WithTimeout(s.timeout), otlpmetricgrpc.WithDialOption(reconnect())}
-	if s.insecure {
-		o = append(o, otlpmetricgrpc.WithInsecure())
-	}
-	if s.headers != nil {
-		o = append(o, otlpmetricgrpc.WithHeaders(s.headers))
-	}
-	return otlpmetricgrpc.New(ctx, o...)
+	return def
 }
 
-func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
-	if s.protocol == HTTPProtobuf {
-		o := []otlploghttp.Option{otlploghttp.WithEndpoint(s.endpoint), otlploghttp.WithURLPath(s.urlPath), otlploghttp.WithTimeout(s.timeout), otlploghttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
-		if s.insecure {
-			o = append(o, otlploghttp.WithInsecure())
-		}
-		if s.headers != nil {
-			o = append(o, otlploghttp.WithHeaders(s.headers))
-		}
-		return otlploghttp.New(ctx, o...)
+func exemplarFilter(name string) exemplar.Filter {
+	switch name {
+	case "always_on":
+		return exemplar.AlwaysOnFilter
+	case "always_off":
+		return exemplar.AlwaysOffFilter
 	}
-	o := []otlploggrpc.Option{otlploggrpc.WithEndpoint(s.endpoint), otlploggrpc.WithTimeout(s.timeout), otlploggrpc.WithDialOption(reconnect())}
-	if s.insecure {
-		o = append(o, otlploggrpc.WithInsecure())
-	}
-	if s.headers != nil {
-		o = append(o, otlploggrpc.WithHeaders(s.headers))
-	}
-	return otlploggrpc.New(ctx, o...)
-}
-
-// reconnect bounds gRPC's reconnection backoff at 5 s (its default grows
-// to 120 s): after an outage the first export waited up to 17 s for the
-// next dial, while spans piled up in the queue.
-func reconnect() grpc.DialOption {
-	return grpc.WithConnectParams(grpc.ConnectParams{
-		Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
-		MinConnectTimeout: 5 * time.Second,
-	})
+	return exemplar.TraceBasedFilter
 }
 
 // secondsView applies the user's views first, then SecondsBuckets to
 // histograms whose unit is seconds. The SDK's own instruments (scope
 // ScopeName) are left alone: they carry their own bucket boundaries, which
 // a view would override.
-func secondsView(user []sdkmetric.View) sdkmetric.View {
+func secondsView(user []sdkmetric.View, explicit bool) sdkmetric.View {
 	return func(i sdkmetric.Instrument) (sdkmetric.Stream, bool) {
 		for _, v := range user {
 			if s, ok := v(i); ok {
 				return s, true
 			}
 		}
-		if i.Kind == sdkmetric.InstrumentKindHistogram && i.Unit == "s" && i.Scope.Name != ScopeName {
+		if explicit && i.Kind == sdkmetric.InstrumentKindHistogram && i.Unit == "s" && i.Scope.Name != ScopeName {
 			return sdkmetric.Stream{
 				Name: i.Name, Description: i.Description, Unit: i.Unit,
 				Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: SecondsBuckets},
@@ -506,31 +476,47 @@ func (t *Telemetry) ForceFlush(ctx context.Context) error {
 	if !t.Enabled() {
 		return nil
 	}
-	return t.parallel(ctx, t.sdkTP.ForceFlush, t.sdkMP.ForceFlush, t.sdkLP.ForceFlush)
+	return t.parallel(ctx, "flush", t.sdkTP.ForceFlush, t.sdkMP.ForceFlush, t.sdkLP.ForceFlush)
 }
 
 // Shutdown flushes and stops the three providers in parallel, so a dead
 // collector costs one deadline, not three. It honours ctx's deadline, or
 // the shutdown timeout (5 s by default) if ctx has none, and returns what
-// it could not do. Calls after the first return the first result.
+// it could not do, each error naming its signal. Calls after the first
+// return the first result.
+//
+// A ctx that is already done leaves no time to flush: Shutdown then stops
+// the providers at once, what was still queued fails (counted in Stats),
+// and the error says that the context was done before Shutdown began.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	if !t.Enabled() {
 		return nil
 	}
 	t.shutdownOnce.Do(func() {
-		t.shutdownErr = t.parallel(ctx, t.sdkTP.Shutdown, t.sdkMP.Shutdown, t.sdkLP.Shutdown)
+		var early error
+		if err := ctx.Err(); err != nil {
+			early = fmt.Errorf("telemetry: Shutdown was given a context that was already done (%w): nothing was flushed", err)
+		}
+		if t.prom != nil {
+			_ = t.prom.Close()
+		}
+		t.shutdownErr = errors.Join(early, t.parallel(ctx, "shutdown", t.sdkTP.Shutdown, t.sdkMP.Shutdown, t.sdkLP.Shutdown))
 		// Past the deadline the batch processors would go on draining their
 		// queues, one export timeout a batch, after Shutdown returned: abort
 		// what is in flight and fail the rest at once (counted as failed).
 		for _, a := range t.abandon {
 			a()
 		}
-		t.httpTransport.CloseIdleConnections()
+		for _, tr := range t.transports {
+			tr.CloseIdleConnections()
+		}
 	})
 	return t.shutdownErr
 }
 
-func (t *Telemetry) parallel(ctx context.Context, fns ...func(context.Context) error) error {
+// parallel runs op (flush or shutdown) of the three providers at once
+// under one deadline.
+func (t *Telemetry) parallel(ctx context.Context, op string, fns ...func(context.Context) error) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.shutdownTO)
@@ -541,7 +527,9 @@ func (t *Telemetry) parallel(ctx context.Context, fns ...func(context.Context) e
 	for i, fn := range fns {
 		before := t.counters[i].Stats()
 		wg.Go(func() {
-			errs[2*i] = fn(ctx)
+			if err := fn(ctx); err != nil {
+				errs[2*i] = fmt.Errorf("telemetry: %s of %s: %w", op, t.counters[i].Signal, err)
+			}
 			errs[2*i+1] = t.counters[i].FailuresSince(before)
 		})
 	}
@@ -554,13 +542,3 @@ func (t *Telemetry) parallel(ctx context.Context, fns ...func(context.Context) e
 // exported whole. OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT and
 // OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT override it.
 const MaxAttributeLength = 8 << 10
-
-// spanLimits are the SDK's defaults (and OTEL_SPAN_* variables) with the
-// attribute value length bounded.
-func spanLimits() sdktrace.SpanLimits {
-	l := sdktrace.NewSpanLimits()
-	if l.AttributeValueLengthLimit < 0 {
-		l.AttributeValueLengthLimit = MaxAttributeLength
-	}
-	return l
-}

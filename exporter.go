@@ -1,0 +1,272 @@
+package telemetry
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// exporters are the push exporters of the three signals; a nil one means
+// the signal exports nothing (OTEL_<SIGNAL>_EXPORTER=none).
+type exporters struct {
+	span   sdktrace.SpanExporter
+	metric sdkmetric.Exporter
+	log    sdklog.Exporter
+}
+
+func (e exporters) shutdown(ctx context.Context) {
+	for _, s := range []interface{ Shutdown(context.Context) error }{e.span, e.metric, e.log} {
+		if s != nil {
+			_ = s.Shutdown(ctx)
+		}
+	}
+}
+
+// orNil turns a failed constructor's typed nil into a nil interface, so
+// that cleanup does not call Shutdown on a nil exporter.
+func orNil[I any](e I, err error) (I, error) {
+	if err != nil {
+		var none I
+		return none, err
+	}
+	return e, nil
+}
+
+// newExporters builds each signal's exporter: the one an option gave, else
+// the kind OTEL_<SIGNAL>_EXPORTER names (OTLP by default). Building an OTLP
+// exporter does not dial: gRPC connects lazily. The OTLP/HTTP exporters get
+// transports of their own, which t closes at Shutdown.
+func (t *Telemetry) newExporters(ctx context.Context, cfg *config) (exporters, error) {
+	var (
+		out  exporters
+		errs []error
+		err  error
+	)
+	switch {
+	case cfg.spanExporter != nil:
+		out.span = cfg.spanExporter
+	case cfg.traces.uses(exporterOTLP):
+		out.span, err = newSpanExporter(ctx, cfg.traces, t.transport(cfg.traces))
+		errs = append(errs, err)
+	case cfg.traces.uses(exporterConsole):
+		out.span, err = stdouttrace.New(stdouttrace.WithWriter(os.Stdout))
+		errs = append(errs, err)
+	}
+	switch {
+	case cfg.metricExporter != nil:
+		out.metric = cfg.metricExporter
+	case cfg.metrics.uses(exporterOTLP):
+		out.metric, err = newMetricExporter(ctx, cfg, t.transport(cfg.metrics))
+		errs = append(errs, err)
+	case cfg.metrics.uses(exporterConsole):
+		out.metric, err = stdoutmetric.New(stdoutmetric.WithWriter(os.Stdout),
+			stdoutmetric.WithTemporalitySelector(temporalitySelector(cfg.temporality)),
+			stdoutmetric.WithAggregationSelector(aggregationSelector(cfg.histogram)))
+		errs = append(errs, err)
+	}
+	switch {
+	case cfg.logExporter != nil:
+		out.log = cfg.logExporter
+	case cfg.logs.uses(exporterOTLP):
+		out.log, err = newLogExporter(ctx, cfg.logs, t.transport(cfg.logs))
+		errs = append(errs, err)
+	case cfg.logs.uses(exporterConsole):
+		out.log, err = stdoutlog.New(stdoutlog.WithWriter(os.Stdout))
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		// Undo what was built: Init that fails half way starts nothing.
+		out.shutdown(ctx)
+		return exporters{}, err
+	}
+	return out, nil
+}
+
+// transport returns a new HTTP transport for one signal's OTLP/HTTP
+// exporter, with its TLS settings. The exporters' shared package-level
+// transport would keep idle connections past Shutdown; these are closed.
+func (t *Telemetry) transport(s signal) http.RoundTripper {
+	if s.protocol != HTTPProtobuf {
+		return nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = s.tls
+	t.transports = append(t.transports, tr)
+	return tr
+}
+
+// endpointURL is the URL an OTLP/HTTP exporter posts to. Passing a URL
+// (not host and path) also overrides what the exporter read from
+// OTEL_EXPORTER_OTLP_INSECURE itself, so the scheme decides.
+func endpointURL(s signal) string {
+	u := url.URL{Scheme: "https", Host: s.endpoint, Path: s.urlPath}
+	if s.insecure {
+		u.Scheme = "http"
+	}
+	return u.String()
+}
+
+// grpcCredentials are the transport credentials of a gRPC exporter, given
+// as a dial option so that they win over whatever the exporter read from
+// the environment itself.
+func grpcCredentials(s signal) grpc.DialOption {
+	if s.insecure {
+		return grpc.WithTransportCredentials(insecure.NewCredentials())
+	}
+	cfg := s.tls
+	if cfg == nil {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return grpc.WithTransportCredentials(credentials.NewTLS(cfg))
+}
+
+func httpClient(s signal, tr http.RoundTripper) *http.Client {
+	return &http.Client{Transport: tr, Timeout: s.timeout}
+}
+
+func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
+	if s.protocol == HTTPProtobuf {
+		o := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(endpointURL(s)), otlptracehttp.WithTimeout(s.timeout),
+			otlptracehttp.WithHTTPClient(httpClient(s, tr)), otlptracehttp.WithTLSClientConfig(s.tls),
+			otlptracehttp.WithCompression(otlptracehttp.NoCompression)}
+		if s.gzip {
+			o = append(o, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+		}
+		if s.headers != nil {
+			o = append(o, otlptracehttp.WithHeaders(s.headers))
+		}
+		return orNil[sdktrace.SpanExporter](otlptracehttp.New(ctx, o...))
+	}
+	o := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(s.endpoint), otlptracegrpc.WithTimeout(s.timeout),
+		otlptracegrpc.WithDialOption(reconnect(), grpcCredentials(s))}
+	if s.gzip {
+		o = append(o, otlptracegrpc.WithCompressor("gzip"))
+	}
+	if s.headers != nil {
+		o = append(o, otlptracegrpc.WithHeaders(s.headers))
+	}
+	return orNil[sdktrace.SpanExporter](otlptracegrpc.New(ctx, o...))
+}
+
+func newMetricExporter(ctx context.Context, cfg *config, tr http.RoundTripper) (sdkmetric.Exporter, error) {
+	s := cfg.metrics
+	temporality, aggregation := temporalitySelector(cfg.temporality), aggregationSelector(cfg.histogram)
+	if s.protocol == HTTPProtobuf {
+		o := []otlpmetrichttp.Option{otlpmetrichttp.WithEndpointURL(endpointURL(s)), otlpmetrichttp.WithTimeout(s.timeout),
+			otlpmetrichttp.WithHTTPClient(httpClient(s, tr)), otlpmetrichttp.WithTLSClientConfig(s.tls),
+			otlpmetrichttp.WithCompression(otlpmetrichttp.NoCompression),
+			otlpmetrichttp.WithTemporalitySelector(temporality), otlpmetrichttp.WithAggregationSelector(aggregation)}
+		if s.gzip {
+			o = append(o, otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression))
+		}
+		if s.headers != nil {
+			o = append(o, otlpmetrichttp.WithHeaders(s.headers))
+		}
+		return orNil[sdkmetric.Exporter](otlpmetrichttp.New(ctx, o...))
+	}
+	o := []otlpmetricgrpc.Option{otlpmetricgrpc.WithEndpoint(s.endpoint), otlpmetricgrpc.WithTimeout(s.timeout),
+		otlpmetricgrpc.WithDialOption(reconnect(), grpcCredentials(s)),
+		otlpmetricgrpc.WithTemporalitySelector(temporality), otlpmetricgrpc.WithAggregationSelector(aggregation)}
+	if s.gzip {
+		o = append(o, otlpmetricgrpc.WithCompressor("gzip"))
+	}
+	if s.headers != nil {
+		o = append(o, otlpmetricgrpc.WithHeaders(s.headers))
+	}
+	return orNil[sdkmetric.Exporter](otlpmetricgrpc.New(ctx, o...))
+}
+
+func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
+	if s.protocol == HTTPProtobuf {
+		o := []otlploghttp.Option{otlploghttp.WithEndpointURL(endpointURL(s)), otlploghttp.WithTimeout(s.timeout),
+			otlploghttp.WithHTTPClient(httpClient(s, tr)), otlploghttp.WithTLSClientConfig(s.tls),
+			otlploghttp.WithCompression(otlploghttp.NoCompression)}
+		if s.gzip {
+			o = append(o, otlploghttp.WithCompression(otlploghttp.GzipCompression))
+		}
+		if s.headers != nil {
+			o = append(o, otlploghttp.WithHeaders(s.headers))
+		}
+		return orNil[sdklog.Exporter](otlploghttp.New(ctx, o...))
+	}
+	o := []otlploggrpc.Option{otlploggrpc.WithEndpoint(s.endpoint), otlploggrpc.WithTimeout(s.timeout),
+		otlploggrpc.WithDialOption(reconnect(), grpcCredentials(s))}
+	if s.gzip {
+		o = append(o, otlploggrpc.WithCompressor("gzip"))
+	}
+	if s.headers != nil {
+		o = append(o, otlploggrpc.WithHeaders(s.headers))
+	}
+	return orNil[sdklog.Exporter](otlploggrpc.New(ctx, o...))
+}
+
+// temporalitySelector implements
+// OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE as the specification
+// defines its three values.
+func temporalitySelector(pref string) sdkmetric.TemporalitySelector {
+	switch pref {
+	case temporalityDelta:
+		return func(k sdkmetric.InstrumentKind) metricdata.Temporality {
+			switch k {
+			case sdkmetric.InstrumentKindUpDownCounter, sdkmetric.InstrumentKindObservableUpDownCounter:
+				return metricdata.CumulativeTemporality
+			}
+			return metricdata.DeltaTemporality
+		}
+	case temporalityLowMemory:
+		return func(k sdkmetric.InstrumentKind) metricdata.Temporality {
+			switch k {
+			case sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindHistogram:
+				return metricdata.DeltaTemporality
+			}
+			return metricdata.CumulativeTemporality
+		}
+	}
+	return sdkmetric.DefaultTemporalitySelector
+}
+
+// aggregationSelector implements
+// OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION.
+func aggregationSelector(h string) sdkmetric.AggregationSelector {
+	if h != histogramExponential {
+		return sdkmetric.DefaultAggregationSelector
+	}
+	return func(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+		if k == sdkmetric.InstrumentKindHistogram {
+			return sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}
+		}
+		return sdkmetric.DefaultAggregationSelector(k)
+	}
+}
+
+// reconnect bounds gRPC's reconnection backoff at 5 s (its default grows
+// to 120 s): after an outage the first export waited up to 17 s for the
+// next dial, while spans piled up in the queue.
+func reconnect() grpc.DialOption {
+	return grpc.WithConnectParams(grpc.ConnectParams{
+		Backoff:           backoff.Config{BaseDelay: 500 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+		MinConnectTimeout: 5 * time.Second,
+	})
+}
