@@ -45,7 +45,6 @@ func (t *Telemetry) newPrometheus(cfg *config) (sdkmetric.Reader, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	t.prom = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	t.promAddr = ln.Addr().String()
 	go func() {
 		if err := t.prom.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.handler.Handle(fmt.Errorf("telemetry: prometheus exporter: %w", err))

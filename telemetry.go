@@ -33,8 +33,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/contrib/instrumentation/runtime"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/log/global"
@@ -83,13 +83,12 @@ type Telemetry struct {
 	sdkMP *sdkmetric.MeterProvider
 	sdkLP *sdklog.LoggerProvider
 
-	counters      [3]*export.Counter // traces, metrics, logs
-	redact        *export.Redactor   // keeps header values out of errors
-	handler       *export.Handler    // rate-limited background errors
-	abandon       []func()           // abort the exporters after Shutdown
-	transports    []*http.Transport  // of the OTLP/HTTP exporters
-	prom          *http.Server       // OTEL_METRICS_EXPORTER=prometheus
-	promAddr      string
+	counters   [3]*export.Counter // traces, metrics, logs
+	redact     *export.Redactor   // keeps header values out of errors
+	handler    *export.Handler    // rate-limited background errors
+	abandon    []func()           // abort the exporters after Shutdown
+	transports []*http.Transport  // of the OTLP/HTTP exporters
+	prom       *http.Server       // OTEL_METRICS_EXPORTER=prometheus
 
 	shutdownOnce sync.Once
 	shutdownErr  error
