@@ -142,9 +142,12 @@ func WithProtocol(p Protocol) Option {
 	return optionFunc(func(c *config) { c.protocol = p })
 }
 
-// WithInsecure turns transport security off (true) or on (false). Without
-// it, an http:// endpoint or a loopback host is insecure and anything else
-// uses TLS.
+// WithInsecure turns transport security off (true) or on (false) for an
+// endpoint given without a scheme (host:port). It overrides
+// OTEL_EXPORTER_OTLP_[SIGNAL_]INSECURE. A URL's scheme always wins: an
+// https:// endpoint uses TLS and an http:// one plaintext whatever this
+// says, so credentials never travel unencrypted to an https:// URL.
+// Without it, a loopback host:port is plaintext and any other uses TLS.
 func WithInsecure(insecure bool) Option {
 	return optionFunc(func(c *config) { c.insecure = &insecure })
 }

@@ -13,11 +13,17 @@
 //
 // Init exports over OTLP (gRPC to localhost:4317 by default, OTLP/HTTP on
 // request) through bounded queues with deadlines, so a collector that is
-// down or slow never blocks or breaks the service. Nothing is installed as
-// an OpenTelemetry global unless WithGlobal is given.
+// down or slow never blocks or breaks the service. It installs its
+// providers and propagator as the OpenTelemetry globals, so that libraries
+// instrumented with OpenTelemetry (otelhttp, otelgrpc, otelsql, ...) join
+// the same traces and their metrics carry the three labels;
+// WithGlobals(false) leaves the globals alone. It records the Go runtime
+// metrics unless WithRuntimeMetrics(false).
 //
 // Configuration comes from options, then the standard OTEL_* environment
-// variables and ENVIRONMENT, then defaults; the README has the table.
+// variables and ENVIRONMENT, then defaults; the README has the table. A
+// bad value of any variable makes Init fail with a *ConfigError naming the
+// variable.
 // The middleware, metrics and logbridge packages build on a *Telemetry;
 // telemetrytest gives the same pipeline with in-memory exporters for tests.
 package telemetry
