@@ -39,6 +39,16 @@ staticcheck_run() {
   staticcheck ./...
 }
 tools_module() { (cd examples/stack/tools && go vet ./... && go test -race -count=1 ./...); }
+# integration_modules: the modules of third-party integrations (instrumentation/*),
+# each with its own go.mod so that the core's stays small: vet, staticcheck, tests.
+integration_modules() {
+  local rc=0 dir
+  for dir in $(find instrumentation -name go.mod -exec dirname {} \; 2>/dev/null | LC_ALL=C sort); do
+    printf -- '--- module %s\n' "$dir"
+    (cd "$dir" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...) || rc=1
+  done
+  return $rc
+}
 stack_up() { bash "$STACK" up; }
 integration() { go test -race -count=1 -tags integration ./integration/...; }
 e2e() { go run ./examples/e2e; }
@@ -49,6 +59,7 @@ step "go vet" go vet ./...
 step "staticcheck" staticcheck_run
 step "unit tests (-race)" go test -race -count=1 ./...
 step "tools module" tools_module
+step "integration modules (instrumentation/*: vet, staticcheck, -race)" integration_modules
 if [ "${SKIP_STACK:-}" != 1 ]; then
   step "stack checks (collector config, compose, rules, dashboards, terraform)" bash examples/stack/check.sh
   if step "local stack up" stack_up; then
