@@ -102,11 +102,11 @@ func TestSelfMetricsAreExported(t *testing.T) {
 	s.End()
 	kit.Flush() // the span is exported: traces now has activity
 	for _, name := range []string{telemetry.SelfExportedName, telemetry.SelfExportFailedName, telemetry.SelfDroppedName} {
-		if _, ok := kit.SumValue(name, telemetry.SelfSignalKey.String("traces")); !ok {
-			t.Errorf("%s{signal=traces} not exported", name)
+		if _, err := kit.Value(name, telemetry.SelfSignalKey.String("traces")); err != nil {
+			t.Errorf("%s{signal=traces} not exported: %v", name, err)
 		}
 	}
-	if v, _ := kit.SumValue(telemetry.SelfExportedName, telemetry.SelfSignalKey.String("traces")); v != 1 {
-		t.Errorf("%s{signal=traces} = %v; want 1", telemetry.SelfExportedName, v)
+	if v, err := kit.Value(telemetry.SelfExportedName, telemetry.SelfSignalKey.String("traces")); err != nil || v != 1 {
+		t.Errorf("%s{signal=traces} = %v, %v; want 1", telemetry.SelfExportedName, v, err)
 	}
 }

@@ -120,7 +120,10 @@ func TestFlood(t *testing.T) {
 		}
 		rows = append(rows, fmt.Sprintf("%s %d (bound %d)", b.name, n, b.max))
 	}
-	over, _ := kit.SumValue(metrics.LabelOverflowName, ailabels.OverflowLabelKey.String(string(ailabels.ModelKey)))
+	over, err := kit.Value(metrics.LabelOverflowName, ailabels.OverflowLabelKey.String(string(ailabels.ModelKey)))
+	if err != nil {
+		t.Error(err)
+	}
 	t.Logf("telemetry_label_overflow_total{label=model} = %v", over)
 	if over < floodN-metrics.DefaultMaxModels {
 		t.Errorf("overflow of the model label counted %v times; want at least %d", over, floodN-metrics.DefaultMaxModels)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	otellog "go.opentelemetry.io/otel/log"
+
 	"github.com/starmates-ai-team/telemetry"
 )
 
@@ -36,12 +38,33 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 type config struct {
+	provider   otellog.LoggerProvider // nil: the Telemetry's
 	level      slog.Leveler
 	writer     io.Writer
 	format     Format
 	noConsole  bool
 	noRedact   bool
 	redactKeys []string
+}
+
+// WithLoggerProvider sends the OpenTelemetry side of the records to lp
+// instead of the Telemetry's LoggerProvider, as otelslog.WithLoggerProvider
+// does. With it, a nil or disabled Telemetry still emits OpenTelemetry
+// records, on lp. A nil lp leaves the default.
+//
+// The Telemetry's pipeline is what adds the labels environment, project and
+// service to every record (at export time), bounds the queue and counts
+// what was dropped: records on a provider of one's own get none of that,
+// and its export errors go where its owner sent them (for the
+// OpenTelemetry SDK, otel.Handle). Level, redaction, trace ids and the
+// console are the same.
+func WithLoggerProvider(lp otellog.LoggerProvider) Option {
+	return optionFunc(func(c config) config {
+		if lp != nil {
+			c.provider = lp
+		}
+		return c
+	})
 }
 
 // WithLevel sets the minimum level of both outputs. A *slog.LevelVar can

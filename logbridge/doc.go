@@ -28,7 +28,19 @@
 // (slog.LevelDebug is SeverityDebug, Info is Info, Warn is Warn, Error is
 // Error, levels in between add their offset) and attributes and groups as
 // nested maps. With a nil or disabled Telemetry only the console is
-// written.
+// written, unless [WithLoggerProvider] names a provider.
+//
+// # A logger provider of one's own
+//
+// [WithLoggerProvider] sends the OpenTelemetry side to another provider
+// than the Telemetry's (contrib's otelslog.WithLoggerProvider, one level
+// up), with or without a Telemetry. Level, redaction, trace correlation and
+// the console work as before. What such a provider does not get: the labels
+// environment, project and service, which the Telemetry's log exporter
+// adds to every record at export time, the Telemetry's resource, bounded
+// queue and drop counts; its background errors (failed exports) go where
+// its owner sent them, for the OpenTelemetry SDK otel.Handle, not to the
+// Telemetry's rate-limited handler.
 //
 // # Trace correlation, and the trap
 //

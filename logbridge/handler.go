@@ -49,9 +49,10 @@ func New(tel *telemetry.Telemetry, opts ...Option) (*slog.Logger, error) {
 }
 
 // NewHandler returns a Handler that sends records to tel's LoggerProvider
-// and to the console. A nil or disabled tel gives the console output only.
-// It returns a *telemetry.ConfigError (errors.Is telemetry.ErrInvalidConfig)
-// if LOG_LEVEL or an option holds a value it does not accept.
+// (or that of [WithLoggerProvider]) and to the console. A nil or disabled
+// tel without WithLoggerProvider gives the console output only. It returns
+// a *telemetry.ConfigError (errors.Is telemetry.ErrInvalidConfig) if
+// LOG_LEVEL or an option holds a value it does not accept.
 func NewHandler(tel *telemetry.Telemetry, opts ...Option) (*Handler, error) {
 	return newHandler(tel, os.LookupEnv, opts)
 }
@@ -64,11 +65,15 @@ func newHandler(tel *telemetry.Telemetry, lookup func(string) (string, bool), op
 	return newHandlerProvider(lp, lookup, opts)
 }
 
-// newHandlerProvider builds a Handler on lp (nil: console only).
+// newHandlerProvider builds a Handler on lp, unless WithLoggerProvider
+// gives another (neither: console only).
 func newHandlerProvider(lp otellog.LoggerProvider, lookup func(string) (string, bool), opts []Option) (*Handler, error) {
 	c, err := newConfig(lookup, opts)
 	if err != nil {
 		return nil, err
+	}
+	if c.provider != nil {
+		lp = c.provider
 	}
 	h := &Handler{level: c.level}
 	if lp != nil {

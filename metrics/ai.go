@@ -68,7 +68,8 @@ const maxAICacheEntries = 1024
 // limit (2000 series per instrument by default) is the real ceiling.
 const maxBound = 1000
 
-// AIOption configures NewAI.
+// AIOption configures NewAI. Every Option (WithMeterProvider,
+// WithTracerProvider) is an AIOption too.
 type AIOption interface {
 	applyAI(aiConfig) aiConfig
 }
@@ -78,6 +79,7 @@ type aiOptionFunc func(aiConfig) aiConfig
 func (f aiOptionFunc) applyAI(c aiConfig) aiConfig { return f(c) }
 
 type aiConfig struct {
+	providers
 	pricing           *ailabels.Pricing
 	pricingSet        bool
 	maxModels         int
@@ -202,19 +204,21 @@ const (
 )
 
 // NewAI creates the AI instruments on tel's meter provider and tracer
-// provider, under the scope telemetry.ScopeName. A nil or disabled tel
-// gives an *AI that records nothing but still validates and prices. It
-// returns an error for an option out of range.
+// provider (or those of WithMeterProvider and WithTracerProvider), under
+// the scope telemetry.ScopeName. A nil or disabled tel without those
+// options gives an *AI that records nothing but still validates and
+// prices. It returns an error for an option out of range.
 func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 	cfg, err := newAIConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	meter := tel.MeterProvider().Meter(telemetry.ScopeName)
+	mp, enabled := cfg.meterProvider(tel)
+	meter := mp.Meter(telemetry.ScopeName)
 	a := &AI{
 		cfg:       cfg,
-		enabled:   tel.Enabled(),
-		tracer:    tel.TracerProvider().Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.SchemaURL)),
+		enabled:   enabled,
+		tracer:    cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.SchemaURL)),
 		models:    newLabelBound(cfg.maxModels),
 		providers: newLabelBound(cfg.maxProviders),
 	}
@@ -258,7 +262,9 @@ func overflowOption(label attribute.Key) []metric.AddOption {
 	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(ailabels.OverflowLabelKey.String(string(label))))}
 }
 
-// Enabled reports whether a records anything.
+// Enabled reports whether a records metrics: its Telemetry is enabled or
+// WithMeterProvider gave it a provider. (Spans follow the tracer provider:
+// AI.Start makes no-op spans on a disabled one.)
 func (a *AI) Enabled() bool { return a != nil && a.enabled }
 
 // Record records one successful AI request: 1 to ai_requests_total

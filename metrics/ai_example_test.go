@@ -68,12 +68,12 @@ func ExampleAI_Record() {
 	c, _ := ai.Record(ctx, ailabels.Usage{Provider: "vllm", Model: "my-llama", InputTokens: 10, OutputTokens: 5})
 	fmt.Println("my-llama priced:", c.Priced)
 
-	cost, _ := kit.SumValue(metrics.AICostName, ailabels.ModelKey.String("claude-sonnet-4"))
-	reqs, _ := kit.SumValue(metrics.AIRequestsName, ailabels.ModelKey.String("claude-sonnet-4"),
+	cost, _ := kit.Value(metrics.AICostName, ailabels.ModelKey.String("claude-sonnet-4"))
+	reqs, _ := kit.Value(metrics.AIRequestsName, ailabels.ModelKey.String("claude-sonnet-4"),
 		ailabels.ProviderKey.String("anthropic"), ailabels.OutcomeKey.String(ailabels.OutcomeOK))
-	cached, _ := kit.SumValue(metrics.AITokensName, ailabels.ModelKey.String("claude-sonnet-4"),
+	cached, _ := kit.Value(metrics.AITokensName, ailabels.ModelKey.String("claude-sonnet-4"),
 		ailabels.TokenTypeKey.String(string(ailabels.TokenCacheRead)))
-	unpriced, _ := kit.SumValue(metrics.AIUnpricedRequestsName, ailabels.ModelKey.String("my-llama"))
+	unpriced, _ := kit.Value(metrics.AIUnpricedRequestsName, ailabels.ModelKey.String("my-llama"))
 	fmt.Printf("ai_cost_total{model=\"claude-sonnet-4\"} %.5f\n", cost)
 	fmt.Printf("ai_requests_total{model=\"claude-sonnet-4\",provider=\"anthropic\",outcome=\"ok\"} %v\n", reqs)
 	fmt.Printf("ai_tokens_total{model=\"claude-sonnet-4\",token_type=\"cache_read\"} %v\n", cached)

@@ -72,7 +72,8 @@ var ErrOutOfRange = errors.New("metrics: value out of range")
 // maxBizCacheEntries bounds the cache of prepared label combinations.
 const maxBizCacheEntries = 1024
 
-// BusinessOption configures NewBusiness.
+// BusinessOption configures NewBusiness. Every Option (WithMeterProvider,
+// WithTracerProvider) is a BusinessOption too.
 type BusinessOption interface {
 	applyBusiness(bizConfig) bizConfig
 }
@@ -82,6 +83,7 @@ type bizOptionFunc func(bizConfig) bizConfig
 func (f bizOptionFunc) applyBusiness(c bizConfig) bizConfig { return f(c) }
 
 type bizConfig struct {
+	providers
 	maxFeatures, maxSegments, maxPeriods, maxMethods int
 }
 
@@ -185,17 +187,19 @@ type bizEntry struct {
 	nOver    int
 }
 
-// NewBusiness creates the business gauges on tel's meter provider, under
-// the scope telemetry.ScopeName. A nil or disabled tel gives a *Business
-// that records nothing but still validates. It returns an error for an
-// option out of range.
+// NewBusiness creates the business gauges on tel's meter provider (or
+// that of WithMeterProvider), under the scope telemetry.ScopeName. A nil or
+// disabled tel without WithMeterProvider gives a *Business that records
+// nothing but still validates. It returns an error for an option out of
+// range.
 func NewBusiness(tel *telemetry.Telemetry, opts ...BusinessOption) (*Business, error) {
 	cfg, err := newBizConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	meter := tel.MeterProvider().Meter(telemetry.ScopeName)
-	b := &Business{enabled: tel.Enabled(), cache: make(map[bizKey]*bizEntry)}
+	mp, enabled := cfg.meterProvider(tel)
+	meter := mp.Meter(telemetry.ScopeName)
+	b := &Business{enabled: enabled, cache: make(map[bizKey]*bizEntry)}
 	b.bounds[bizPeriod] = newLabelBound(cfg.maxPeriods)
 	b.bounds[bizSegment] = newLabelBound(cfg.maxSegments)
 	b.bounds[bizFeature] = newLabelBound(cfg.maxFeatures)
@@ -221,7 +225,8 @@ func NewBusiness(tel *telemetry.Telemetry, opts ...BusinessOption) (*Business, e
 	return b, nil
 }
 
-// Enabled reports whether b records anything.
+// Enabled reports whether b records anything: its Telemetry is enabled or
+// WithMeterProvider gave it a provider.
 func (b *Business) Enabled() bool { return b != nil && b.enabled }
 
 // SetRetention sets user_retention_rate{retention_period=period,

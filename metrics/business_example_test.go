@@ -30,10 +30,10 @@ func ExampleNewBusiness() {
 	err = biz.SetRetention(ctx, metrics.RetentionDay7, "free", 42)
 	fmt.Println(errors.Is(err, metrics.ErrOutOfRange))
 
-	v, _ := kit.SumValue(metrics.UserRetentionRateName,
+	v, _ := kit.Value(metrics.UserRetentionRateName,
 		metrics.RetentionPeriodKey.String("day_7"), metrics.UserSegmentKey.String("free"))
 	fmt.Printf("user_retention_rate{retention_period=\"day_7\",user_segment=\"free\"} %v\n", v)
-	v, _ = kit.SumValue(metrics.PMFScoreName, metrics.CalculationMethodKey.String("sean_ellis"))
+	v, _ = kit.Value(metrics.PMFScoreName, metrics.CalculationMethodKey.String("sean_ellis"))
 	fmt.Printf("pmf_score{calculation_method=\"sean_ellis\"} %v\n", v)
 	// Output:
 	// true

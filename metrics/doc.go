@@ -51,4 +51,25 @@
 //
 // A nil or disabled *telemetry.Telemetry gives instruments that record
 // nothing but still validate their input and compute costs.
+//
+// # Providers of one's own
+//
+// Like contrib's otelhttp, NewAI and NewBusiness take WithMeterProvider and
+// WithTracerProvider (one Option value serves both constructors); without
+// them the instruments use the Telemetry's providers. Given a provider, the
+// instruments record on it even with a nil or disabled Telemetry:
+//
+//	reader := sdkmetric.NewManualReader()
+//	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+//	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(tp))
+//
+// What a provider of one's own does not get: the labels environment,
+// project and service, which the Telemetry's exporters add to every metric
+// point at export time (the dashboards and alert rules select on them: a
+// pipeline of one's own must add them itself), the Telemetry's resource, its
+// series cap per instrument and its export counts. The provider's
+// background errors (failed exports) go where its owner sent them, for the
+// OpenTelemetry SDK otel.Handle, not to the Telemetry's rate-limited
+// handler. Names, label keys, label bounds, validation and pricing are the
+// same.
 package metrics

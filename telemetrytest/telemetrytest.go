@@ -8,12 +8,35 @@
 //		kit := telemetrytest.New(t, telemetry.WithService("checkout"))
 //		handler := middleware.Handler(kit.Telemetry, mux)
 //		// ... drive the handler ...
-//		m, ok := kit.Metric("http_requests_total")
+//		ok, err := kit.Value("http_requests_total", // exactly one series
+//			attribute.String("method", "GET"), attribute.String("endpoint", "/orders/{id}"),
+//			attribute.String("status_code", "200"))
+//		all, _ := kit.Sum("http_requests_total") // every series added up
+//		spans := kit.Spans()
 //	}
+//
+// # Reading metrics
+//
+// Metric returns a metric as the SDK collected it. Sum and Value read
+// numbers from it, selecting points whose attributes include the ones
+// given (like PromQL label matchers; the points may have more): Sum adds
+// every matching point, as sum() would, and Value requires exactly one,
+// returning an error that says how many matched otherwise. For histograms
+// both read the count of observations.
+//
+// # Globals
+//
+// The kit leaves the OpenTelemetry globals alone (it passes
+// telemetry.WithGlobals(false) before the test's options), so tests can run
+// side by side. A test of code that uses the globals passes
+// telemetry.WithGlobals(true), must not run in parallel with others that do,
+// and should put the previous globals back when it ends.
 package telemetrytest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,40 +147,129 @@ func (k *Kit) Reset() {
 	k.logs.reset()
 }
 
-// SumValue returns the value of the counter point of metric name whose
-// attributes include all of attrs, and whether there is one.
+// Sum adds the values of every point of metric name whose attributes
+// include all of attrs (none: every point), from a fresh collection, and
+// reports whether any point matched. It is what a PromQL sum() over the
+// same label matchers returns:
+//
+//   - counters and up-down counters (int64 and float64 sums): the values;
+//   - histograms (explicit and exponential): the counts of observations,
+//     that is the _count series (for the observed total, read the points'
+//     Sum through Metric);
+//   - gauges: the values too. A sum of gauges means something only when
+//     the gauge adds up across the labels left open (queue length per
+//     shard); to read one gauge series, use Value.
+//
+// One AI call with 100 input and 7 output tokens makes
+// Sum("ai_tokens_total", model=gpt-4o) 107, its input and output series
+// added; Value with the same attributes is an error (two points match),
+// and with token_type=input too it is 100.
+func (k *Kit) Sum(name string, attrs ...attribute.KeyValue) (float64, bool) {
+	pts, ok := k.points(name, attrs)
+	if !ok || len(pts) == 0 {
+		return 0, false
+	}
+	var sum float64
+	for _, v := range pts {
+		sum += v
+	}
+	return sum, true
+}
+
+// Value returns the value of the one point of metric name whose attributes
+// include all of attrs, from a fresh collection, with the rules of Sum (a
+// histogram's value is its count). It returns an error, saying how many
+// points matched, when the metric is missing or not exactly one point
+// matches: an attribute list that selects several series is a bug in the
+// test, and reading one of them at random would hide it.
+func (k *Kit) Value(name string, attrs ...attribute.KeyValue) (float64, error) {
+	pts, ok := k.points(name, attrs)
+	if !ok {
+		return 0, fmt.Errorf("telemetrytest: no metric %s in the collection", name)
+	}
+	if len(pts) != 1 {
+		return 0, fmt.Errorf("telemetrytest: %s%s: %d points match, want exactly 1", name, selector(attrs), len(pts))
+	}
+	return pts[0], nil
+}
+
+// SumValue is the value of the first point of metric name that has all of
+// attrs.
+//
+// Deprecated: it returns one point, not a sum. Use Sum or Value.
 func (k *Kit) SumValue(name string, attrs ...attribute.KeyValue) (float64, bool) {
+	pts, _ := k.points(name, attrs)
+	if len(pts) == 0 {
+		return 0, false
+	}
+	return pts[0], true
+}
+
+// points returns the values (counts for histograms) of the points of
+// metric name that have all of attrs, and whether the metric exists.
+func (k *Kit) points(name string, attrs []attribute.KeyValue) ([]float64, bool) {
 	m, ok := k.Metric(name)
 	if !ok {
-		return 0, false
+		return nil, false
+	}
+	var out []float64
+	add := func(s attribute.Set, v float64) {
+		if hasAll(s, attrs) {
+			out = append(out, v)
+		}
 	}
 	switch d := m.Data.(type) {
 	case metricdata.Sum[int64]:
 		for _, dp := range d.DataPoints {
-			if hasAll(dp.Attributes, attrs) {
-				return float64(dp.Value), true
-			}
+			add(dp.Attributes, float64(dp.Value))
 		}
 	case metricdata.Sum[float64]:
 		for _, dp := range d.DataPoints {
-			if hasAll(dp.Attributes, attrs) {
-				return dp.Value, true
-			}
-		}
-	case metricdata.Gauge[float64]:
-		for _, dp := range d.DataPoints {
-			if hasAll(dp.Attributes, attrs) {
-				return dp.Value, true
-			}
+			add(dp.Attributes, dp.Value)
 		}
 	case metricdata.Gauge[int64]:
 		for _, dp := range d.DataPoints {
-			if hasAll(dp.Attributes, attrs) {
-				return float64(dp.Value), true
-			}
+			add(dp.Attributes, float64(dp.Value))
+		}
+	case metricdata.Gauge[float64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes, dp.Value)
+		}
+	case metricdata.Histogram[int64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes, float64(dp.Count))
+		}
+	case metricdata.Histogram[float64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes, float64(dp.Count))
+		}
+	case metricdata.ExponentialHistogram[int64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes, float64(dp.Count))
+		}
+	case metricdata.ExponentialHistogram[float64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes, float64(dp.Count))
 		}
 	}
-	return 0, false
+	return out, true
+}
+
+// selector renders attrs as a PromQL-style selector, {k="v",...}.
+func selector(attrs []attribute.KeyValue) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, kv := range attrs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s=%q", kv.Key, kv.Value.Emit())
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 func hasAll(s attribute.Set, attrs []attribute.KeyValue) bool {

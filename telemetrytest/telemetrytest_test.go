@@ -32,12 +32,12 @@ func TestKitRecordsAllSignalsWithLabels(t *testing.T) {
 	if got := len(kit.Spans()); got != 1 {
 		t.Fatalf("spans = %d, want 1", got)
 	}
-	v, ok := kit.SumValue("things_total",
+	v, err := kit.Value("things_total",
 		attribute.String("environment", "prod"),
 		attribute.String("project", telemetry.DefaultProject),
 		attribute.String("service", "svc-a"))
-	if !ok || v != 3 {
-		t.Fatalf("things_total = %v, %v; want 3 with the three labels", v, ok)
+	if err != nil || v != 3 {
+		t.Fatalf("things_total = %v, %v; want 3 with the three labels", v, err)
 	}
 	logs := kit.Logs()
 	if len(logs) != 1 {
