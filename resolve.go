@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 )
 
 // The exporters an OTEL_*_EXPORTER variable can name.
@@ -574,7 +576,7 @@ func (c *config) resolvePrometheus(e env) {
 // the middleware reads.
 func (c *config) resolveHTTPMethods(e env) {
 	if s, ok := e.get("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS"); ok {
-		if _, err := parseKnownMethodsTODO(s); err != nil {
+		if _, err := httpconv.ParseKnownMethods(s); err != nil {
 			e.v.addErr("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", err)
 		}
 	}
@@ -641,5 +643,3 @@ func parseKeyValues(s string) (map[string]string, error) {
 	}
 	return m, nil
 }
-
-func parseKnownMethodsTODO(string) (struct{}, error) { return struct{}{}, nil }
