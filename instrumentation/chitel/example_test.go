@@ -1,0 +1,98 @@
+package chitel_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+
+	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/instrumentation/chitel"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/middleware"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+func getUser(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.WriteString(w, "user "+chi.URLParam(r, "id"))
+}
+
+func ExampleMiddleware() {
+	// In a service, tel comes from telemetry.Init; the example records
+	// into memory to show what comes out.
+	kit, _ := telemetrytest.NewKit(context.Background(), telemetry.WithService("api-gateway"))
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+	tel := kit.Telemetry
+
+	r := chi.NewRouter()
+	r.Use(chitel.Middleware(tel, middleware.ExcludePaths("/healthz")))
+	r.Get("/users/{id}", getUser)
+	r.Route("/api", func(r chi.Router) {
+		r.Get("/orders/{id}", func(http.ResponseWriter, *http.Request) {})
+	})
+
+	for _, path := range []string{"/users/1", "/api/orders/2", "/nope", "/api/nope"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	printTelemetry(kit)
+	// Output:
+	// span: GET /users/{id}
+	// span: GET /api/orders/{id}
+	// span: GET
+	// span: GET
+	// http_requests_total{endpoint="/api/orders/{id}", status_code="200"} 1
+	// http_requests_total{endpoint="/users/{id}", status_code="200"} 1
+	// http_requests_total{endpoint="unmatched", status_code="404"} 2
+}
+
+func ExampleHandler() {
+	kit, _ := telemetrytest.NewKit(context.Background(), telemetry.WithService("api-gateway"))
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+	tel := kit.Telemetry
+
+	r := chi.NewRouter()
+	r.Get("/users/{id}", getUser)
+
+	// The server's handler is the router: wrap it from outside.
+	//	http.ListenAndServe(":8080", chitel.Handler(tel, r))
+	srv := httptest.NewServer(chitel.Handler(tel, r))
+	defer srv.Close()
+	for _, c := range []struct{ method, path string }{{"GET", "/users/1"}, {"POST", "/users/1"}} {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		if resp, err := srv.Client().Do(req); err == nil {
+			_ = resp.Body.Close()
+		}
+	}
+	printTelemetry(kit)
+	// Output:
+	// span: GET /users/{id}
+	// span: POST
+	// http_requests_total{endpoint="/users/{id}", status_code="200"} 1
+	// http_requests_total{endpoint="unmatched", status_code="405"} 1
+}
+
+// printTelemetry prints the span names, then the http_requests_total
+// points by endpoint and status code.
+func printTelemetry(kit *telemetrytest.Kit) {
+	for _, s := range kit.Spans() {
+		fmt.Println("span:", s.Name)
+	}
+	m, _ := kit.Metric(metrics.HTTPRequestsName)
+	sum, _ := m.Data.(metricdata.Sum[int64])
+	var lines []string
+	for _, dp := range sum.DataPoints {
+		e, _ := dp.Attributes.Value(metrics.HTTPEndpointKey)
+		s, _ := dp.Attributes.Value(metrics.HTTPStatusCodeKey)
+		lines = append(lines, fmt.Sprintf("%s{endpoint=%q, status_code=%q} %d",
+			metrics.HTTPRequestsName, e.AsString(), s.AsString(), dp.Value))
+	}
+	sort.Strings(lines)
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+}
