@@ -487,9 +487,13 @@ func (c *config) resolveEndpoint(e env, s *signal, upper string) (scheme string)
 // files. The URL scheme wins: https:// is always TLS, http:// always
 // plaintext; WithInsecure and OTEL_EXPORTER_OTLP_[SIGNAL_]INSECURE apply
 // only to an endpoint without a scheme, which is plaintext by default for
-// a loopback host and TLS otherwise.
+// a loopback host without certificate files and TLS otherwise.
 func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(string) (string, string, bool)) {
-	insecure := scheme == "" && isLoopback(s.endpoint)
+	ca, caKey, _ := pick("CERTIFICATE")
+	cert, certKey, _ := pick("CLIENT_CERTIFICATE")
+	key, keyKey, _ := pick("CLIENT_KEY")
+	// Certificate files say TLS is wanted, even on a loopback host.
+	insecure := scheme == "" && isLoopback(s.endpoint) && ca == "" && cert == ""
 	if _, key, ok := pick("INSECURE"); ok {
 		if b, set := e.bool(key); set {
 			insecure = b
@@ -506,9 +510,6 @@ func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(stri
 	}
 	s.insecure = insecure
 
-	ca, caKey, _ := pick("CERTIFICATE")
-	cert, certKey, _ := pick("CLIENT_CERTIFICATE")
-	key, keyKey, _ := pick("CLIENT_KEY")
 	cfg, err := tlsConfig(e, ca, caKey, cert, certKey, key, keyKey)
 	if err == nil && !insecure {
 		s.tls = cfg
