@@ -494,8 +494,8 @@ func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(stri
 	key, keyKey, _ := pick("CLIENT_KEY")
 	// Certificate files say TLS is wanted, even on a loopback host.
 	insecure := scheme == "" && isLoopback(s.endpoint) && ca == "" && cert == ""
-	if _, key, ok := pick("INSECURE"); ok {
-		if b, set := e.bool(key); set {
+	if _, field, ok := pick("INSECURE"); ok {
+		if b, set := e.bool(field); set {
 			insecure = b
 		}
 	}
