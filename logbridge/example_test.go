@@ -11,6 +11,7 @@ import (
 	"regexp"
 
 	"go.opentelemetry.io/otel/propagation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/logbridge"
@@ -98,4 +99,33 @@ func ExampleWithLevel() {
 	logger.Debug("written", "password", "hunter2")
 	// Output:
 	// level=DEBUG msg=written password=[REDACTED]
+}
+
+// printProcessor prints the records of its logger provider; in a service
+// it would be sdklog.NewBatchProcessor on an exporter.
+type printProcessor struct{}
+
+func (printProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
+	fmt.Println("otel:", r.SeverityText(), r.Body().AsString(), r.TraceID())
+	return nil
+}
+func (printProcessor) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
+func (printProcessor) Shutdown(context.Context) error                         { return nil }
+func (printProcessor) ForceFlush(context.Context) error                       { return nil }
+
+// A service with an OpenTelemetry SDK of its own gives its logger provider;
+// no *telemetry.Telemetry is needed (nil). Its records then lack the labels
+// environment, project and service, which the Telemetry's exporter adds.
+func ExampleWithLoggerProvider() {
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(printProcessor{}))
+	defer lp.Shutdown(context.Background())
+
+	logger, err := logbridge.New(nil, logbridge.WithLoggerProvider(lp), logbridge.WithConsole(false))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	logger.InfoContext(requestContext(nil), "order placed", "order_id", 42)
+	// Output:
+	// otel: INFO order placed 4bf92f3577b34da6a3ce929d0e0e4736
 }
