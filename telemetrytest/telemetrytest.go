@@ -266,7 +266,7 @@ func selector(attrs []attribute.KeyValue) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "%s=%q", kv.Key, kv.Value.Emit())
+		fmt.Fprintf(&b, "%s=%q", kv.Key, kv.Value.String())
 	}
 	b.WriteByte('}')
 	return b.String()
