@@ -7,8 +7,10 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 )
 
 // The HTTP server metrics of the design, as they appear in Prometheus once
@@ -48,24 +50,32 @@ const (
 
 // Label values that stand for a group of inputs.
 const (
-	// HTTPOther is the method of a request whose method is not one of the
-	// standard ones, the status_code of a status outside 100..599, and the
-	// endpoint once a middleware has seen more distinct routes than it keeps.
-	HTTPOther = "_OTHER"
-	// HTTPUnmatched is the endpoint of a request that matched no route.
+	// HTTPOther is the method of a request whose method is not a known
+	// one, the status_code of a status outside 100..599, and the endpoint
+	// once a middleware has seen more distinct routes than it keeps.
+	HTTPOther = httpconv.Other
+	// HTTPUnmatched is the endpoint of a request that the router answered
+	// itself because no route matched: a 404 or 405 without a route, or
+	// anything an http.ServeMux answers without a pattern (its redirects
+	// included).
 	HTTPUnmatched = "unmatched"
+	// HTTPNoRoute is the endpoint of a request that got a response other
+	// than 404 or 405 without any route being known: a handler that is not
+	// a router, or a router the middleware cannot ask. The middleware warns
+	// once when it first sees one; name the routes with middleware.SetRoute,
+	// middleware.WithRouteFunc or a router integration.
+	HTTPNoRoute = "no_route"
 )
 
-// HTTPMethod returns the value of the method label for m: m itself when it
-// is one of the methods of RFC 9110 and RFC 5789 (CONNECT, DELETE, GET,
-// HEAD, OPTIONS, PATCH, POST, PUT, TRACE), HTTPOther otherwise (methods are
-// case-sensitive: "get" is HTTPOther). It does not allocate.
+// HTTPMethod returns the value of the method label for m in the default
+// set of the HTTP semantic conventions: m itself when it is one of the
+// methods of RFC 9110, PATCH (RFC 5789) or QUERY (CONNECT, DELETE, GET,
+// HEAD, OPTIONS, PATCH, POST, PUT, QUERY, TRACE), HTTPOther otherwise
+// (methods are case-sensitive: "get" is HTTPOther). The middleware uses
+// the set named by OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS instead when it
+// is set. It does not allocate.
 func HTTPMethod(m string) string {
-	switch m {
-	case "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE":
-		return m
-	}
-	return HTTPOther
+	return httpconv.Methods{}.Normalize(m)
 }
 
 // HTTPStatusCode returns the value of the status_code label for code: its
@@ -125,16 +135,30 @@ type HTTP struct {
 	duration metric.Float64Histogram
 	errors   metric.Int64Counter
 	enabled  bool
+	methods  httpconv.Methods
 
 	errorOpts [numHTTPErrorTypes][]metric.AddOption
 }
 
-// NewHTTP creates the HTTP instruments on tel's meter provider, under the
-// scope telemetry.ScopeName. A nil or disabled tel gives an *HTTP that
-// records nothing.
-func NewHTTP(tel *telemetry.Telemetry) (*HTTP, error) {
-	meter := tel.MeterProvider().Meter(telemetry.ScopeName)
-	h := &HTTP{enabled: tel.Enabled()}
+// NewHTTP creates the HTTP instruments on mp, under the scope
+// telemetry.ScopeName; pass tel.MeterProvider() for a *telemetry.Telemetry.
+// A nil or no-op mp gives an *HTTP that records nothing. knownMethods, when
+// given, replaces HTTPMethod's default set of methods for the method label
+// (case-sensitive; the middleware passes the set of
+// OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS).
+//
+// The labels environment, project and service come from the Telemetry's
+// exporters at export time: a MeterProvider of one's own does not add them.
+func NewHTTP(mp metric.MeterProvider, knownMethods ...string) (*HTTP, error) {
+	h := &HTTP{methods: httpconv.NewMethods(knownMethods...)}
+	if mp == nil {
+		return h, nil
+	}
+	if _, noop := mp.(metricnoop.MeterProvider); noop {
+		return h, nil
+	}
+	h.enabled = true
+	meter := mp.Meter(telemetry.ScopeName)
 	var err error
 	if h.requests, err = meter.Int64Counter(HTTPRequestsName,
 		metric.WithUnit(HTTPRequestsUnit), metric.WithDescription(HTTPRequestsDescription)); err != nil {
@@ -171,11 +195,16 @@ type HTTPLabels struct {
 }
 
 // Labels prepares the labels for method, endpoint and status code. method
-// goes through HTTPMethod and statusCode through HTTPStatusCode, so their
-// values stay bounded; endpoint must already be a route template (or
-// HTTPUnmatched), never a raw path. Labels allocates: cache its result.
+// is normalised with h's known methods (HTTPMethod's set unless NewHTTP was
+// given others) and statusCode goes through HTTPStatusCode, so their values
+// stay bounded; endpoint must already be a route template (or
+// HTTPUnmatched, HTTPNoRoute, HTTPOther), never a raw path. Labels
+// allocates: cache its result. A nil h gives empty labels.
 func (h *HTTP) Labels(method, endpoint string, statusCode int) HTTPLabels {
-	m := attribute.String(string(HTTPMethodKey), HTTPMethod(method))
+	if h == nil {
+		return HTTPLabels{}
+	}
+	m := attribute.String(string(HTTPMethodKey), h.methods.Normalize(method))
 	e := attribute.String(string(HTTPEndpointKey), endpoint)
 	s := attribute.String(string(HTTPStatusCodeKey), HTTPStatusCode(statusCode))
 	return HTTPLabels{

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/starmates-ai-team/telemetry"
@@ -16,7 +17,7 @@ import (
 func TestHTTPMethod(t *testing.T) {
 	for in, want := range map[string]string{
 		"GET": "GET", "POST": "POST", "PUT": "PUT", "DELETE": "DELETE", "HEAD": "HEAD",
-		"OPTIONS": "OPTIONS", "PATCH": "PATCH", "CONNECT": "CONNECT", "TRACE": "TRACE",
+		"OPTIONS": "OPTIONS", "PATCH": "PATCH", "CONNECT": "CONNECT", "TRACE": "TRACE", "QUERY": "QUERY",
 		"get": metrics.HTTPOther, "PROPFIND": metrics.HTTPOther, "": metrics.HTTPOther,
 		"GET /x": metrics.HTTPOther,
 	} {
@@ -51,7 +52,7 @@ func TestHTTPErrorTypeIsClosed(t *testing.T) {
 
 func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
 	kit := telemetrytest.New(t, telemetry.WithService("api-gateway"), telemetry.WithEnvironment(telemetry.Prod))
-	h, err := metrics.NewHTTP(kit.Telemetry)
+	h, err := metrics.NewHTTP(kit.Telemetry.MeterProvider())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +68,16 @@ func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
 		attribute.String("environment", "prod"), attribute.String("service", "api-gateway"),
 		attribute.String("project", telemetry.DefaultProject),
 	}
-	if v, _ := kit.SumValue(metrics.HTTPRequestsName, append(mandatory,
+	if v, _ := kit.Sum(metrics.HTTPRequestsName, append(mandatory,
 		metrics.HTTPMethodKey.String("GET"), metrics.HTTPEndpointKey.String("/users/{id}"),
 		metrics.HTTPStatusCodeKey.String("200"))...); v != 2 {
 		t.Errorf("http_requests_total{GET,/users/{id},200} = %v, want 2", v)
 	}
-	if v, _ := kit.SumValue(metrics.HTTPRequestsName, metrics.HTTPMethodKey.String(metrics.HTTPOther),
+	if v, _ := kit.Sum(metrics.HTTPRequestsName, metrics.HTTPMethodKey.String(metrics.HTTPOther),
 		metrics.HTTPStatusCodeKey.String("418")); v != 1 {
 		t.Errorf("http_requests_total{_OTHER,418} = %v, want 1", v)
 	}
-	if v, _ := kit.SumValue(metrics.HTTPErrorsName, append(mandatory, metrics.HTTPErrorTypeKey.String("client_error"))...); v != 1 {
+	if v, _ := kit.Sum(metrics.HTTPErrorsName, append(mandatory, metrics.HTTPErrorTypeKey.String("client_error"))...); v != 1 {
 		t.Errorf("http_errors_total{client_error} = %v, want 1", v)
 	}
 
@@ -122,11 +123,59 @@ func TestHTTPNilAndDisabled(t *testing.T) {
 		t.Fatalf("NewHTTP(nil) = %v, %v; want a disabled *HTTP", h, err)
 	}
 	h.Request(context.Background(), h.Labels("GET", "/", 200), time.Second)
+	for _, tel := range []*telemetry.Telemetry{nil, telemetrytest.New(t, telemetry.WithDisabled(true)).Telemetry} {
+		if h, err := metrics.NewHTTP(tel.MeterProvider()); err != nil || h.Enabled() {
+			t.Errorf("NewHTTP(no-op provider) = %v, %v; want a disabled *HTTP", h, err)
+		}
+	}
+	_ = nilHTTP.Labels("GET", "/", 200)
+}
+
+// TestHTTPOnOwnMeterProvider records on a MeterProvider that is not a
+// Telemetry's, with a set of known methods of its own: the points have the
+// design's names and labels, and none of environment, project, service.
+func TestHTTPOnOwnMeterProvider(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	h, err := metrics.NewHTTP(mp, "GET", "PROPFIND")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, m := range []string{"GET", "PROPFIND", "POST"} {
+		h.Request(ctx, h.Labels(m, "/dav", 207), time.Millisecond)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(ctx, &rm); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != metrics.HTTPRequestsName {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				v, _ := dp.Attributes.Value(metrics.HTTPMethodKey)
+				got[v.AsString()] += dp.Value
+				for _, k := range []attribute.Key{"environment", "project", "service"} {
+					if _, has := dp.Attributes.Value(k); has {
+						t.Errorf("point has %s on a provider of one's own", k)
+					}
+				}
+			}
+		}
+	}
+	want := map[string]int64{"GET": 1, "PROPFIND": 1, metrics.HTTPOther: 1}
+	if len(got) != len(want) || got["GET"] != 1 || got["PROPFIND"] != 1 || got[metrics.HTTPOther] != 1 {
+		t.Errorf("http_requests_total by method = %v, want %v", got, want)
+	}
 }
 
 func TestHTTPRecordingDoesNotAllocate(t *testing.T) {
 	kit := telemetrytest.New(t)
-	h, err := metrics.NewHTTP(kit.Telemetry)
+	h, err := metrics.NewHTTP(kit.Telemetry.MeterProvider())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +198,7 @@ func FuzzHTTPLabelValues(f *testing.F) {
 	f.Add("\x00", 1000)
 	f.Fuzz(func(t *testing.T, method string, code int) {
 		switch m := metrics.HTTPMethod(method); m {
-		case "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE":
+		case "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE":
 			if m != method {
 				t.Errorf("HTTPMethod(%q) = %q", method, m)
 			}

@@ -28,7 +28,7 @@ type seriesKey struct {
 // series is what a request needs once its labels are known, built once per
 // combination: the span name and the prepared metric options.
 type series struct {
-	endpoint string // the endpoint label: the route, HTTPUnmatched or HTTPOther
+	endpoint string // the endpoint label: the route, HTTPUnmatched, HTTPNoRoute or HTTPOther
 	spanName string
 	hasRoute bool // endpoint is a real route template (for the http.route attribute)
 	labels   metrics.HTTPLabels
@@ -72,7 +72,7 @@ func (c *seriesCache) miss(k seriesKey) *series {
 		return s
 	}
 	endpoint := k.endpoint
-	if _, known := c.endpoints[endpoint]; !known && endpoint != metrics.HTTPUnmatched {
+	if _, known := c.endpoints[endpoint]; !known && endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute {
 		if len(c.endpoints) < maxEndpoints {
 			c.endpoints[endpoint] = struct{}{}
 		} else {
@@ -104,7 +104,7 @@ func (c *seriesCache) miss(k seriesKey) *series {
 
 func (c *seriesCache) build(method, endpoint string, status int) *series {
 	s := &series{endpoint: endpoint, spanName: spanMethod(method)}
-	if endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPOther {
+	if endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute && endpoint != metrics.HTTPOther {
 		s.hasRoute = true
 		s.spanName += " " + endpoint
 	}

@@ -41,9 +41,9 @@ func ExampleNew() {
 	for _, s := range kit.Spans() {
 		fmt.Println("span:", s.Name)
 	}
-	ok, _ := kit.SumValue(metrics.HTTPRequestsName,
+	ok, _ := kit.Sum(metrics.HTTPRequestsName,
 		metrics.HTTPEndpointKey.String("/users/{id}"), metrics.HTTPStatusCodeKey.String("200"))
-	notFound, _ := kit.SumValue(metrics.HTTPRequestsName,
+	notFound, _ := kit.Sum(metrics.HTTPRequestsName,
 		metrics.HTTPEndpointKey.String(metrics.HTTPUnmatched), metrics.HTTPStatusCodeKey.String("404"))
 	fmt.Println("GET /users/{id} 200:", ok)
 	fmt.Println("GET unmatched 404:", notFound)
@@ -69,7 +69,7 @@ func ExampleHandler() {
 	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("PUT", "/upload?name=a.txt", nil))
 
 	fmt.Println("span:", kit.Spans()[0].Name)
-	n, _ := kit.SumValue(metrics.HTTPRequestsName, metrics.HTTPMethodKey.String("PUT"),
+	n, _ := kit.Sum(metrics.HTTPRequestsName, metrics.HTTPMethodKey.String("PUT"),
 		metrics.HTTPEndpointKey.String("/upload"), metrics.HTTPStatusCodeKey.String("201"))
 	fmt.Println("requests:", n)
 	// Output:

@@ -20,16 +20,20 @@ import (
 )
 
 // The attribute keys a server span may carry: nothing from the baggage or
-// any other header but the User-Agent becomes an attribute.
+// any other header but the User-Agent and the Host (server.address,
+// server.port) becomes an attribute; the forwarding headers only with
+// WithForwardedClientAddress.
 var fuzzSpanKeys = map[attribute.Key]bool{
-	"http.request.method": true, "url.scheme": true, "url.path": true,
+	"http.request.method": true, "url.scheme": true, "url.path": true, "url.query": true,
 	"http.response.status_code": true, "http.route": true,
 	"http.request.method_original": true, "user_agent.original": true, "error.type": true,
+	"server.address": true, "server.port": true, "network.protocol.version": true,
+	"client.address": true, "network.peer.address": true, "network.peer.port": true,
 }
 
 // fuzzMaxAttrs is the most attributes a server span gets (the package's
-// maxSpanAttrs).
-const fuzzMaxAttrs = 9
+// maxSpanAttrs at the start, 3 at the end).
+const fuzzMaxAttrs = 15
 
 // FuzzPropagationHeaders sends hostile traceparent, tracestate, baggage and
 // User-Agent headers and raw paths through the middleware. It must not

@@ -5,52 +5,90 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
-// maxSpanAttrs is the number of attributes a server span can get.
-const maxSpanAttrs = 9
+// maxSpanAttrs is the number of attributes a server span can get at its
+// start; the room is reused for the (at most 3) attributes set at its end.
+const maxSpanAttrs = 12
+
+// ErrNoRoute is the warning that a middleware made by New reports once,
+// through the Telemetry's error handler (otel.Handle without a Telemetry),
+// the first time a request gets a response other than 404 or 405 while no
+// route is known for it. Such requests count under the endpoint
+// metrics.HTTPNoRoute ("no_route"), all in one series. Match it with
+// errors.Is in the handler given to telemetry.WithErrorHandler.
+var ErrNoRoute = errors.New("middleware: a request was answered without a known route and counts under endpoint \"no_route\"; " +
+	"name routes with middleware.SetRoute or middleware.WithRouteFunc, use a router integration " +
+	"(github.com/starmates-ai-team/telemetry/instrumentation/chitel, .../muxtel), " +
+	"or put the middleware directly around the http.ServeMux (middleware.StripPrefix for sub-muxes)")
 
 // server is what the handlers made by one New share.
 type server struct {
-	cfg       config
-	tracer    trace.Tracer
-	prop      propagation.TextMapPropagator
-	http      *metrics.HTTP
-	cache     *seriesCache
-	startOpts []trace.SpanStartOption
+	tel     *telemetry.Telemetry // for HandleError; may be nil or disabled
+	cfg     config
+	tracer  trace.Tracer
+	prop    propagation.TextMapPropagator
+	http    *metrics.HTTP
+	cache   *seriesCache
+	methods httpconv.Methods
+	warned  atomic.Bool // ErrNoRoute reported
 }
 
+var (
+	serverKind = trace.WithSpanKind(trace.SpanKindServer)
+	clientKind = trace.WithSpanKind(trace.SpanKindClient)
+	newRoot    = trace.WithNewRoot()
+)
+
 // New returns a middleware that traces and measures the requests of the
-// handler it wraps: a server span that continues the caller's W3C trace
-// context, and the http_requests_total, http_request_duration_seconds and
-// http_errors_total metrics (see the package documentation for labels and
-// their bounds). All handlers wrapped by one New share their instruments
-// and label cache.
+// handler it wraps: a server span that continues the caller's trace context
+// (W3C by default), and the http_requests_total,
+// http_request_duration_seconds and http_errors_total metrics (see the
+// package documentation for labels and their bounds). All handlers wrapped
+// by one New share their instruments and label cache.
 //
 // The route of a request comes from SetRoute, else WithRouteFunc, else the
-// Pattern that a ServeMux set on the request the middleware passed on. Put
-// the middleware directly around the ServeMux: a middleware in between that
-// copies the request (r.WithContext) hides the Pattern from it, and its
-// requests count as "unmatched" unless SetRoute or WithRouteFunc names them.
+// Pattern that a ServeMux set on the request the middleware passed on
+// (through StripPrefix for a sub-mux). Put the middleware directly around
+// the ServeMux: a handler in between that copies the request
+// (r.WithContext) hides the Pattern from it. Without a route, a 404 or 405
+// counts under the endpoint "unmatched" (so does anything a ServeMux that
+// the middleware wraps directly answers without a pattern, such as its
+// redirects), any other response under "no_route", reported once with
+// ErrNoRoute.
 //
-// With a nil or disabled tel the middleware returns the handler unchanged
-// (but for WithLogger's logger, which it still puts in the context).
+// A request that already went through a middleware of this package (New
+// or Handler nested in another) is recorded once, by the outer one: the
+// inner one passes it on, adding only its WithLogger logger and its
+// WithRouteFunc route; SetRoute reaches the outer one.
+//
+// The middleware uses the Telemetry's providers and propagator unless
+// WithTracerProvider, WithMeterProvider or WithPropagators give others.
+// With a nil or disabled tel and none of those options, New returns the
+// handler unchanged (but for WithLogger's logger, which it still puts in
+// the context). OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS is read once, here;
+// a bad value is reported through tel.HandleError and the default methods
+// are used.
 func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handler {
-	if !tel.Enabled() {
-		if l := newConfig(opts).logger; l != nil {
+	cfg := newConfig(opts)
+	if !tel.Enabled() && !cfg.ownProviders() {
+		if l := cfg.logger; l != nil {
 			// The console side of the logger still works without telemetry.
 			return func(h http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -60,56 +98,114 @@ func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handl
 		}
 		return func(h http.Handler) http.Handler { return h }
 	}
-	h, err := metrics.NewHTTP(tel)
+	methods := knownMethods(tel)
+	mp := cfg.meterProvider
+	if mp == nil {
+		mp = tel.MeterProvider()
+	}
+	var list []string
+	if !methods.IsDefault() {
+		list = methods.List()
+	}
+	h, err := metrics.NewHTTP(mp, list...)
 	if err != nil {
 		// Not with the package's constant names; keep serving regardless.
-		otel.Handle(fmt.Errorf("middleware: %w", err))
+		tel.HandleError(fmt.Errorf("middleware: %w", err))
 		h, _ = metrics.NewHTTP(nil)
 	}
 	s := &server{
-		cfg: newConfig(opts),
-		tracer: tel.TracerProvider().Tracer(telemetry.ScopeName,
-			trace.WithSchemaURL(semconv.SchemaURL)),
-		prop:      tel.Propagator(),
-		http:      h,
-		cache:     newSeriesCache(h),
-		startOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
+		tel:     tel,
+		cfg:     cfg,
+		tracer:  tracerOf(tel, cfg),
+		prop:    propagatorOf(tel, cfg),
+		http:    h,
+		cache:   newSeriesCache(h),
+		methods: methods,
 	}
 	return func(next http.Handler) http.Handler {
 		if next == nil {
 			next = http.DefaultServeMux
 		}
-		return &handler{s: s, next: next}
+		_, isMux := next.(*http.ServeMux)
+		return &handler{s: s, next: next, isMux: isMux}
 	}
 }
 
 // Handler wraps one handler; it is New(tel, opts...)(h). When h is not a
 // ServeMux, give its route with WithRouteFunc or SetRoute, or its requests
-// count under the endpoint "unmatched".
+// count under the endpoint "no_route" (404 and 405 under "unmatched").
 func Handler(tel *telemetry.Telemetry, h http.Handler, opts ...Option) http.Handler {
 	return New(tel, opts...)(h)
 }
 
+func tracerOf(tel *telemetry.Telemetry, cfg config) trace.Tracer {
+	tp := cfg.tracerProvider
+	if tp == nil {
+		tp = tel.TracerProvider()
+	}
+	return tp.Tracer(telemetry.ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
+}
+
+func propagatorOf(tel *telemetry.Telemetry, cfg config) propagation.TextMapPropagator {
+	if cfg.propagator != nil {
+		return cfg.propagator
+	}
+	return tel.Propagator()
+}
+
+// knownMethods reads OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS. A bad value
+// is reported and gives the default set.
+func knownMethods(tel *telemetry.Telemetry) httpconv.Methods {
+	v, ok := os.LookupEnv(httpconv.KnownMethodsEnv)
+	if !ok {
+		return httpconv.Methods{}
+	}
+	ms, err := httpconv.ParseKnownMethods(v)
+	if err != nil {
+		tel.HandleError(fmt.Errorf("middleware: %s: %w; using the default methods", httpconv.KnownMethodsEnv, err))
+		return httpconv.Methods{}
+	}
+	return ms
+}
+
 type handler struct {
-	s    *server
-	next http.Handler
+	s     *server
+	next  http.Handler
+	isMux bool // next is an *http.ServeMux: no pattern means the mux answered itself
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if outer, ok := r.Context().Value(routeKey{}).(*state); ok {
+		h.passThrough(outer, w, r)
+		return
+	}
 	s := h.s
 	if !s.cfg.instrument(r) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
 	start := time.Now()
-	method := metrics.HTTPMethod(r.Method)
-	ctx := s.prop.Extract(r.Context(), headerCarrier(r.Header))
-	ctx, span := s.tracer.Start(ctx, spanMethod(method), s.startOpts...)
+	method := s.methods.Normalize(r.Method)
+	st := &state{}
+	st.d.w = w
+	n := s.startAttrs(&st.attrs, r, method)
+	opts := append(st.opts[:0], serverKind, trace.WithAttributes(st.attrs[:n]...))
+	ctx := r.Context()
+	if s.cfg.public(r) {
+		// Do not trust the caller: a new trace, linked to the caller's
+		// span, and none of its baggage.
+		if sc := trace.SpanContextFromContext(s.prop.Extract(ctx, headerCarrier(r.Header))); sc.IsValid() {
+			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: sc}))
+		}
+		opts = append(opts, newRoot)
+	} else {
+		ctx = s.prop.Extract(ctx, headerCarrier(r.Header))
+	}
+	ctx, span := s.tracer.Start(ctx, spanMethod(method), opts...)
 	if s.cfg.logger != nil {
 		ctx = logbridge.Context(ctx, s.cfg.logger)
 	}
-	st := &state{Context: ctx}
-	st.d.w = w
+	st.Context = ctx
 	r2 := r.WithContext(st)
 
 	done := false
@@ -119,18 +215,87 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// The handler panicked (or called runtime.Goexit: v is nil).
 		v := recover()
-		s.finish(st, r, r2, span, method, start, v != nil, v)
+		h.finish(st, r2, span, method, start, v != nil, v)
 		if v != nil {
 			panic(v) // net/http logs it and closes the connection, as without us
 		}
 	}()
 	h.next.ServeHTTP(st.d.wrap(), r2)
 	done = true
-	s.finish(st, r, r2, span, method, start, false, nil)
+	h.finish(st, r2, span, method, start, false, nil)
+}
+
+// passThrough serves a request that an outer middleware of this package
+// records: it only adds this middleware's logger, and hands the outer one
+// what it learnt of the route.
+func (h *handler) passThrough(st *state, w http.ResponseWriter, r *http.Request) {
+	cfg := &h.s.cfg
+	if cfg.logger != nil {
+		r = r.WithContext(logbridge.Context(r.Context(), cfg.logger))
+	}
+	h.next.ServeHTTP(w, r)
+	if st.route == "" && cfg.routeFunc != nil {
+		st.route = cfg.routeFunc(r)
+	}
+	switch {
+	case r.Pattern != "":
+		if st.pattern == "" {
+			st.pattern = r.Pattern
+		}
+	case h.isMux:
+		st.muxMissed = true
+	}
+}
+
+// startAttrs writes the attributes known before the handler runs into a
+// and returns how many there are. They go to Start, so that samplers see
+// them.
+func (s *server) startAttrs(a *[maxSpanAttrs]attribute.KeyValue, r *http.Request, method string) int {
+	attrs := append(a[:0],
+		semconv.HTTPRequestMethodKey.String(method),
+		semconv.URLSchemeKey.String(scheme(r)),
+		semconv.URLPathKey.String(validUTF8(r.URL.Path)),
+	)
+	if method != r.Method {
+		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(validUTF8(r.Method)))
+	}
+	if q := r.URL.RawQuery; q != "" {
+		attrs = append(attrs, semconv.URLQueryKey.String(validUTF8(httpconv.RedactQuery(q))))
+	}
+	if host, port := httpconv.SplitHostPort(r.Host); host != "" {
+		if port < 0 {
+			port = defaultPort(scheme(r))
+		}
+		attrs = append(attrs, semconv.ServerAddressKey.String(validUTF8(host)), semconv.ServerPortKey.Int(port))
+	}
+	if v := httpconv.ProtocolVersion(r.ProtoMajor, r.ProtoMinor, r.Proto); v != "" {
+		attrs = append(attrs, semconv.NetworkProtocolVersionKey.String(validUTF8(v)))
+	}
+	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
+		attrs = append(attrs, semconv.UserAgentOriginalKey.String(validUTF8(ua[0])))
+	}
+	peer, peerPort := httpconv.SplitHostPort(r.RemoteAddr)
+	client := peer
+	if s.cfg.forwardedClient {
+		if f := httpconv.ForwardedClient(r.Header); f != "" {
+			client = f
+		}
+	}
+	if client != "" {
+		attrs = append(attrs, semconv.ClientAddressKey.String(validUTF8(client)))
+	}
+	if peer != "" {
+		attrs = append(attrs, semconv.NetworkPeerAddressKey.String(validUTF8(peer)))
+		if peerPort >= 0 {
+			attrs = append(attrs, semconv.NetworkPeerPortKey.Int(peerPort))
+		}
+	}
+	return len(attrs)
 }
 
 // finish ends the span and records the metrics of one request.
-func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method string, start time.Time, panicked bool, pv any) {
+func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method string, start time.Time, panicked bool, pv any) {
+	s := h.s
 	d := &st.d
 	status := d.status
 	if !d.wroteHeader {
@@ -164,23 +329,17 @@ func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method 
 		failed = false
 	}
 
-	ser := s.cache.get(method, s.endpoint(st, r2), status)
+	endpoint := h.endpoint(st, r2, status)
+	if endpoint == metrics.HTTPNoRoute && !s.warned.Load() && s.warned.CompareAndSwap(false, true) {
+		s.tel.HandleError(fmt.Errorf("%w (first: %s, status %d)", ErrNoRoute, method, status))
+	}
+	ser := s.cache.get(method, endpoint, status)
 	elapsed := time.Since(start)
 
-	attrs := append(st.attrs[:0],
-		semconv.HTTPRequestMethodKey.String(method),
-		semconv.URLSchemeKey.String(scheme(r)),
-		semconv.URLPathKey.String(validUTF8(r.URL.Path)),
-		semconv.HTTPResponseStatusCodeKey.Int(status),
-	)
+	// The start attributes went to Start, which copied them: reuse the room.
+	attrs := append(st.attrs[:0], semconv.HTTPResponseStatusCodeKey.Int(status))
 	if ser.hasRoute {
 		attrs = append(attrs, semconv.HTTPRouteKey.String(ser.endpoint))
-	}
-	if method == metrics.HTTPOther {
-		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(r.Method))
-	}
-	if ua := r.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-		attrs = append(attrs, semconv.UserAgentOriginalKey.String(validUTF8(ua[0])))
 	}
 	// Server spans are errors for 5xx, panics and timeouts; not for 4xx
 	// (the client's mistake) nor for a client that went away.
@@ -206,21 +365,32 @@ func (s *server) finish(st *state, r, r2 *http.Request, span trace.Span, method 
 	}
 }
 
-// endpoint returns the route template of the request: SetRoute, then
-// WithRouteFunc, then the ServeMux pattern, else HTTPUnmatched.
-func (s *server) endpoint(st *state, r2 *http.Request) string {
+// endpoint returns the endpoint label of the request: SetRoute, then
+// WithRouteFunc, then the route StripPrefix found, then the ServeMux
+// pattern; without any, HTTPUnmatched when the router answered itself (a
+// 404 or 405, or a ServeMux's own answer), else HTTPNoRoute.
+func (h *handler) endpoint(st *state, r2 *http.Request, status int) string {
 	if st.route != "" {
 		return validUTF8(st.route)
 	}
-	if s.cfg.routeFunc != nil {
-		if e := s.cfg.routeFunc(r2); e != "" {
+	if f := h.s.cfg.routeFunc; f != nil {
+		if e := f(r2); e != "" {
 			return validUTF8(e)
 		}
 	}
-	if r2.Pattern != "" {
+	switch {
+	case st.subUnmatched:
+		return metrics.HTTPUnmatched
+	case st.subRoute != "":
+		return validUTF8(st.subRoute)
+	case r2.Pattern != "":
 		return validUTF8(patternRoute(r2.Pattern))
+	case st.pattern != "":
+		return validUTF8(patternRoute(st.pattern))
+	case h.isMux, st.muxMissed, status == http.StatusNotFound, status == http.StatusMethodNotAllowed:
+		return metrics.HTTPUnmatched
 	}
-	return metrics.HTTPUnmatched
+	return metrics.HTTPNoRoute
 }
 
 // validUTF8 replaces invalid UTF-8 (a path with %ff, a header with obs-text

@@ -3,6 +3,10 @@ package middleware
 import (
 	"log/slog"
 	"net/http"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Option configures New, Handler and Transport.
@@ -18,6 +22,14 @@ type config struct {
 	filters   []func(*http.Request) bool
 	routeFunc func(*http.Request) string
 	logger    *slog.Logger
+
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
+	propagator     propagation.TextMapPropagator
+
+	publicEndpoint   bool
+	publicEndpointFn func(*http.Request) bool
+	forwardedClient  bool
 }
 
 func newConfig(opts []Option) config {
@@ -30,6 +42,12 @@ func newConfig(opts []Option) config {
 	return c
 }
 
+// ownProviders reports whether an option gave a provider, which makes the
+// middleware work without an enabled Telemetry.
+func (c *config) ownProviders() bool {
+	return c.tracerProvider != nil || c.meterProvider != nil
+}
+
 // instrument reports whether every filter lets r through.
 func (c *config) instrument(r *http.Request) bool {
 	for _, f := range c.filters {
@@ -38,6 +56,11 @@ func (c *config) instrument(r *http.Request) bool {
 		}
 	}
 	return true
+}
+
+// public reports whether r is served by a public endpoint.
+func (c *config) public(r *http.Request) bool {
+	return c.publicEndpoint || (c.publicEndpointFn != nil && c.publicEndpointFn(r))
 }
 
 // WithFilter instruments only the requests for which f returns true; the
@@ -68,19 +91,31 @@ func ExcludePaths(paths ...string) Option {
 	})
 }
 
-// WithRouteFunc supplies the route template of a request for routers other
-// than net/http's ServeMux (whose r.Pattern the middleware reads by
-// itself). f is called after the handler returned, with the request the
-// handler received; it must return a template such as "/users/{id}", never
-// the raw path, or "" when it does not know the route. For chi, with the
-// middleware installed by router.Use:
+// WithRouteFunc supplies the route template of a request for a router that
+// the middleware cannot ask by itself. f is called after the handler
+// returned, with the request the handler received (the one the middleware
+// passed on); it must return a template such as "/users/{id}", never the
+// raw path, or "" when it does not know the route (the middleware then
+// falls back to the ServeMux pattern). f must not panic on a request the
+// router did not route: it runs for every request, 404s included. It
+// applies to New and Handler only.
+//
+// Most routers keep the matched route on a request or context that they
+// create below the middleware, out of f's reach when the middleware wraps
+// the router from outside: gorilla/mux's mux.CurrentRoute(r) is nil there,
+// and so calling its GetPathTemplate panics. Use the router integrations
+// instead, which record the route from inside the router with SetRoute:
+// github.com/starmates-ai-team/telemetry/instrumentation/chitel for chi and
+// github.com/starmates-ai-team/telemetry/instrumentation/muxtel for
+// gorilla/mux. WithRouteFunc is for routes the middleware can tell from
+// the request itself, or from state the handler leaves on it:
 //
 //	middleware.WithRouteFunc(func(r *http.Request) string {
-//		return chi.RouteContext(r.Context()).RoutePattern()
+//		if strings.HasPrefix(r.URL.Path, "/static/") {
+//			return "/static/{file...}"
+//		}
+//		return "" // the ServeMux pattern, if any
 //	})
-//
-// For gorilla/mux, mux.CurrentRoute(r).GetPathTemplate(). It applies to
-// New and Handler only.
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return optionFunc(func(c config) config {
 		c.routeFunc = f
@@ -95,6 +130,93 @@ func WithRouteFunc(f func(*http.Request) string) Option {
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c config) config {
 		c.logger = l
+		return c
+	})
+}
+
+// WithTracerProvider starts the spans on tp instead of the Telemetry's
+// tracer provider. With it, a nil or disabled Telemetry still gives spans,
+// on tp. A nil tp leaves the default.
+//
+// Without a Telemetry, errors and warnings go to otel.Handle. Spans on a
+// provider of one's own get that provider's resource, sampler and
+// exporters, not the Telemetry's.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c config) config {
+		if tp != nil {
+			c.tracerProvider = tp
+		}
+		return c
+	})
+}
+
+// WithMeterProvider records http_requests_total,
+// http_request_duration_seconds and http_errors_total on mp instead of the
+// Telemetry's meter provider. With it, a nil or disabled Telemetry still
+// records, on mp. A nil mp leaves the default. It applies to New and
+// Handler only (Transport records no metrics).
+//
+// The labels environment, project and service, which the dashboards and
+// alert rules select on, are added by the Telemetry's exporters at export
+// time: the points of a provider of one's own do not get them (its
+// pipeline must add them), nor the Telemetry's series cap per instrument.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c config) config {
+		if mp != nil {
+			c.meterProvider = mp
+		}
+		return c
+	})
+}
+
+// WithPropagators reads (New, Handler) and writes (Transport) trace context
+// and baggage with p instead of the Telemetry's propagator (which is
+// telemetry.WithPropagator's, else OTEL_PROPAGATORS', else W3C tracecontext
+// and baggage; the same W3C pair without a Telemetry). A nil p leaves the
+// default.
+func WithPropagators(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c config) config {
+		if p != nil {
+			c.propagator = p
+		}
+		return c
+	})
+}
+
+// WithPublicEndpoint says that the server is reachable from outside: a
+// request's incoming trace context is not trusted as the parent of its
+// span. The server span starts a new trace (so a caller's sampled flag
+// decides nothing) with a link to the incoming span context when there is
+// a valid one, and the incoming baggage is dropped: the handler's context
+// does not have it. It applies to New and Handler only.
+func WithPublicEndpoint() Option {
+	return optionFunc(func(c config) config {
+		c.publicEndpoint = true
+		return c
+	})
+}
+
+// WithPublicEndpointFn is WithPublicEndpoint for the requests for which f
+// returns true, for a server that serves both the public and internal
+// callers (f could check the path, a header set by the edge proxy, or the
+// peer address). f runs before the span starts, on the incoming request.
+func WithPublicEndpointFn(f func(*http.Request) bool) Option {
+	return optionFunc(func(c config) config {
+		c.publicEndpointFn = f
+		return c
+	})
+}
+
+// WithForwardedClientAddress takes the client.address span attribute from
+// the forwarding headers: the for= parameter of the first Forwarded header
+// (RFC 7239), else the first address of X-Forwarded-For; without them, or
+// without this option, it is the peer address (r.RemoteAddr). Any client
+// can send these headers: use the option only behind a proxy that sets
+// them. The peer is still recorded as network.peer.address. It applies to
+// New and Handler only.
+func WithForwardedClientAddress() Option {
+	return optionFunc(func(c config) config {
+		c.forwardedClient = true
 		return c
 	})
 }

@@ -3,9 +3,13 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // routeKey finds the *state of the request in its context.
@@ -13,14 +17,19 @@ type routeKey struct{}
 
 // state is what the middleware keeps for one request, in one allocation:
 // the handler's context (it is the context.Context of the request the
-// handler receives, answering routeKey with itself), the route set by
-// SetRoute, the response writer's delegator and room for the span's
-// attributes.
+// handler receives, answering routeKey with itself), what is known of the
+// route, the response writer's delegator and room for the span's start
+// options and attributes.
 type state struct {
 	context.Context
-	route string
-	d     delegator
-	attrs [maxSpanAttrs]attribute.KeyValue
+	route        string // SetRoute's
+	subRoute     string // prefix + pattern, from StripPrefix
+	pattern      string // a ServeMux pattern that an inner middleware saw
+	subUnmatched bool   // the ServeMux behind StripPrefix matched nothing
+	muxMissed    bool   // the ServeMux behind an inner middleware matched nothing
+	d            delegator
+	opts         [4]trace.SpanStartOption
+	attrs        [maxSpanAttrs]attribute.KeyValue
 }
 
 // Value implements context.Context.
@@ -52,4 +61,103 @@ func patternRoute(p string) string {
 		p = p[i:]
 	}
 	return p
+}
+
+// StripPrefix is http.StripPrefix that keeps the route: it serves h with
+// prefix removed from the request's URL path (and RawPath), answers 404
+// for a path without the prefix, and when h is a ServeMux (or anything
+// that sets the request's Pattern), the middleware records the full route
+// template, prefix and h's pattern, instead of the outer mux's pattern:
+//
+//	api := http.NewServeMux()
+//	api.HandleFunc("GET /users/{id}", getUser)
+//	mux := http.NewServeMux()
+//	mux.Handle("/api/", middleware.StripPrefix("/api", api))
+//	handler := middleware.New(tel)(mux) // endpoint "/api/users/{id}"
+//
+// A request that the inner ServeMux does not match counts as "unmatched".
+// StripPrefix calls nest ("/api" then "/v1" gives "/api/v1/users/{id}").
+// Outside the middleware it behaves exactly as http.StripPrefix. With
+// http.StripPrefix instead, the middleware sees only the outer pattern:
+// every request under the prefix, the inner mux's 404s included, counts
+// under the endpoint "/api/".
+func StripPrefix(prefix string, h http.Handler) http.Handler {
+	if prefix == "" {
+		return h
+	}
+	sp := &stripPrefix{prefix: prefix, h: h}
+	_, sp.isMux = h.(*http.ServeMux)
+	m := make(map[string]string)
+	sp.routes.Store(&m)
+	return sp
+}
+
+// maxPrefixRoutes bounds the routes a stripPrefix remembers; past it the
+// full route is built per request (correct, but allocating).
+const maxPrefixRoutes = 1000
+
+type stripPrefix struct {
+	prefix string
+	h      http.Handler
+	isMux  bool
+
+	routes atomic.Pointer[map[string]string] // inner route -> prefix + route, copy on write
+	mu     sync.Mutex
+}
+
+func (sp *stripPrefix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(r.URL.Path, sp.prefix)
+	rp := strings.TrimPrefix(r.URL.RawPath, sp.prefix)
+	if len(p) == len(r.URL.Path) || (r.URL.RawPath != "" && len(rp) == len(r.URL.RawPath)) {
+		http.NotFound(w, r)
+		return
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.URL = new(url.URL)
+	*r2.URL = *r.URL
+	r2.URL.Path = p
+	r2.URL.RawPath = rp
+	st, ok := r.Context().Value(routeKey{}).(*state)
+	if !ok {
+		sp.h.ServeHTTP(w, r2)
+		return
+	}
+	st.subRoute, st.subUnmatched = "", false
+	sp.h.ServeHTTP(w, r2)
+	switch {
+	case st.subUnmatched:
+		// A StripPrefix further in found no route.
+	case st.subRoute != "":
+		// A StripPrefix further in found one: put this prefix before it.
+		st.subRoute = sp.full(st.subRoute)
+	case sp.isMux && r2.Pattern == "":
+		st.subUnmatched = true
+	case r2.Pattern != "" && (sp.isMux || r2.Pattern != r.Pattern):
+		st.subRoute = sp.full(patternRoute(r2.Pattern))
+	}
+}
+
+// full returns prefix + route, from the cache when it can.
+func (sp *stripPrefix) full(route string) string {
+	if f, ok := (*sp.routes.Load())[route]; ok {
+		return f
+	}
+	f := sp.prefix + route
+	if strings.HasSuffix(sp.prefix, "/") && strings.HasPrefix(route, "/") {
+		f = sp.prefix + route[1:]
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	old := *sp.routes.Load()
+	if len(old) >= maxPrefixRoutes {
+		return f
+	}
+	m := make(map[string]string, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[route] = f
+	sp.routes.Store(&m)
+	return f
 }

@@ -14,40 +14,51 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
-	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 )
 
+// maxClientAttrs is the number of attributes a client span can get at its
+// start; the room is reused for the (at most 3) set at its end.
+const maxClientAttrs = 6
+
 // Transport returns an http.RoundTripper that makes a client span for each
-// request sent through base and injects the W3C trace context (and
-// baggage) into a clone of the request, so that the server it calls
+// request sent through base and injects the trace context (and baggage,
+// W3C by default) into a clone of the request, so that the server it calls
 // continues the trace. A nil base means http.DefaultTransport. The span
 // ends when base.RoundTrip returns (the response headers are in), not when
-// the body has been read. WithFilter applies; WithRouteFunc does not.
+// the body has been read. Its attributes follow the HTTP semantic
+// conventions: url.full without credentials and with sensitive query
+// values replaced by REDACTED (see the package documentation),
+// server.address, server.port, http.request.method and, at the end,
+// http.response.status_code, network.protocol.version and error.type.
+// WithFilter, WithTracerProvider and WithPropagators apply; the other
+// options do not.
 //
-// With a nil or disabled tel, Transport returns base itself.
+// With a nil or disabled tel and no WithTracerProvider, Transport returns
+// base itself. OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS is read once, here.
 func Transport(tel *telemetry.Telemetry, base http.RoundTripper, opts ...Option) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if !tel.Enabled() {
+	cfg := newConfig(opts)
+	if !tel.Enabled() && cfg.tracerProvider == nil {
 		return base
 	}
 	return &transport{
-		base: base,
-		cfg:  newConfig(opts),
-		tracer: tel.TracerProvider().Tracer(telemetry.ScopeName,
-			trace.WithSchemaURL(semconv.SchemaURL)),
-		prop:      tel.Propagator(),
-		startOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
+		base:    base,
+		cfg:     cfg,
+		tracer:  tracerOf(tel, cfg),
+		prop:    propagatorOf(tel, cfg),
+		methods: knownMethods(tel),
 	}
 }
 
 type transport struct {
-	base      http.RoundTripper
-	cfg       config
-	tracer    trace.Tracer
-	prop      propagation.TextMapPropagator
-	startOpts []trace.SpanStartOption
+	base    http.RoundTripper
+	cfg     config
+	tracer  trace.Tracer
+	prop    propagation.TextMapPropagator
+	methods httpconv.Methods
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -55,28 +66,38 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !t.cfg.instrument(r) {
 		return t.base.RoundTrip(r)
 	}
-	method := metrics.HTTPMethod(r.Method)
-	ctx, span := t.tracer.Start(r.Context(), spanMethod(method), t.startOpts...)
+	method := t.methods.Normalize(r.Method)
+	attrs := make([]attribute.KeyValue, 0, maxClientAttrs)
+	attrs = append(attrs,
+		semconv.HTTPRequestMethodKey.String(method),
+		semconv.URLFullKey.String(validUTF8(httpconv.FullURL(r.URL))),
+		semconv.URLSchemeKey.String(validUTF8(r.URL.Scheme)),
+	)
+	if method != r.Method {
+		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(validUTF8(r.Method)))
+	}
+	hostport := r.URL.Host
+	if hostport == "" {
+		hostport = r.Host
+	}
+	if host, port := httpconv.SplitHostPort(hostport); host != "" {
+		if port < 0 {
+			port = defaultPort(r.URL.Scheme)
+		}
+		attrs = append(attrs, semconv.ServerAddressKey.String(validUTF8(host)))
+		if port > 0 {
+			attrs = append(attrs, semconv.ServerPortKey.Int(port))
+		}
+	}
+	ctx, span := t.tracer.Start(r.Context(), spanMethod(method), clientKind, trace.WithAttributes(attrs...))
 	defer span.End()
 
 	// RoundTrip must not modify the caller's request: inject into a clone.
 	r2 := r.Clone(ctx)
 	t.prop.Inject(ctx, propagation.HeaderCarrier(r2.Header))
 
-	attrs := make([]attribute.KeyValue, 0, 7)
-	attrs = append(attrs,
-		semconv.HTTPRequestMethodKey.String(method),
-		semconv.URLSchemeKey.String(r.URL.Scheme),
-		semconv.ServerAddressKey.String(r.URL.Hostname()),
-	)
-	if method == metrics.HTTPOther {
-		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(r.Method))
-	}
-	if p := port(r); p > 0 {
-		attrs = append(attrs, semconv.ServerPortKey.Int(p))
-	}
-
 	resp, err := t.base.RoundTrip(r2)
+	attrs = attrs[:0] // Start copied them
 	switch {
 	case err != nil:
 		attrs = append(attrs, semconv.ErrorTypeKey.String(clientErrorType(err)))
@@ -84,6 +105,9 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		span.SetStatus(codes.Error, err.Error())
 	default:
 		attrs = append(attrs, semconv.HTTPResponseStatusCodeKey.Int(resp.StatusCode))
+		if v := httpconv.ProtocolVersion(resp.ProtoMajor, resp.ProtoMinor, resp.Proto); v != "" {
+			attrs = append(attrs, semconv.NetworkProtocolVersionKey.String(validUTF8(v)))
+		}
 		// Client spans are errors for 4xx as well as 5xx.
 		if resp.StatusCode >= 400 {
 			attrs = append(attrs, semconv.ErrorTypeKey.String(strconv.Itoa(resp.StatusCode)))
@@ -102,19 +126,12 @@ func (t *transport) CloseIdleConnections() {
 	}
 }
 
-// port returns the port of the request URL, or the scheme's default.
-func port(r *http.Request) int {
-	if p := r.URL.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return 0
-		}
-		return n
-	}
-	switch r.URL.Scheme {
-	case "http":
+// defaultPort is the port of a URL scheme without one, 0 if unknown.
+func defaultPort(scheme string) int {
+	switch scheme {
+	case "http", "ws":
 		return 80
-	case "https":
+	case "https", "wss":
 		return 443
 	}
 	return 0

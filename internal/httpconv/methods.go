@@ -82,6 +82,10 @@ func (ms Methods) Known(m string) bool {
 	return ok
 }
 
+// IsDefault reports whether ms is the default set (the zero Methods, as
+// ParseKnownMethods returns for an empty value).
+func (ms Methods) IsDefault() bool { return ms.known == nil }
+
 // List returns the methods of the set, sorted.
 func (ms Methods) List() []string {
 	if ms.known == nil {
