@@ -15,8 +15,8 @@ import (
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
-// The case SumValue got wrong: one AI call makes two points of
-// ai_tokens_total for the model, and SumValue returned the first one.
+// The case the old SumValue got wrong: one AI call makes two points of
+// ai_tokens_total for the model, and SumValue returned the first one (100).
 func TestSumAndValueTokens(t *testing.T) {
 	kit := telemetrytest.New(t)
 	ai, err := metrics.NewAI(kit.Telemetry)

@@ -193,18 +193,6 @@ func (k *Kit) Value(name string, attrs ...attribute.KeyValue) (float64, error) {
 	return pts[0], nil
 }
 
-// SumValue is the value of the first point of metric name that has all of
-// attrs.
-//
-// Deprecated: it returns one point, not a sum. Use Sum or Value.
-func (k *Kit) SumValue(name string, attrs ...attribute.KeyValue) (float64, bool) {
-	pts, _ := k.points(name, attrs)
-	if len(pts) == 0 {
-		return 0, false
-	}
-	return pts[0], true
-}
-
 // points returns the values (counts for histograms) of the points of
 // metric name that have all of attrs, and whether the metric exists.
 func (k *Kit) points(name string, attrs []attribute.KeyValue) ([]float64, bool) {
