@@ -30,7 +30,12 @@
 // telemetry.WithGlobals(false) before the test's options), so tests can run
 // side by side. A test of code that uses the globals passes
 // telemetry.WithGlobals(true), must not run in parallel with others that do,
-// and should put the previous globals back when it ends.
+// and calls SaveGlobals first, which puts the previous globals back when the
+// test ends:
+//
+//	telemetrytest.SaveGlobals(t)
+//	kit := telemetrytest.New(t, telemetry.WithGlobals(true))
+//	client := &http.Client{Transport: otelhttp.NewTransport(nil)} // joins the kit's traces
 package telemetrytest
 
 import (
