@@ -213,7 +213,7 @@ func WithErrorHandler(h func(error)) Option {
 
 // WithGlobals says whether Init installs its providers, propagator and
 // error handler as the OpenTelemetry globals (otel.SetTracerProvider,
-// otel.SetMeterProvider, global.SetLoggerProvider, otel.SetTextMapPropagator,
+// otel.SetMeterProvider, otel.SetLoggerProvider, otel.SetTextMapPropagator,
 // otel.SetErrorHandler). By default it does (true), so that libraries
 // instrumented with OpenTelemetry (otelhttp, otelgrpc, otelsql, ...) join
 // the service's traces and their metrics carry environment, project and

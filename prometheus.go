@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -39,7 +40,7 @@ func (t *Telemetry) newPrometheus(cfg *config) (sdkmetric.Reader, error) {
 	addr := net.JoinHostPort(cfg.promHost, strconv.Itoa(cfg.promPort))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		_ = reader.Shutdown(nil) //nolint:staticcheck // the reader's Shutdown ignores its context
+		_ = reader.Shutdown(context.Background())
 		return nil, fmt.Errorf("telemetry: prometheus exporter (OTEL_EXPORTER_PROMETHEUS_HOST, OTEL_EXPORTER_PROMETHEUS_PORT): %w", err)
 	}
 	mux := http.NewServeMux()

@@ -43,7 +43,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
 	lognoop "go.opentelemetry.io/otel/log/noop"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -263,7 +262,7 @@ func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
 func (t *Telemetry) installGlobals() {
 	otel.SetTracerProvider(t.tp)
 	otel.SetMeterProvider(t.mp)
-	global.SetLoggerProvider(t.lp)
+	otel.SetLoggerProvider(t.lp)
 	otel.SetTextMapPropagator(t.prop)
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(t.handler.Handle))
 }
