@@ -1,0 +1,406 @@
+package muxtel_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/gorilla/mux"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+
+	"github.com/starmates-ai-team/telemetry/instrumentation/muxtel"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/middleware"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+// The two ways of installing the middleware: every test runs with both.
+var modes = []struct {
+	name string
+	// build installs the middleware on a router that routes adds routes
+	// to, and returns the server's handler.
+	build func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler
+}{
+	{"Use", func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
+		r := mux.NewRouter()
+		routes(r)
+		muxtel.Use(kit.Telemetry, r, opts...)
+		return r
+	}},
+	{"Handler", func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
+		r := mux.NewRouter()
+		routes(r)
+		return muxtel.Handler(kit.Telemetry, r, opts...)
+	}},
+}
+
+func ok(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }
+
+// routes is a router with a parameterised route, two sub-routers (one with
+// its own not-found handlers) and a file server under a path prefix.
+func routes(r *mux.Router) {
+	r.HandleFunc("/users/{id}", ok).Methods("GET")
+	api := r.PathPrefix("/api").Subrouter()
+	api.HandleFunc("/items/{id:[0-9]+}", ok).Methods("GET")
+	shop := r.PathPrefix("/shop").Subrouter()
+	shop.HandleFunc("/orders/{id}", ok).Methods("GET")
+	shop.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no such shop page", http.StatusNotFound)
+	})
+	shop.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "shop: method not allowed", http.StatusMethodNotAllowed)
+	})
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServerFS(fstest.MapFS{
+		"a.txt": {Data: []byte("a")},
+	})))
+}
+
+func TestRoutes(t *testing.T) {
+	cases := []struct {
+		method, path string
+		status       int
+		route        string // "" for none
+	}{
+		{"GET", "/users/42", 200, "/users/{id}"},
+		{"GET", "/api/items/7", 200, "/api/items/{id:[0-9]+}"},
+		{"GET", "/shop/orders/9", 200, "/shop/orders/{id}"},
+		{"GET", "/static/a.txt", 200, "/static/"},
+		// The file server's own 404 is the answer of a route.
+		{"GET", "/static/missing.txt", 404, "/static/"},
+		{"GET", "/nope", 404, ""},
+		{"POST", "/users/42", 405, ""},
+		{"GET", "/api/nope", 404, ""},
+		{"GET", "/api/items/x", 404, ""},
+		{"POST", "/api/items/7", 405, ""},
+		// The sub-router's own NotFoundHandler and MethodNotAllowedHandler.
+		{"GET", "/shop/nope", 404, ""},
+		{"DELETE", "/shop/orders/9", 405, ""},
+		// gorilla answers 405 to a method it does not know; span "HTTP".
+		{"FOO", "/users/42", 405, ""},
+	}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.method+" "+c.path, func(t *testing.T) {
+					kit := telemetrytest.New(t)
+					srv := httptest.NewServer(mode.build(kit, routes))
+					defer srv.Close()
+
+					req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp, err := srv.Client().Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if resp.StatusCode != c.status {
+						t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+					}
+
+					endpoint, spanName := c.route, spanMethod(c.method)+" "+c.route
+					if c.route == "" {
+						endpoint, spanName = metrics.HTTPUnmatched, spanMethod(c.method)
+					}
+					want := fmt.Sprintf("%s %s %d=1", metrics.HTTPMethod(c.method), endpoint, c.status)
+					if got := requests(t, kit); got != want {
+						t.Errorf("http_requests_total: %s, want %s", got, want)
+					}
+					checkSpan(t, kit, spanName, c.route)
+				})
+			}
+		})
+	}
+}
+
+// TestCustomNotFound: a NotFoundHandler and a MethodNotAllowedHandler set
+// on the router before Use still answer, and are measured.
+func TestCustomNotFound(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, func(r *mux.Router) {
+				r.HandleFunc("/users/{id}", ok).Methods("GET")
+				r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					http.Error(w, "custom 404", http.StatusNotFound)
+				})
+				r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					http.Error(w, "custom 405", http.StatusMethodNotAllowed)
+				})
+			})
+			for _, c := range []struct{ method, path, body string }{
+				{"GET", "/nope", "custom 404\n"}, {"PUT", "/users/1", "custom 405\n"},
+			} {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
+				if w.Body.String() != c.body {
+					t.Errorf("%s %s: body %q, want %q", c.method, c.path, w.Body.String(), c.body)
+				}
+			}
+			want := "GET unmatched 404=1, PUT unmatched 405=1"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestDefaultAnswers: Use answers 404 and 405 as gorilla does without a
+// NotFoundHandler or MethodNotAllowedHandler.
+func TestDefaultAnswers(t *testing.T) {
+	kit := telemetrytest.New(t)
+	plain, measured := mux.NewRouter(), mux.NewRouter()
+	for _, r := range []*mux.Router{plain, measured} {
+		r.HandleFunc("/users/{id}", ok).Methods("GET")
+	}
+	muxtel.Use(kit.Telemetry, measured)
+	for _, c := range []struct{ method, path string }{{"GET", "/nope"}, {"POST", "/users/1"}} {
+		want, got := httptest.NewRecorder(), httptest.NewRecorder()
+		plain.ServeHTTP(want, httptest.NewRequest(c.method, c.path, nil))
+		measured.ServeHTTP(got, httptest.NewRequest(c.method, c.path, nil))
+		if got.Code != want.Code || got.Body.String() != want.Body.String() ||
+			fmt.Sprint(got.Header()) != fmt.Sprint(want.Header()) {
+			t.Errorf("%s %s: got %d %v %q, want %d %v %q", c.method, c.path,
+				got.Code, got.Header(), got.Body, want.Code, want.Header(), want.Body)
+		}
+	}
+}
+
+// TestNoPath: routes without a path template have no route, and nothing
+// panics.
+func TestNoPath(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, func(r *mux.Router) {
+				r.Host("admin.example.com").HandlerFunc(ok)
+				r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
+					return r.Header.Get("X-Probe") != ""
+				}).HandlerFunc(ok)
+			})
+			host := httptest.NewRequest("GET", "http://admin.example.com/x", nil)
+			probe := httptest.NewRequest("GET", "/probe", nil)
+			probe.Header.Set("X-Probe", "1")
+			for _, req := range []*http.Request{host, probe} {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != 200 {
+					t.Errorf("%s: status %d, want 200", req.URL, w.Code)
+				}
+			}
+			checkNoRoute(t, kit, 2)
+		})
+	}
+}
+
+// TestCleanPathRedirect: gorilla redirects an unclean path before it
+// matches routes. Wrapped from outside, the redirect is measured without a
+// route; with Use no middleware runs for it.
+func TestCleanPathRedirect(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, routes)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "/static/../users/1", nil))
+			if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/users/1" {
+				t.Fatalf("got %d to %q, want a 301 to /users/1", w.Code, w.Header().Get("Location"))
+			}
+			want := 1
+			if mode.name == "Use" {
+				want = 0
+			}
+			checkNoRoute(t, kit, want)
+		})
+	}
+}
+
+// checkNoRoute checks that the kit has n spans named "GET", without
+// http.route.
+func checkNoRoute(t *testing.T, kit *telemetrytest.Kit, n int) {
+	t.Helper()
+	spans := kit.Spans()
+	if len(spans) != n {
+		t.Fatalf("%d spans, want %d", len(spans), n)
+	}
+	for _, s := range spans {
+		if s.Name != "GET" {
+			t.Errorf("span name %q, want GET", s.Name)
+		}
+		for _, kv := range s.Attributes {
+			if kv.Key == semconv.HTTPRouteKey {
+				t.Errorf("span %s has http.route %q, want none", s.Name, kv.Value.AsString())
+			}
+		}
+	}
+}
+
+// TestConcurrent serves different routes at once through one handler.
+func TestConcurrent(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, routes)
+			paths := []string{"/users/1", "/nope", "/api/items/2", "/shop/nope", "/shop/orders/3"}
+			const rounds = 20
+			var wg sync.WaitGroup
+			for range rounds {
+				for _, p := range paths {
+					wg.Go(func() {
+						h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+					})
+				}
+			}
+			wg.Wait()
+			want := "GET /api/items/{id:[0-9]+} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestRouteOptions: SetRoute wins over the router's route, and a
+// WithRouteFunc given by the caller replaces it.
+func TestRouteOptions(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, func(r *mux.Router) {
+				r.HandleFunc("/set/{id}", func(w http.ResponseWriter, r *http.Request) {
+					middleware.SetRoute(r, "/named")
+				})
+				r.HandleFunc("/users/{id}", ok)
+			}, middleware.WithRouteFunc(func(r *http.Request) string {
+				if strings.HasPrefix(r.URL.Path, "/users/") {
+					return "/mine"
+				}
+				return ""
+			}))
+			for _, p := range []string{"/set/1", "/users/1"} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+			}
+			if got, want := requests(t, kit), "GET /mine 200=1, GET /named 200=1"; got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestPanic: a panicking handler counts as 500 under its route, and the
+// panic goes on to net/http.
+func TestPanic(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := mode.build(kit, func(r *mux.Router) {
+				r.HandleFunc("/boom/{id}", func(http.ResponseWriter, *http.Request) { panic("boom") })
+			})
+			func() {
+				defer func() {
+					if v := recover(); v != "boom" {
+						t.Errorf("recovered %v, want boom", v)
+					}
+				}()
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/boom/1", nil))
+			}()
+			if got, want := requests(t, kit), "GET /boom/{id} 500=1"; got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// TestNilAndDisabled: a nil Telemetry leaves the router working and its
+// not-found handlers alone; a nil router is no panic.
+func TestNilAndDisabled(t *testing.T) {
+	r := mux.NewRouter()
+	r.HandleFunc("/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, mux.Vars(r)["id"])
+	})
+	muxtel.Use(nil, r)
+	if r.NotFoundHandler != nil || r.MethodNotAllowedHandler != nil {
+		t.Error("Use with a nil Telemetry set the router's not-found handlers")
+	}
+	for _, h := range []http.Handler{r, muxtel.Handler(nil, r)} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/users/7", nil))
+		if w.Code != 200 || w.Body.String() != "7" {
+			t.Errorf("got %d %q, want 200 \"7\"", w.Code, w.Body.String())
+		}
+	}
+
+	kit := telemetrytest.New(t)
+	muxtel.Use(kit.Telemetry, nil)
+	if h := muxtel.Handler(kit.Telemetry, nil); h == nil {
+		t.Error("Handler with a nil router returned nil")
+	}
+}
+
+// spanMethod is the method part of a span name: "HTTP" for a method
+// outside the known ones.
+func spanMethod(method string) string {
+	if m := metrics.HTTPMethod(method); m != metrics.HTTPOther {
+		return m
+	}
+	return "HTTP"
+}
+
+// requests returns the http_requests_total points as sorted
+// "method endpoint status=value" entries joined by ", ".
+func requests(t *testing.T, kit *telemetrytest.Kit) string {
+	t.Helper()
+	m, found := kit.Metric(metrics.HTTPRequestsName)
+	if !found {
+		return ""
+	}
+	sum, isSum := m.Data.(metricdata.Sum[int64])
+	if !isSum {
+		t.Fatalf("%s is a %T, want a metricdata.Sum[int64]", metrics.HTTPRequestsName, m.Data)
+	}
+	var out []string
+	for _, dp := range sum.DataPoints {
+		method, _ := dp.Attributes.Value(metrics.HTTPMethodKey)
+		endpoint, _ := dp.Attributes.Value(metrics.HTTPEndpointKey)
+		status, _ := dp.Attributes.Value(metrics.HTTPStatusCodeKey)
+		out = append(out, fmt.Sprintf("%s %s %s=%d",
+			method.AsString(), endpoint.AsString(), status.AsString(), dp.Value))
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// checkSpan checks that the kit has one span, named name, whose
+// http.route is route (absent when route is "").
+func checkSpan(t *testing.T, kit *telemetrytest.Kit, name, route string) {
+	t.Helper()
+	spans := kit.Spans()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans, want 1", len(spans))
+	}
+	s := spans[0]
+	if s.Name != name {
+		t.Errorf("span name %q, want %q", s.Name, name)
+	}
+	got, hasRoute := "", false
+	for _, kv := range s.Attributes {
+		if kv.Key == semconv.HTTPRouteKey {
+			got, hasRoute = kv.Value.AsString(), true
+		}
+	}
+	switch {
+	case route == "" && hasRoute:
+		t.Errorf("span has http.route %q, want none", got)
+	case route != "" && got != route:
+		t.Errorf("span http.route %q, want %q", got, route)
+	}
+}
