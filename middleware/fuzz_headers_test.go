@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -190,4 +191,62 @@ func fuzzPointSets(d metricdata.Aggregation) []attribute.Set {
 		}
 	}
 	return out
+}
+
+// FuzzRequestAttributes sends hostile Host, RemoteAddr, query, method and
+// forwarding headers through a middleware that trusts the forwarding
+// headers. It must not panic; every span string must be valid UTF-8; the
+// method label must stay in the known set; no sensitive query value may
+// reach the span.
+func FuzzRequestAttributes(f *testing.F) {
+	f.Add("example.com:8080", "192.0.2.1:1234", "q=1&token=s3cr3t", "for=192.0.2.60", "203.0.113.7", "GET")
+	f.Add("[::1", ":", "a=%zz;sig=x", `for="[`, ",,,", "PROPFIND")
+	f.Add("\xff:99999", "[2001:db8::1]:80", "Signature=\xff&x", "for=_hidden;for=1.2.3.4", "unknown", "get")
+	f.Add("", "", "", "", "", "")
+	kit := telemetrytest.New(f)
+	h := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
+		middleware.WithForwardedClientAddress())
+	f.Fuzz(func(t *testing.T, host, remote, query, forwarded, xff, method string) {
+		kit.Reset()
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Method, r.Host, r.RemoteAddr = method, host, remote
+		r.URL = &url.URL{Path: "/p", RawQuery: query}
+		r.Header = http.Header{"Forwarded": {forwarded}, "X-Forwarded-For": {xff}}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		spans := kit.Spans()
+		if len(spans) != 1 {
+			t.Fatalf("%d spans", len(spans))
+		}
+		checkSpansUTF8(t, spans)
+		if len(spans[0].Attributes) > fuzzMaxAttrs {
+			t.Errorf("%d attributes", len(spans[0].Attributes))
+		}
+		for _, kv := range spans[0].Attributes {
+			if kv.Key != "url.query" {
+				continue
+			}
+			for _, pair := range strings.FieldsFunc(kv.Value.AsString(), func(r rune) bool { return r == '&' || r == ';' }) {
+				if k, v, ok := strings.Cut(pair, "="); ok && v != "" && httpconvSensitive(k) && v != "REDACTED" {
+					t.Errorf("url.query %q keeps the value of %q", kv.Value.AsString(), k)
+				}
+			}
+		}
+		m, _ := kit.Metric(metrics.HTTPRequestsName)
+		for _, set := range fuzzPointSets(m.Data) {
+			if v, _ := set.Value(metrics.HTTPMethodKey); metrics.HTTPMethod(v.AsString()) != v.AsString() {
+				t.Errorf("method label %q outside the known set", v.AsString())
+			}
+			checkSetUTF8(t, set)
+		}
+	})
+}
+
+// httpconvSensitive is the key rule of the package's url.query redaction
+// for the keys the seeds use (the full rule is tested in internal/httpconv).
+func httpconvSensitive(k string) bool {
+	switch strings.ToLower(k) {
+	case "token", "sig", "signature", "api_key", "password":
+		return true
+	}
+	return false
 }
