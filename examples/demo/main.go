@@ -83,7 +83,7 @@ func run(ctx context.Context, d time.Duration, mode string, env telemetry.Enviro
 	fmt.Printf("Services: %s %s, %s %s, %s %s\n", app.Gateway, chain.Gateway.URL, app.Engine, chain.Engine.URL, app.Agent, chain.Agent.URL)
 	fmt.Printf("Sending a mixed workload for %s (errors, a panic or two, slow calls)...\n", d)
 
-	wl := app.DefaultWorkload(chain.Gateway.URL, d)
+	wl := chain.Workload(d)
 	res := wl.Run(ctx)
 	fmt.Printf("Sent %d requests in %s: %s\n\n", len(res.Sent), res.Elapsed.Round(time.Millisecond), statusSummary(res))
 

@@ -369,7 +369,7 @@ func (s *suite) alertFiresAndResolves(ctx context.Context, prod *envRun) error {
 	since := time.Now()
 
 	fmt.Println("     sending an error burst to the prod gateway")
-	burst := app.DefaultWorkload(prod.chain.Gateway.URL, 40*time.Second)
+	burst := prod.chain.Workload(40 * time.Second)
 	burst.AgentErrorRate = 0.9
 	stopBurst := make(chan struct{})
 	burstCtx, cancelBurst := context.WithCancel(ctx)
@@ -383,7 +383,7 @@ func (s *suite) alertFiresAndResolves(ctx context.Context, prod *envRun) error {
 	fmt.Printf("     firing notification after %v\n", time.Since(since).Round(time.Second))
 
 	// Healthy traffic until the alert resolves.
-	healthy := app.DefaultWorkload(prod.chain.Gateway.URL, 90*time.Second)
+	healthy := prod.chain.Workload(90 * time.Second)
 	healthy.PanicRate, healthy.AgentErrorRate, healthy.RateLimitedRate, healthy.SlowRate = 0, 0, 0, 0
 	hCtx, cancelHealthy := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -98,7 +98,7 @@ func (s *suite) run(ctx context.Context, load time.Duration) {
 		s.check("start the dev services", err)
 		return
 	}
-	dev.result = app.DefaultWorkload(dev.chain.Gateway.URL, load).Run(ctx)
+	dev.result = dev.chain.Workload(load).Run(ctx)
 	fmt.Printf("e2e: dev sent %d requests %v\n", len(dev.result.Sent), dev.result.ByStatus)
 
 	// Collection delay, measured on the running dev services.
@@ -112,7 +112,7 @@ func (s *suite) run(ctx context.Context, load time.Duration) {
 		s.stopRun(dev)
 		return
 	}
-	prod.result = app.DefaultWorkload(prod.chain.Gateway.URL, 8*time.Second).Run(ctx)
+	prod.result = prod.chain.Workload(8 * time.Second).Run(ctx)
 
 	// Alerts need errors flowing while the rule evaluates: run the burst
 	// with the prod services still up.

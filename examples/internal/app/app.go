@@ -7,6 +7,9 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +57,23 @@ type Config struct {
 // Chain is the three services, wired to each other.
 type Chain struct {
 	Gateway, Engine, Agent *Service
+
+	// internalToken marks the callers api-gateway trusts (the workload,
+	// standing in for internal jobs and monitors): their trace context is
+	// continued. Everyone else is an internet caller, and the gateway is a
+	// public endpoint for them (middleware.WithPublicEndpointFn).
+	internalToken string
+}
+
+// InternalTokenHeader is the header that carries the internal token.
+const InternalTokenHeader = "X-Internal-Token"
+
+// Workload returns DefaultWorkload against the chain's gateway, sending
+// the internal token so that its trace ids are the traces' ids.
+func (c *Chain) Workload(d time.Duration) Workload {
+	wl := DefaultWorkload(c.Gateway.URL, d)
+	wl.InternalToken = c.internalToken
+	return wl
 }
 
 // Services returns the three services, gateway first.
@@ -65,7 +85,7 @@ func Start(ctx context.Context, cfg Config) (*Chain, error) {
 	if cfg.Console == nil {
 		cfg.Console = io.Discard
 	}
-	c := &Chain{}
+	c := &Chain{internalToken: newToken()}
 	var err error
 	if c.Agent, err = start(ctx, cfg, Agent, func(s *Service) (http.Handler, error) { return newAgent(s) }); err != nil {
 		return nil, err
@@ -74,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (*Chain, error) {
 		c.Close(ctx)
 		return nil, err
 	}
-	if c.Gateway, err = start(ctx, cfg, Gateway, func(s *Service) (http.Handler, error) { return newGateway(s, c.Engine.URL) }); err != nil {
+	if c.Gateway, err = start(ctx, cfg, Gateway, func(s *Service) (http.Handler, error) { return newGateway(s, c.Engine.URL, c.internalToken) }); err != nil {
 		c.Close(ctx)
 		return nil, err
 	}
@@ -147,11 +167,28 @@ func (c *Chain) Close(ctx context.Context) error {
 
 // instrument wraps a service's mux in the SDK's middleware, with health
 // checks excluded.
-func instrument(s *Service, mux *http.ServeMux) http.Handler {
+func instrument(s *Service, mux *http.ServeMux, opts ...middleware.Option) http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	// WithLogger puts the service's logger in each request's context:
 	// handlers log with logbridge.From(r.Context()) and get the trace ids.
-	return middleware.New(s.Tel, middleware.ExcludePaths("/healthz"), middleware.WithLogger(s.Logger))(mux)
+	opts = append([]middleware.Option{middleware.ExcludePaths("/healthz"), middleware.WithLogger(s.Logger)}, opts...)
+	return middleware.New(s.Tel, opts...)(mux)
+}
+
+// untrusted reports whether r comes from outside: without the internal
+// token. For such requests api-gateway is a public endpoint: their
+// traceparent starts a new trace linked to theirs (their sampled flag
+// decides nothing) and their baggage is dropped.
+func untrusted(token string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		return subtle.ConstantTimeCompare([]byte(r.Header.Get(InternalTokenHeader)), []byte(token)) != 1
+	}
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // client is the traced HTTP client a service calls the next one with.

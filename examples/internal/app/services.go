@@ -12,6 +12,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/middleware"
 )
 
 // Run is what a client asks the gateway for: run a workflow for a user.
@@ -30,7 +31,7 @@ type Run struct {
 // Workflows the gateway knows; anything else is a 404.
 var workflows = map[string]bool{"summarize": true, "research": true, "triage": true}
 
-func newGateway(s *Service, engineURL string) (http.Handler, error) {
+func newGateway(s *Service, engineURL, internalToken string) (http.Handler, error) {
 	c := client(s)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/workflows/{workflow}/runs", func(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +85,9 @@ func newGateway(s *Service, engineURL string) (http.Handler, error) {
 			}
 		}
 	}()
-	return instrument(s, mux), nil
+	// The gateway faces the internet: only internal callers' trace context
+	// is continued.
+	return instrument(s, mux, middleware.WithPublicEndpointFn(untrusted(internalToken))), nil
 }
 
 func publishBusiness(ctx context.Context, s *Service, biz *metrics.Business, rng *rand.Rand) {

@@ -32,6 +32,11 @@ type Workload struct {
 	MaxRequests int           // and after this many (0: no limit)
 	Workers     int           // concurrent clients
 	Seed        uint64
+	// InternalToken, sent in InternalTokenHeader, makes the gateway trust
+	// the workload's trace context (Chain.Workload sets it). Without it the
+	// workload is an internet caller: each run starts a new trace that
+	// links to the one the workload sent.
+	InternalToken string
 	// Faults: the share of runs that misbehave on purpose.
 	PanicRate, SlowRate, AgentErrorRate, RateLimitedRate, BadRequestRate, UnknownRouteRate float64
 }
@@ -147,6 +152,9 @@ func (wl Workload) one(ctx context.Context, hc *http.Client, rng *mrand.Rand) Se
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("traceparent", "00-"+traceID+"-"+parent+"-01")
+	if wl.InternalToken != "" {
+		req.Header.Set(InternalTokenHeader, wl.InternalToken)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return sent
