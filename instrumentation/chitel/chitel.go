@@ -50,11 +50,15 @@ func Middleware(tel *telemetry.Telemetry, opts ...middleware.Option) func(http.H
 //
 // When the request already has a chi routing context (Handler mounted
 // inside another chi router), Handler leaves it in place and reads the
-// route from it. opts are those of middleware.New; a WithRouteFunc among
-// them replaces chi's route. With a nil or disabled tel, Handler returns
-// router unchanged.
+// route from it. The handler returned is then also the router's
+// chi.Routes, so that the outer router sees the routes behind it.
+//
+// opts are those of middleware.New; a WithRouteFunc among them replaces
+// chi's route, and middleware.SetRoute still wins over both. A nil router
+// stands for http.DefaultServeMux, as in middleware.New. With a nil or
+// disabled tel, Handler returns router unchanged.
 func Handler(tel *telemetry.Telemetry, router chi.Router, opts ...middleware.Option) http.Handler {
-	if !tel.Enabled() {
+	if !tel.Enabled() || router == nil {
 		// As middleware.New does: no routing context needed. The logger
 		// option still applies when there is one.
 		return middleware.New(tel, opts...)(router)
@@ -146,7 +150,14 @@ func routed(rctx *chi.Context, r *http.Request) bool {
 	last := rctx.RoutePatterns[len(rctx.RoutePatterns)-1]
 	switch {
 	case strings.HasSuffix(last, "/*"):
-		// A mount point or a wildcard route ("/static/*"): ask the router.
+		// A mount point or a wildcard route ("/files/*"). Mount empties
+		// the wildcard parameter before its router routes: a value left in
+		// it is that of a wildcard route which matched. Else ask the
+		// router (a second lookup, for mount points and empty wildcards).
+		keys, values := rctx.URLParams.Keys, rctx.URLParams.Values
+		if n := len(keys) - 1; n >= 0 && n < len(values) && keys[n] == "*" && values[n] != "" {
+			return true
+		}
 		return matches(rctx, r)
 	case last != "/" && rctx.RoutePath == "/":
 		// A mount hands its router the path "/" when the request is the

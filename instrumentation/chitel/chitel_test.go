@@ -48,6 +48,7 @@ func ok(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok")
 // (Route), a mounted router and a mounted file server.
 func routes(r chi.Router) {
 	r.Get("/users/{id}", ok)
+	r.Get("/wild/*", ok)
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/items/{id}", ok)
 	})
@@ -74,6 +75,9 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/api/items/7", 200, "/api/items/{id}"},
 		{"GET", "/shop/orders/9", 200, "/shop/orders/{id}"},
 		{"GET", "/shop/files/x/y.txt", 200, "/shop/files/*"},
+		{"GET", "/shop/files/", 200, "/shop/files/*"},
+		{"GET", "/wild/a/b", 200, "/wild/*"},
+		{"GET", "/wild/", 200, "/wild/*"},
 		{"GET", "/static/a.txt", 200, "/static/*"},
 		// The file server's own 404 is the answer of a route.
 		{"GET", "/static/missing.txt", 404, "/static/*"},
@@ -269,6 +273,30 @@ func TestDisabled(t *testing.T) {
 		h.ServeHTTP(w, httptest.NewRequest("GET", "/users/7", nil))
 		if w.Code != 200 || w.Body.String() != "7" {
 			t.Errorf("got %d %q, want 200 \"7\"", w.Code, w.Body.String())
+		}
+	}
+	// A nil router is http.DefaultServeMux, as in middleware.New.
+	kit := telemetrytest.New(t)
+	if h := chitel.Handler(kit.Telemetry, nil); h == nil {
+		t.Error("Handler with a nil router returned nil")
+	}
+}
+
+// BenchmarkModes measures a request to a parameterised route and one to
+// a mounted router's route, through each mode.
+func BenchmarkModes(b *testing.B) {
+	for _, mode := range modes {
+		for _, path := range []string{"/users/42", "/shop/files/a/b"} {
+			b.Run(mode.name+path, func(b *testing.B) {
+				kit := telemetrytest.New(b)
+				h := mode.build(kit, routes)
+				req := httptest.NewRequest("GET", path, nil)
+				w := httptest.NewRecorder()
+				b.ReportAllocs()
+				for b.Loop() {
+					h.ServeHTTP(w, req)
+				}
+			})
 		}
 	}
 }
