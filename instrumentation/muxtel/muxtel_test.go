@@ -404,3 +404,22 @@ func checkSpan(t *testing.T, kit *telemetrytest.Kit, name, route string) {
 		t.Errorf("span http.route %q, want %q", got, route)
 	}
 }
+
+// BenchmarkModes measures a request to a parameterised route and one to
+// a sub-router's route, through each mode.
+func BenchmarkModes(b *testing.B) {
+	for _, mode := range modes {
+		for _, path := range []string{"/users/42", "/shop/orders/7"} {
+			b.Run(mode.name+path, func(b *testing.B) {
+				kit := telemetrytest.New(b)
+				h := mode.build(kit, routes)
+				req := httptest.NewRequest("GET", path, nil)
+				w := httptest.NewRecorder()
+				b.ReportAllocs()
+				for b.Loop() {
+					h.ServeHTTP(w, req)
+				}
+			})
+		}
+	}
+}
