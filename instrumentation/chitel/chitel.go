@@ -20,12 +20,16 @@ import (
 // It is middleware.New(tel, opts...) with the route template taken from
 // chi's routing context after the handler returns: "/users/{id}", or the
 // full template of a route in a mounted router ("/api/users/{id}"). A
-// request that chi routes to its not-found or method-not-allowed handler
-// has no route and counts under the endpoint "unmatched".
+// request that chi routes to its not-found or method-not-allowed handler,
+// its own or a mounted router's, has no route and counts under the
+// endpoint "unmatched". A request that a middleware of the router answers
+// before chi routes it (an authentication middleware's 401) counts under
+// the route that would have served it, found with the router's Find, or
+// under the core middleware's "no_route" when there is none.
 //
-// A WithRouteFunc among opts replaces chi's route, and middleware.SetRoute
-// still wins over both. Install it first, with the router's other
-// middlewares after it, so that what they answer is measured too.
+// Install it first, with the router's other middlewares after it, so that
+// what they answer is measured too. A WithRouteFunc among opts replaces
+// chi's route, and middleware.SetRoute still wins over both.
 //
 // With a nil or disabled tel it returns the handler unchanged, as
 // middleware.New does.
@@ -46,7 +50,8 @@ func Middleware(tel *telemetry.Telemetry, opts ...middleware.Option) func(http.H
 // the request context), and Handler reads the route template from it when
 // the router returns. Routes are the same as with Middleware: "/users/{id}",
 // the full template of a mounted router's route, "unmatched" for chi's 404
-// and 405.
+// and 405, the route that would have served a request that the router's
+// middlewares answered.
 //
 // When the request already has a chi routing context (Handler mounted
 // inside another chi router), Handler leaves it in place and reads the
@@ -130,13 +135,49 @@ func withRoute(opts []middleware.Option) []middleware.Option {
 // matched none (its 404 and 405) or r has no chi routing context.
 func route(r *http.Request) string {
 	rctx := chi.RouteContext(r.Context())
-	p := rctx.RoutePattern() // "" for a nil rctx
-	if p != "" && !routed(rctx, r) {
+	if rctx == nil {
+		return ""
+	}
+	p := rctx.RoutePattern()
+	if p == "" {
+		// Nothing matched, or the router's middlewares answered before
+		// chi routed (a 401 from an authentication middleware): then the
+		// route is the one that would have served the request.
+		return wouldRoute(rctx, r)
+	}
+	if !routed(rctx, r) {
 		// chi left the mount pattern in r.Pattern too, which the
 		// middleware would take for the route. r is the middleware's own
 		// request, and the router has finished with it.
 		r.Pattern = ""
 		return ""
+	}
+	return p
+}
+
+// wouldRoute returns the template of the route that chi finds for r, in
+// the form of RoutePattern, or "" for none. It starts from the path and
+// method that the router's middlewares left for the routing, if any.
+func wouldRoute(rctx *chi.Context, r *http.Request) string {
+	if rctx.Routes == nil {
+		return ""
+	}
+	method, path := rctx.RouteMethod, rctx.RoutePath
+	if method == "" {
+		method = r.Method
+	}
+	if path == "" {
+		path = requestPath(r)
+	}
+	p := rctx.Routes.Find(chi.NewRouteContext(), method, path)
+	// Find joins a mount point and its router's pattern without the
+	// clean-up of RoutePattern: "/blog" + "/" is "/blog/" there, "/blog"
+	// here.
+	for strings.Contains(p, "/*/") {
+		p = strings.ReplaceAll(p, "/*/", "/")
+	}
+	if p != "/" {
+		p = strings.TrimSuffix(strings.TrimSuffix(p, "//"), "/")
 	}
 	return p
 }
@@ -181,11 +222,15 @@ func matches(rctx *chi.Context, r *http.Request) bool {
 	if method == "" {
 		method = r.Method
 	}
-	path := "/"
+	return rctx.Routes.Match(chi.NewRouteContext(), method, requestPath(r))
+}
+
+// requestPath is the path chi routes when nothing overrides it.
+func requestPath(r *http.Request) string {
 	if u := r.URL; u != nil && u.RawPath != "" {
-		path = u.RawPath
+		return u.RawPath
 	} else if u != nil && u.Path != "" {
-		path = u.Path
+		return u.Path
 	}
-	return rctx.Routes.Match(chi.NewRouteContext(), method, path)
+	return "/"
 }

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
+	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/chitel"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -357,5 +358,63 @@ func checkSpan(t *testing.T, kit *telemetrytest.Kit, name, route string) {
 		t.Errorf("span has http.route %q, want none", got)
 	case route != "" && got != route:
 		t.Errorf("span http.route %q, want %q", got, route)
+	}
+}
+
+// TestNested puts the router, with the middleware in either mode, behind
+// another middleware of the package: each request is counted once, by
+// the outer one, under chi's route.
+func TestNested(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := middleware.New(kit.Telemetry)(mode.build(kit, routes))
+			for _, c := range []struct{ method, path string }{
+				{"GET", "/users/1"}, {"GET", "/api/items/2"}, {"GET", "/api/nope"}, {"POST", "/users/1"},
+			} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.path, nil))
+			}
+			want := "GET /api/items/{id} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+			if n := len(kit.Spans()); n != 4 {
+				t.Errorf("%d spans, want 4", n)
+			}
+		})
+	}
+}
+
+// TestAnsweredBeforeRouting: a router middleware that answers before chi
+// routes (authentication) counts under the route that would have served
+// the request.
+func TestAnsweredBeforeRouting(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			// The answers without a route make the middleware warn once.
+			kit := telemetrytest.New(t, telemetry.WithErrorHandler(func(error) {}))
+			h := mode.build(kit, func(r chi.Router) {
+				r.Use(func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Header.Get("Authorization") == "" {
+							http.Error(w, "unauthorized", http.StatusUnauthorized)
+							return
+						}
+						next.ServeHTTP(w, r)
+					})
+				})
+				routes(r)
+			})
+			for _, p := range []string{"/users/1", "/shop/orders/2", "/blog/", "/shop/files/a", "/nope"} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+			}
+			req := httptest.NewRequest("POST", "/users/1", nil)
+			h.ServeHTTP(httptest.NewRecorder(), req) // no route for POST: no_route
+			want := "GET /blog 401=1, GET /shop/files/* 401=1, GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, " +
+				"GET " + metrics.HTTPNoRoute + " 401=1, POST " + metrics.HTTPNoRoute + " 401=1"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
 	}
 }

@@ -15,7 +15,10 @@
 //
 // Both measure every request the router answers, chi's 404 and 405
 // included: those have no route and count under the endpoint "unmatched".
-// A route of a mounted router gets its full template ("/api/users/{id}").
+// A route of a mounted router gets its full template ("/api/users/{id}"),
+// and a request that the router's middlewares answer before chi routes it
+// (a 401 from authentication) the template of the route that would have
+// served it.
 // The options are those of the middleware package (middleware.ExcludePaths,
 // middleware.WithLogger, ...).
 //

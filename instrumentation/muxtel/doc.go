@@ -16,7 +16,8 @@
 // or a 405; Use also wraps the router's NotFoundHandler and
 // MethodNotAllowedHandler. In both ways a 404 or 405 of the router has no
 // route and counts under the endpoint "unmatched", and a route of a
-// sub-router gets its full template ("/api/users/{id}"). The options are
+// sub-router gets its full template ("/api/users/{id}"), as gorilla keeps
+// it (GetPathTemplate: variable patterns included, "/items/{id:[0-9]+}"). The options are
 // those of the middleware package (middleware.ExcludePaths,
 // middleware.WithLogger, ...).
 //

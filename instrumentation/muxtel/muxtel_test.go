@@ -1,6 +1,7 @@
 package muxtel_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
+	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/muxtel"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -176,11 +178,12 @@ func TestDefaultAnswers(t *testing.T) {
 }
 
 // TestNoPath: routes without a path template have no route, and nothing
-// panics.
+// panics. The middleware counts their answers under "no_route" and warns
+// once with ErrNoRoute: name them with middleware.SetRoute.
 func TestNoPath(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
+			kit, errs := kitWithErrors(t)
 			h := mode.build(kit, func(r *mux.Router) {
 				r.Host("admin.example.com").HandlerFunc(ok)
 				r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
@@ -198,30 +201,76 @@ func TestNoPath(t *testing.T) {
 				}
 			}
 			checkNoRoute(t, kit, 2)
+			if got, want := requests(t, kit), "GET "+metrics.HTTPNoRoute+" 200=2"; got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+			if !errs.has(middleware.ErrNoRoute) {
+				t.Errorf("errors %v, want middleware.ErrNoRoute", errs.all())
+			}
 		})
 	}
 }
 
 // TestCleanPathRedirect: gorilla redirects an unclean path before it
 // matches routes. Wrapped from outside, the redirect is measured without a
-// route; with Use no middleware runs for it.
+// route (not under the route that router.Match finds for the unclean
+// path); with Use no middleware runs for it.
 func TestCleanPathRedirect(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
+			kit, _ := kitWithErrors(t)
 			h := mode.build(kit, routes)
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest("GET", "/static/../users/1", nil))
 			if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/users/1" {
 				t.Fatalf("got %d to %q, want a 301 to /users/1", w.Code, w.Header().Get("Location"))
 			}
-			want := 1
 			if mode.name == "Use" {
-				want = 0
+				checkNoRoute(t, kit, 0)
+				return
 			}
-			checkNoRoute(t, kit, want)
+			checkNoRoute(t, kit, 1)
+			// The router answered by itself, as a ServeMux does with its
+			// redirects, which count as "unmatched"; the middleware has no
+			// way to be told so from outside yet.
+			if got, want := requests(t, kit), "GET "+metrics.HTTPNoRoute+" 301=1"; got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
 		})
 	}
+}
+
+// errorLog keeps the errors reported through the Telemetry's handler.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorLog) add(err error) {
+	l.mu.Lock()
+	l.errs = append(l.errs, err)
+	l.mu.Unlock()
+}
+
+func (l *errorLog) all() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]error(nil), l.errs...)
+}
+
+func (l *errorLog) has(target error) bool {
+	for _, err := range l.all() {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// kitWithErrors returns a kit whose reported errors are kept, not printed.
+func kitWithErrors(t *testing.T) (*telemetrytest.Kit, *errorLog) {
+	l := &errorLog{}
+	return telemetrytest.New(t, telemetry.WithErrorHandler(l.add)), l
 }
 
 // checkNoRoute checks that the kit has n spans named "GET", without
@@ -421,5 +470,29 @@ func BenchmarkModes(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestNested puts the router, with the middleware in either mode, behind
+// another middleware of the package: each request is counted once, by
+// the outer one, under the router's route.
+func TestNested(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			h := middleware.New(kit.Telemetry)(mode.build(kit, routes))
+			for _, c := range []struct{ method, path string }{
+				{"GET", "/users/1"}, {"GET", "/api/items/2"}, {"GET", "/shop/nope"}, {"POST", "/users/1"},
+			} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.path, nil))
+			}
+			want := "GET /api/items/{id:[0-9]+} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+			if n := len(kit.Spans()); n != 4 {
+				t.Errorf("%d spans, want 4", n)
+			}
+		})
 	}
 }
