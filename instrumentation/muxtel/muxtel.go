@@ -18,11 +18,13 @@ import (
 // It is middleware.Handler(tel, router, opts...) with the route template
 // found by asking router.Match about the request after the router returns:
 // gorilla keeps the matched route in a request copy that an outer
-// middleware never receives. Every request is measured; one that matches
-// no route (the router's 404 and 405, its redirect from an unclean path
-// such as "/a/../b" to the cleaned one) has no route, and a 404 or 405
-// counts under the endpoint "unmatched". (A router with SkipClean(true)
-// serves unclean paths: those still count without a route.)
+// middleware never receives. Every request is measured, also those that
+// the router's middlewares answer (under the route they would have gone
+// to). One that matches no route has no route: the router's 404 and 405
+// count under the endpoint "unmatched", its redirect from an unclean path
+// such as "/a/../b" to the cleaned one under the core middleware's
+// "no_route". (A router with SkipClean(true) serves unclean paths: those
+// count without a route too.)
 //
 // Matching again costs a second walk through the routes, and builds the
 // router's middleware chain once more; router.Use's middlewares are only
@@ -58,7 +60,8 @@ func Handler(tel *telemetry.Telemetry, router *mux.Router, opts ...middleware.Op
 // replaces the wrapped one. As gorilla documents, a router with a
 // NotFoundHandler reports a match for every request from router.Match.
 // Middlewares added with router.Use after Use run inside it, and what
-// they answer is measured; those added before run outside it.
+// they answer is measured under the route; those added before run outside
+// it, and what they answer is not measured.
 //
 // A WithRouteFunc among opts replaces the router's route, and
 // middleware.SetRoute still wins over both. Use does nothing for a nil

@@ -496,3 +496,42 @@ func TestNested(t *testing.T) {
 		})
 	}
 }
+
+// TestAnsweredByMiddleware: what a router middleware answers counts under
+// the route, for Use when the middleware comes after it.
+func TestAnsweredByMiddleware(t *testing.T) {
+	auth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "" {
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			kit := telemetrytest.New(t)
+			var h http.Handler
+			if mode.name == "Use" {
+				r := mux.NewRouter()
+				routes(r)
+				muxtel.Use(kit.Telemetry, r)
+				r.Use(auth)
+				h = r
+			} else {
+				h = mode.build(kit, func(r *mux.Router) {
+					routes(r)
+					r.Use(auth)
+				})
+			}
+			for _, p := range []string{"/users/1", "/shop/orders/2", "/nope"} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+			}
+			want := "GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, GET unmatched 404=1"
+			if got := requests(t, kit); got != want {
+				t.Errorf("http_requests_total: %s, want %s", got, want)
+			}
+		})
+	}
+}
