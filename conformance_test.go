@@ -269,6 +269,8 @@ func conformanceRows() []confRow {
 			delivered(traces), notTLS(), shutdownFails())},
 		{name: "tls/INSECURE=yes", env: grpcEnv("OTEL_EXPORTER_OTLP_INSECURE", "yes"), expect: want(configError("OTEL_EXPORTER_OTLP_INSECURE"))},
 		{name: "tls/per-signal INSECURE=maybe", env: grpcEnv("OTEL_EXPORTER_OTLP_TRACES_INSECURE", "maybe"), expect: want(configError("OTEL_EXPORTER_OTLP_TRACES_INSECURE"))},
+		{name: "tls/grpc http:// with INSECURE=false is plaintext", env: grpcEnv("OTEL_EXPORTER_OTLP_INSECURE", "false"), expect: want(
+			delivered(traces, metrics, logs), notTLS())},
 		{name: "tls/grpc http:// is plaintext even with a CA", env: grpcEnv("OTEL_EXPORTER_OTLP_CERTIFICATE", "{ca}"), expect: want(
 			delivered(traces, metrics, logs), notTLS())},
 		{name: "tls/grpc https:// with the CA", server: tlsServer, env: grpcEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "https://{grpc}", "OTEL_EXPORTER_OTLP_CERTIFICATE", "{ca}"), expect: want(
@@ -321,6 +323,8 @@ func conformanceRows() []confRow {
 		{name: "mtls/CERTIFICATE not PEM", env: grpcEnv("OTEL_EXPORTER_OTLP_CERTIFICATE", "{bad-pem}"), expect: want(configError("OTEL_EXPORTER_OTLP_CERTIFICATE"))},
 		{name: "mtls/per-signal CERTIFICATE unreadable", env: grpcEnv("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", "{missing}"), expect: want(configError("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE"))},
 		{name: "mtls/CLIENT_CERTIFICATE not PEM", env: grpcEnv("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "{bad-pem}", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "{client-key}"), expect: want(
+			configError("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"))},
+		{name: "mtls/CLIENT_CERTIFICATE unreadable", env: grpcEnv("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "{missing}", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "{client-key}"), expect: want(
 			configError("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"))},
 		{name: "mtls/CLIENT_KEY not PEM", env: grpcEnv("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "{client-cert}", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "{bad-pem}"), expect: want(
 			configError("OTEL_EXPORTER_OTLP_CLIENT_KEY"))},
@@ -526,6 +530,9 @@ func confRunRow(t *testing.T, exe string, certs *otlptest.Certs, fixtures map[st
 		if expectsShutdownError && o.res.ShutdownErr == "" {
 			t.Errorf("Shutdown returned nil; want the failed exports reported")
 		}
+		if o.res.LeakedAfterShutdown != "" {
+			t.Errorf("goroutines still running 3 s after Shutdown returned:\n%s", confClip(o.res.LeakedAfterShutdown))
+		}
 	}
 	if !writesStdout && strings.TrimSpace(o.sdkStdout) != "" {
 		t.Errorf("the SDK wrote to standard output:\n%s", confClip(o.sdkStdout))
@@ -573,7 +580,11 @@ func (o *confOutcome) run(t *testing.T, exe string) {
 	o.stderr = stderr.String()
 	out := stdout.String()
 	if err != nil {
-		t.Errorf("child process: %v\nstdout:\n%s\nstderr:\n%s", err, confClip(out), confClip(o.stderr))
+		hint := ""
+		if strings.Contains(o.stderr, "goleak") {
+			hint = " (TestMain's goleak found goroutines left running at exit)"
+		}
+		t.Errorf("child process: %v%s\nstdout:\n%s\nstderr:\n%s", err, hint, confClip(out), confClip(o.stderr))
 	}
 	start := strings.Index(out, confStartMarker)
 	end := strings.Index(out, confResultMarker)
@@ -1129,11 +1140,21 @@ func confPropagates(headers ...string) confCheck {
 	})
 }
 
-// stdoutHas: the SDK wrote each of texts to standard output (the console
-// exporters).
+// stdoutHas: the SDK wrote JSON documents to standard output (the console
+// exporters), with each of texts as a string among them.
 func confStdoutHas(texts ...string) confCheck {
 	return confCheck{stdout: true, run: func(t *testing.T, o *confOutcome) {
 		t.Helper()
+		dec := json.NewDecoder(strings.NewReader(o.sdkStdout))
+		for {
+			var doc any
+			if err := dec.Decode(&doc); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Errorf("standard output is not a stream of JSON documents: %v\n%s", err, confClip(o.sdkStdout))
+				break
+			}
+		}
 		for _, s := range texts {
 			if !strings.Contains(o.sdkStdout, strconv.Quote(s)) {
 				t.Errorf("standard output lacks %q:\n%s", s, confClip(o.sdkStdout))
@@ -1195,6 +1216,9 @@ type confChildResult struct {
 	Scrape           string   // the child's own /metrics, with OTEL_METRICS_EXPORTER=prometheus
 	ScrapeErr        string
 	ShutdownErr      string
+	// LeakedAfterShutdown lists the goroutines started since Init that
+	// still ran 3 s after Shutdown returned.
+	LeakedAfterShutdown string
 }
 
 // TestConformanceChild is the child of TestConformance; run on its own it
@@ -1227,9 +1251,7 @@ func confChild() confChildResult {
 			r.Other = append(r.Other, "Init returned a non-nil *Telemetry with its error")
 			_ = tel.Shutdown(ctx)
 		}
-		if leaks := goleak.Find(before); leaks != nil {
-			r.Leaked = leaks.Error()
-		}
+		r.Leaked = confLeaks(before, 0)
 		return r
 	}
 
@@ -1240,7 +1262,26 @@ func confChild() confChildResult {
 	if err := tel.Shutdown(ctx); err != nil {
 		r.ShutdownErr = err.Error()
 	}
+	r.LeakedAfterShutdown = confLeaks(before, 3*time.Second)
 	return r
+}
+
+// confLeaks reports the goroutines started since before that are still
+// running after wait (goleak.Find itself retries for a fraction of a
+// second; this polls it up to wait, for teardown that takes longer).
+func confLeaks(before goleak.Option, wait time.Duration) string {
+	deadline := time.Now().Add(wait)
+	for {
+		err := goleak.Find(before,
+			// As in TestMain: gRPC's resolver goroutine may outlive a closed client by a moment.
+			goleak.IgnoreTopFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"))
+		if err == nil {
+			return ""
+		}
+		if time.Now().After(deadline) {
+			return err.Error()
+		}
+	}
 }
 
 // confEmit records one span (3 attributes, 2 events, 2 links), one counter
