@@ -286,5 +286,5 @@ var serviceNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 func defaultErrorSink() func(error) {
 	l := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	return func(err error) { l.Error("telemetry export", "error", err) }
+	return func(err error) { l.Error("telemetry", "error", err) }
 }
