@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -89,6 +90,11 @@ const (
 // confSlowDelay is how long the slow receiver holds each answer: more than the
 // timeouts the rows set, less than the 5 s shutdown deadline.
 const confSlowDelay = 1500 * time.Millisecond
+
+// confArrivalWait is how long a check waits for data at the receiver.
+// The child has exited by then and the receiver records each export
+// before it answers, so this is a margin, not a guess at export latency.
+const confArrivalWait = time.Second
 
 // confFailFast bounds the exports that are meant to fail (TLS refused,
 // nothing listening), so that Shutdown gives up quickly.
@@ -640,13 +646,7 @@ func confExpand(t *testing.T, e confEnv, rcv *otlptest.Receiver, fixtures map[st
 	}
 	rep := strings.NewReplacer(pairs...)
 	out := make([]string, 0, len(e))
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range e {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(e)) {
 		v := rep.Replace(e[k])
 		if strings.Contains(v, "{") {
 			t.Fatalf("unknown placeholder in %s=%s", k, v)
@@ -768,7 +768,7 @@ func confShutdownFails() confCheck {
 func confDelivered(signals ...otlptest.Signal) confCheck {
 	return confDo(func(t *testing.T, o *confOutcome) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), confArrivalWait)
 		defer cancel()
 		reqs, err := o.rcv.WaitFor(ctx, func(reqs []otlptest.Request) bool {
 			for _, s := range signals {
@@ -1020,7 +1020,7 @@ func confExemplars(name string, present bool) confCheck {
 
 func confFindSpan(t *testing.T, o *confOutcome) *otlptest.Span {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), confArrivalWait)
 	defer cancel()
 	reqs, err := o.rcv.WaitFor(ctx, func(r []otlptest.Request) bool { return confHasItem(r, confTraces) })
 	if err != nil {
@@ -1037,7 +1037,7 @@ func confFindSpan(t *testing.T, o *confOutcome) *otlptest.Span {
 
 func confFindLog(t *testing.T, o *confOutcome) *otlptest.Log {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), confArrivalWait)
 	defer cancel()
 	reqs, err := o.rcv.WaitFor(ctx, func(r []otlptest.Request) bool { return confHasItem(r, confLogs) })
 	if err != nil {
