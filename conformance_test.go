@@ -376,6 +376,8 @@ func conformanceRows() []confRow {
 			"OTEL_BSP_MAX_QUEUE_SIZE", "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10"), expect: want(delivered(traces, metrics, logs))},
 		{name: "batch/OTEL_BLRP_* valid", env: grpcEnv("OTEL_BLRP_SCHEDULE_DELAY", "50", "OTEL_BLRP_EXPORT_TIMEOUT", "5000",
 			"OTEL_BLRP_MAX_QUEUE_SIZE", "100", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10"), expect: want(delivered(traces, metrics, logs))},
+		{name: "batch/export timeouts of 0 are valid", env: grpcEnv("OTEL_BSP_EXPORT_TIMEOUT", "0", "OTEL_BLRP_EXPORT_TIMEOUT", "0"), expect: want(
+			delivered(traces, metrics, logs))},
 		{name: "batch/OTEL_BSP_MAX_EXPORT_BATCH_SIZE over the queue size", env: grpcEnv("OTEL_BSP_MAX_QUEUE_SIZE", "10", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "20"), expect: want(
 			configError("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE"))},
 		{name: "batch/OTEL_BLRP_MAX_EXPORT_BATCH_SIZE over the queue size", env: grpcEnv("OTEL_BLRP_MAX_QUEUE_SIZE", "10", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "20"), expect: want(
