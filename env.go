@@ -95,8 +95,23 @@ func (e env) enum(key, def string, allowed ...string) string {
 			return a
 		}
 	}
-	e.v.add(key, s, "one of "+strings.Join(allowed, ", "))
+	e.v.add(key, s, allowedText(s, allowed))
 	return def
+}
+
+// unsupported are values the OpenTelemetry specification names that this
+// SDK does not implement: an error says so rather than "unknown".
+var unsupported = map[string]bool{
+	"jaeger_remote": true, "parentbased_jaeger_remote": true, "xray": true, "ottrace": true,
+	"zipkin": true, "http/json": true,
+}
+
+func allowedText(value string, allowed []string) string {
+	s := "one of " + strings.Join(allowed, ", ")
+	if unsupported[strings.ToLower(value)] {
+		s = value + " is not supported; " + s
+	}
+	return s
 }
 
 // list reads a comma-separated list of values from allowed (lower case,
@@ -118,7 +133,11 @@ func (e env) list(key string, allowed ...string) []string {
 			known = known || p == a
 		}
 		if !known {
-			e.v.add(key, s, "a comma-separated list of "+strings.Join(allowed, ", "))
+			msg := "a comma-separated list of " + strings.Join(allowed, ", ")
+			if unsupported[p] {
+				msg = p + " is not supported; " + msg
+			}
+			e.v.add(key, s, msg)
 			return out
 		}
 		dup := false

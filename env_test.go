@@ -42,7 +42,7 @@ func TestEnvBadValuesOnce(t *testing.T) {
 		"OTEL_BSP_MAX_QUEUE_SIZE":                                  "abc",
 		"OTEL_BSP_EXPORT_TIMEOUT":                                  "-3",
 		"OTEL_BLRP_SCHEDULE_DELAY":                                 "x",
-		"OTEL_BLRP_EXPORT_TIMEOUT":                                 "0",
+		"OTEL_BLRP_EXPORT_TIMEOUT":                                 "-1",
 		"OTEL_BLRP_MAX_QUEUE_SIZE":                                 "0",
 		"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE":                          "many",
 		"OTEL_PROPAGATORS":                                         "tracecontext,xray",

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
@@ -113,8 +115,56 @@ func (t *Telemetry) transport(s signal) http.RoundTripper {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = s.tls
+	tr.DialContext = t.conns.dial
 	t.transports = append(t.transports, tr)
 	return tr
+}
+
+// conns remembers the connections the OTLP/HTTP transports opened, so
+// that Shutdown closes every one: CloseIdleConnections misses an HTTP/2
+// connection that is not idle yet, and its read loop outlived Shutdown.
+type conns struct {
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+	d    net.Dialer
+}
+
+func (c *conns) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := c.d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open == nil {
+		c.open = make(map[net.Conn]struct{})
+	}
+	tc := &trackedConn{Conn: conn, c: c}
+	c.open[tc] = struct{}{}
+	return tc, nil
+}
+
+// closeAll closes every connection still open.
+func (c *conns) closeAll() {
+	c.mu.Lock()
+	open := c.open
+	c.open = nil
+	c.mu.Unlock()
+	for conn := range open {
+		_ = conn.(*trackedConn).Conn.Close()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	c *conns
+}
+
+func (t *trackedConn) Close() error {
+	t.c.mu.Lock()
+	delete(t.c.open, t)
+	t.c.mu.Unlock()
+	return t.Conn.Close()
 }
 
 // endpointURL is the URL an OTLP/HTTP exporter posts to. Passing a URL

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"net/url"
@@ -291,8 +292,8 @@ func (c *config) resolveLimits(e env) {
 	l.AttributeCountLimit = e.int(defaultCountLimit, 0, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT")
 	l.EventCountLimit = e.int(defaultCountLimit, 0, "OTEL_SPAN_EVENT_COUNT_LIMIT")
 	l.LinkCountLimit = e.int(defaultCountLimit, 0, "OTEL_SPAN_LINK_COUNT_LIMIT")
-	l.AttributePerEventCountLimit = e.int(defaultCountLimit, 0, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT")
-	l.AttributePerLinkCountLimit = e.int(defaultCountLimit, 0, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT")
+	l.AttributePerEventCountLimit = e.int(defaultCountLimit, 0, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT")
+	l.AttributePerLinkCountLimit = e.int(defaultCountLimit, 0, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT")
 	c.logValueLimit = e.int(MaxAttributeLength, 0, "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
 	c.logCountLimit = e.int(defaultCountLimit, 0, "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT")
 }
@@ -333,7 +334,9 @@ func (e env) batching(prefix string, queue int, delay time.Duration) batching {
 		b.batch = b.queue
 	}
 	b.delay = e.millis(delay, 0, prefix+"SCHEDULE_DELAY")
-	b.export = e.millis(0, time.Millisecond, prefix+"EXPORT_TIMEOUT")
+	// 0 (the specification's "no limit") leaves the bound to the
+	// exporter's own timeout: every export keeps a deadline.
+	b.export = e.millis(0, 0, prefix+"EXPORT_TIMEOUT")
 	return b
 }
 
@@ -341,7 +344,7 @@ func (e env) batching(prefix string, queue int, delay time.Duration) batching {
 // the exemplar filter, the temporality and the histogram aggregation.
 func (c *config) resolveMetricReader(e env) {
 	c.metricInterval = e.millisOption(c.metricInterval, DefaultMetricInterval, "OTEL_METRIC_EXPORT_INTERVAL")
-	c.metricTimeout = e.millis(0, time.Millisecond, "OTEL_METRIC_EXPORT_TIMEOUT")
+	c.metricTimeout = e.millis(0, 0, "OTEL_METRIC_EXPORT_TIMEOUT") // 0: the exporter's timeout
 	c.exemplarFilter = e.enum("OTEL_METRICS_EXEMPLAR_FILTER", "trace_based", "always_on", "always_off", "trace_based")
 	c.temporality = e.enum("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", temporalityCumul,
 		temporalityCumul, temporalityDelta, temporalityLowMemory)
@@ -536,19 +539,15 @@ func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) (*tls.Config
 	}
 	switch {
 	case cert != "" && key == "":
-		e.v.add("OTEL_EXPORTER_OTLP_CLIENT_KEY", "", "the client key that goes with "+certKey)
+		e.v.add(strings.Replace(certKey, "CLIENT_CERTIFICATE", "CLIENT_KEY", 1), "", "the client key that goes with "+certKey)
 		bad = true
 	case cert == "" && key != "":
-		e.v.add("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "", "the client certificate that goes with "+keyKey)
+		e.v.add(strings.Replace(keyKey, "CLIENT_KEY", "CLIENT_CERTIFICATE", 1), "", "the client certificate that goes with "+keyKey)
 		bad = true
 	case cert != "":
 		pair, err := tls.LoadX509KeyPair(cert, key)
 		if err != nil {
-			field := certKey
-			if _, statErr := os.Stat(key); statErr != nil {
-				field = keyKey
-			}
-			e.v.addErr(field, fmt.Errorf("client certificate and key: %w", err))
+			e.v.addErr(blameKeyPair(cert, certKey, keyKey), fmt.Errorf("client certificate and key: %w", err))
 			bad = true
 		}
 		cfg.Certificates = []tls.Certificate{pair}
@@ -560,6 +559,29 @@ func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) (*tls.Config
 }
 
 var errBadTLS = fmt.Errorf("bad TLS files")
+
+// blameKeyPair names the variable of the file that made
+// tls.LoadX509KeyPair fail: the certificate's if it does not hold a PEM
+// certificate, else the key's.
+func blameKeyPair(cert, certKey, keyKey string) string {
+	b, err := os.ReadFile(cert)
+	if err != nil {
+		return certKey
+	}
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return certKey
+		}
+		if block.Type == "CERTIFICATE" {
+			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+				return certKey
+			}
+			return keyKey
+		}
+	}
+}
 
 // resolvePrometheus reads where OTEL_METRICS_EXPORTER=prometheus serves.
 func (c *config) resolvePrometheus(e env) {

@@ -93,6 +93,7 @@ type Telemetry struct {
 	handler    *export.Handler    // rate-limited background errors
 	abandon    []func()           // abort the exporters after Shutdown
 	transports []*http.Transport  // of the OTLP/HTTP exporters
+	conns      conns              // that they opened
 	prom       *http.Server       // OTEL_METRICS_EXPORTER=prometheus
 
 	shutdownOnce sync.Once
@@ -136,6 +137,11 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	}
 	if *cfg.disabled {
 		t.tp, t.mp, t.lp = tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider(), lognoop.NewLoggerProvider()
+		if !cfg.noGlobals {
+			// OTEL_SDK_DISABLED has no effect on propagators: a disabled
+			// service still passes its callers' trace context on.
+			otel.SetTextMapPropagator(t.prop)
+		}
 		return t, nil
 	}
 
@@ -514,6 +520,7 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 		for _, tr := range t.transports {
 			tr.CloseIdleConnections()
 		}
+		t.conns.closeAll()
 	})
 	return t.shutdownErr
 }
