@@ -7,6 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"go.opentelemetry.io/otel/baggage"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -60,7 +66,7 @@ func ExampleHandler() {
 	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
 
 	// One handler without a router: name its route with SetRoute (or
-	// WithRouteFunc), else it counts as "unmatched".
+	// WithRouteFunc), else it counts as "no_route".
 	upload := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		middleware.SetRoute(r, "/upload")
 		w.WriteHeader(http.StatusCreated)
@@ -104,4 +110,85 @@ func ExampleTransport() {
 	// Output:
 	// traceparent received: true
 	// span: GET client
+}
+
+// A sub-mux mounted behind a prefix: StripPrefix keeps the full route.
+func ExampleStripPrefix() {
+	kit := newExampleKit()
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+
+	api := http.NewServeMux()
+	api.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "user "+r.PathValue("id"))
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", middleware.StripPrefix("/api", api))
+	handler := middleware.New(kit.Telemetry)(mux)
+
+	for _, path := range []string{"/api/users/1", "/api/nope"} {
+		handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	for _, s := range kit.Spans() {
+		fmt.Println("span:", s.Name)
+	}
+	n, _ := kit.Sum(metrics.HTTPRequestsName, metrics.HTTPEndpointKey.String("/api/users/{id}"))
+	fmt.Println("/api/users/{id}:", n)
+	// Output:
+	// span: GET /api/users/{id}
+	// span: GET
+	// /api/users/{id}: 1
+}
+
+// An edge service does not let its callers choose its traces.
+func ExampleWithPublicEndpoint() {
+	kit := newExampleKit()
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+
+	handler := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, "/login")
+		fmt.Println("baggage members:", baggage.FromContext(r.Context()).Len())
+	}), middleware.WithPublicEndpoint())
+
+	r := httptest.NewRequest("POST", "/login", nil)
+	r.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00") // "do not sample"
+	r.Header.Set("Baggage", "tenant=evil")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+
+	s := kit.Spans()[0]
+	fmt.Println("span:", s.Name)
+	fmt.Println("continues the caller's trace:", s.SpanContext.TraceID().String() == "0af7651916cd43dd8448eb211c80319c")
+	fmt.Println("links to the caller's span:", s.Links[0].SpanContext.SpanID())
+	// Output:
+	// baggage members: 0
+	// span: POST /login
+	// continues the caller's trace: false
+	// links to the caller's span: b7ad6b7169203331
+}
+
+// Without a *telemetry.Telemetry, the middleware records on providers of
+// one's own (without the environment, project and service labels, which
+// the Telemetry's exporters add).
+func ExampleWithTracerProvider() {
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(http.ResponseWriter, *http.Request) {})
+	handler := middleware.New(nil, middleware.WithTracerProvider(tp), middleware.WithMeterProvider(mp))(mux)
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/users/7", nil))
+
+	fmt.Println("span:", spans.GetSpans()[0].Name)
+	var rm metricdata.ResourceMetrics
+	_ = reader.Collect(context.Background(), &rm)
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		fmt.Println("metric:", m.Name)
+	}
+	// Output:
+	// span: GET /users/{id}
+	// metric: http_requests_total
+	// metric: http_request_duration_seconds
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 )
 
 // maxSpanAttrs is the number of attributes a server span can get at its
-// start; the room is reused for the (at most 3) attributes set at its end.
+// start; at its end it gets at most 3.
 const maxSpanAttrs = 12
 
 // ErrNoRoute is the warning that a middleware made by New reports once,
@@ -48,6 +49,29 @@ type server struct {
 	cache   *seriesCache
 	methods httpconv.Methods
 	warned  atomic.Bool // ErrNoRoute reported
+	bufs    sync.Pool   // of *attrBuf
+}
+
+// attrBuf holds the options and attributes of one Start, or the
+// attributes of one SetAttributes: the SDK copies them, so the buffer goes
+// back to the pool right after and a request does not carry it.
+type attrBuf struct {
+	opts  [4]trace.SpanStartOption
+	attrs [maxSpanAttrs]attribute.KeyValue
+}
+
+func (s *server) getBuf() *attrBuf {
+	if b, ok := s.bufs.Get().(*attrBuf); ok {
+		return b
+	}
+	return new(attrBuf)
+}
+
+// putBuf returns b to the pool without the request's strings, so that the
+// pool does not keep them alive.
+func (s *server) putBuf(b *attrBuf) {
+	*b = attrBuf{}
+	s.bufs.Put(b)
 }
 
 var (
@@ -186,10 +210,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	method := s.methods.Normalize(r.Method)
-	st := &state{}
-	st.d.w = w
-	n := s.startAttrs(&st.attrs, r, method)
-	opts := append(st.opts[:0], serverKind, trace.WithAttributes(st.attrs[:n]...))
+	buf := s.getBuf()
+	n := s.startAttrs(&buf.attrs, r, method)
+	opts := append(buf.opts[:0], serverKind, trace.WithAttributes(buf.attrs[:n]...))
 	ctx := r.Context()
 	if s.cfg.public(r) {
 		// Do not trust the caller: a new trace, linked to the caller's
@@ -202,6 +225,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = s.prop.Extract(ctx, headerCarrier(r.Header))
 	}
 	ctx, span := s.tracer.Start(ctx, spanMethod(method), opts...)
+	s.putBuf(buf)
+	st := &state{}
+	st.d.w = w
 	if s.cfg.logger != nil {
 		ctx = logbridge.Context(ctx, s.cfg.logger)
 	}
@@ -263,10 +289,10 @@ func (s *server) startAttrs(a *[maxSpanAttrs]attribute.KeyValue, r *http.Request
 		attrs = append(attrs, semconv.URLQueryKey.String(validUTF8(httpconv.RedactQuery(q))))
 	}
 	if host, port := httpconv.SplitHostPort(r.Host); host != "" {
-		if port < 0 {
-			port = defaultPort(scheme(r))
+		attrs = append(attrs, semconv.ServerAddressKey.String(validUTF8(host)))
+		if port >= 0 {
+			attrs = append(attrs, semconv.ServerPortKey.Int(port))
 		}
-		attrs = append(attrs, semconv.ServerAddressKey.String(validUTF8(host)), semconv.ServerPortKey.Int(port))
 	}
 	if v := httpconv.ProtocolVersion(r.ProtoMajor, r.ProtoMinor, r.Proto); v != "" {
 		attrs = append(attrs, semconv.NetworkProtocolVersionKey.String(validUTF8(v)))
@@ -284,7 +310,10 @@ func (s *server) startAttrs(a *[maxSpanAttrs]attribute.KeyValue, r *http.Request
 	if client != "" {
 		attrs = append(attrs, semconv.ClientAddressKey.String(validUTF8(client)))
 	}
-	if peer != "" {
+	// The peer only when a forwarding header named another client:
+	// otherwise it is client.address again, and every attribute costs the
+	// SDK four copies per span.
+	if peer != "" && client != peer {
 		attrs = append(attrs, semconv.NetworkPeerAddressKey.String(validUTF8(peer)))
 		if peerPort >= 0 {
 			attrs = append(attrs, semconv.NetworkPeerPortKey.Int(peerPort))
@@ -336,8 +365,8 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	ser := s.cache.get(method, endpoint, status)
 	elapsed := time.Since(start)
 
-	// The start attributes went to Start, which copied them: reuse the room.
-	attrs := append(st.attrs[:0], semconv.HTTPResponseStatusCodeKey.Int(status))
+	buf := s.getBuf()
+	attrs := append(buf.attrs[:0], semconv.HTTPResponseStatusCodeKey.Int(status))
 	if ser.hasRoute {
 		attrs = append(attrs, semconv.HTTPRouteKey.String(ser.endpoint))
 	}
@@ -357,6 +386,7 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	}
 	span.SetName(ser.spanName)
 	span.SetAttributes(attrs...)
+	s.putBuf(buf)
 	span.End()
 
 	s.http.Request(st, ser.labels, elapsed)

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // routeKey finds the *state of the request in its context.
@@ -18,8 +16,8 @@ type routeKey struct{}
 // state is what the middleware keeps for one request, in one allocation:
 // the handler's context (it is the context.Context of the request the
 // handler receives, answering routeKey with itself), what is known of the
-// route, the response writer's delegator and room for the span's start
-// options and attributes.
+// route, the response writer's delegator and room for the attributes set
+// at the span's end.
 type state struct {
 	context.Context
 	route        string // SetRoute's
@@ -28,8 +26,6 @@ type state struct {
 	subUnmatched bool   // the ServeMux behind StripPrefix matched nothing
 	muxMissed    bool   // the ServeMux behind an inner middleware matched nothing
 	d            delegator
-	opts         [4]trace.SpanStartOption
-	attrs        [maxSpanAttrs]attribute.KeyValue
 }
 
 // Value implements context.Context.

@@ -84,8 +84,6 @@ func TestServerSpanAttributes(t *testing.T) {
 		"network.protocol.version": "1.1",
 		"user_agent.original":      "curl/8.5",
 		"client.address":           "203.0.113.9",
-		"network.peer.address":     "203.0.113.9",
-		"network.peer.port":        "5555",
 	}
 	seen := sampler.last(t)
 	for k, want := range start {
@@ -93,9 +91,10 @@ func TestServerSpanAttributes(t *testing.T) {
 			t.Errorf("sampler saw %s = %q, want %q", k, v.String(), want)
 		}
 	}
-	for _, k := range []attribute.Key{"http.response.status_code", "http.route"} {
+	for _, k := range []attribute.Key{"http.response.status_code", "http.route",
+		"network.peer.address"} { // the peer is client.address
 		if _, ok := seen[k]; ok {
-			t.Errorf("sampler saw %s, known only at the end", k)
+			t.Errorf("sampler saw %s", k)
 		}
 	}
 	got := attrMap(onlySpan(t, kit).Attributes)
@@ -134,13 +133,13 @@ func TestServerAddressAndPortDefaults(t *testing.T) {
 		want               map[attribute.Key]string
 		absent             []attribute.Key
 	}{
-		{"http default port", "example.com", "192.0.2.1:1234", false,
-			map[attribute.Key]string{"server.address": "example.com", "server.port": "80", "url.scheme": "http"}, nil},
-		{"https default port", "example.com", "192.0.2.1:1234", true,
+		{"http, Host without port", "example.com", "192.0.2.1:1234", false,
+			map[attribute.Key]string{"server.address": "example.com", "url.scheme": "http"}, []attribute.Key{"server.port"}},
+		{"https, Host with the default port", "example.com:443", "192.0.2.1:1234", true,
 			map[attribute.Key]string{"server.address": "example.com", "server.port": "443", "url.scheme": "https"}, nil},
 		{"ipv6 host", "[2001:db8::1]:8080", "[2001:db8::2]:40000", false,
-			map[attribute.Key]string{"server.address": "2001:db8::1", "server.port": "8080",
-				"client.address": "2001:db8::2", "network.peer.address": "2001:db8::2", "network.peer.port": "40000"}, nil},
+			map[attribute.Key]string{"server.address": "2001:db8::1", "server.port": "8080", "client.address": "2001:db8::2"},
+			[]attribute.Key{"network.peer.address", "network.peer.port"}},
 		{"no host, no remote address", "", "", false, nil,
 			[]attribute.Key{"server.address", "server.port", "client.address", "network.peer.address", "network.peer.port"}},
 		{"invalid UTF-8 host", "ex\xffample", "192.0.2.1:1234", false,
@@ -175,11 +174,12 @@ func TestForwardedClientAddress(t *testing.T) {
 		headers map[string]string
 		opt     bool
 		client  string
+		peer    string // "": no network.peer.address (it would repeat client.address)
 	}{
-		{"headers ignored by default", map[string]string{"X-Forwarded-For": "198.51.100.1", "Forwarded": "for=198.51.100.2"}, false, "203.0.113.9"},
-		{"X-Forwarded-For first hop", map[string]string{"X-Forwarded-For": "198.51.100.1, 10.0.0.1"}, true, "198.51.100.1"},
-		{"Forwarded wins", map[string]string{"X-Forwarded-For": "198.51.100.1", "Forwarded": `for="[2001:db8::9]:443";proto=https`}, true, "2001:db8::9"},
-		{"no header: the peer", nil, true, "203.0.113.9"},
+		{"headers ignored by default", map[string]string{"X-Forwarded-For": "198.51.100.1", "Forwarded": "for=198.51.100.2"}, false, "203.0.113.9", ""},
+		{"X-Forwarded-For first hop", map[string]string{"X-Forwarded-For": "198.51.100.1, 10.0.0.1"}, true, "198.51.100.1", "203.0.113.9"},
+		{"Forwarded wins", map[string]string{"X-Forwarded-For": "198.51.100.1", "Forwarded": `for="[2001:db8::9]:443";proto=https`}, true, "2001:db8::9", "203.0.113.9"},
+		{"no header: the peer", nil, true, "203.0.113.9", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			kit := telemetrytest.New(t)
@@ -197,8 +197,11 @@ func TestForwardedClientAddress(t *testing.T) {
 			if got["client.address"] != tt.client {
 				t.Errorf("client.address = %q, want %q", got["client.address"], tt.client)
 			}
-			if got["network.peer.address"] != "203.0.113.9" {
-				t.Errorf("network.peer.address = %q, want the peer", got["network.peer.address"])
+			if got["network.peer.address"] != tt.peer {
+				t.Errorf("network.peer.address = %q, want %q", got["network.peer.address"], tt.peer)
+			}
+			if wantPort := map[bool]string{true: "5555", false: ""}[tt.peer != ""]; got["network.peer.port"] != wantPort {
+				t.Errorf("network.peer.port = %q, want %q", got["network.peer.port"], wantPort)
 			}
 		})
 	}
