@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
 )
 
 // routeKey finds the *state of the request in its context.
