@@ -384,7 +384,9 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 		attrs = append(attrs, semconv.ErrorTypeKey.String(et))
 		span.SetStatus(codes.Error, desc)
 	}
-	span.SetName(ser.spanName)
+	if ser.hasRoute {
+		span.SetName(ser.spanName) // else it is still the method alone
+	}
 	span.SetAttributes(attrs...)
 	s.putBuf(buf)
 	span.End()
