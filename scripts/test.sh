@@ -40,12 +40,12 @@ staticcheck_run() {
 }
 tools_module() { (cd examples/stack/tools && go vet ./... && go test -race -count=1 ./...); }
 # integration_modules: the modules of third-party integrations (instrumentation/*),
-# each with its own go.mod so that the core's stays small: vet, staticcheck, tests.
+# each with its own go.mod so that the core's stays small: tidy, vet, staticcheck, tests.
 integration_modules() {
   local rc=0 dir
   for dir in $(find instrumentation -name go.mod -exec dirname {} \; 2>/dev/null | LC_ALL=C sort); do
     printf -- '--- module %s\n' "$dir"
-    (cd "$dir" && go vet ./... && staticcheck ./... && go test -race -count=1 ./...) || rc=1
+    (cd "$dir" && go mod tidy -diff && go vet ./... && staticcheck ./... && go test -race -count=1 ./...) || rc=1
   done
   return $rc
 }
