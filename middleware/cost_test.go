@@ -18,7 +18,7 @@ import (
 
 // TestAllocationsBelowOtelhttp is the allocation target of the benchmarks
 // as a test: per request, at most otelhttp's allocations on the same SDK
-// (in practice about a third of them). Counting allocations is not timing:
+// (in practice under half of them). Counting allocations is not timing:
 // it holds on a loaded machine.
 func TestAllocationsBelowOtelhttp(t *testing.T) {
 	kit := telemetrytest.New(t)

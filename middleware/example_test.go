@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 
 	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -191,4 +192,75 @@ func ExampleWithTracerProvider() {
 	// span: GET /users/{id}
 	// metric: http_requests_total
 	// metric: http_request_duration_seconds
+}
+
+// Only some requests come from outside: the edge proxy marks them.
+func ExampleWithPublicEndpointFn() {
+	kit := newExampleKit()
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+
+	handler := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, "/orders")
+	}), middleware.WithPublicEndpointFn(func(r *http.Request) bool {
+		return r.Header.Get("X-From-Edge") == "1" // set by the proxy, stripped from client requests
+	}))
+
+	for _, edge := range []bool{false, true} {
+		r := httptest.NewRequest("GET", "/orders", nil)
+		r.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+		if edge {
+			r.Header.Set("X-From-Edge", "1")
+		}
+		handler.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	for _, s := range kit.Spans() {
+		fmt.Println("continues the caller's trace:", s.Parent.IsValid(), "links:", len(s.Links))
+	}
+	// Output:
+	// continues the caller's trace: true links: 0
+	// continues the caller's trace: false links: 1
+}
+
+// Behind a proxy that sets X-Forwarded-For, client.address is the
+// original client; the proxy is network.peer.address.
+func ExampleWithForwardedClientAddress() {
+	kit := newExampleKit()
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+
+	handler := middleware.Handler(kit.Telemetry, http.NotFoundHandler(), middleware.WithForwardedClientAddress())
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.5:41000" // the proxy
+	r.Header.Set("X-Forwarded-For", "203.0.113.7, 10.0.0.5")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+
+	for _, kv := range kit.Spans()[0].Attributes {
+		switch kv.Key {
+		case "client.address", "network.peer.address":
+			fmt.Println(kv.Key, kv.Value.AsString())
+		}
+	}
+	// Output:
+	// client.address 203.0.113.7
+	// network.peer.address 10.0.0.5
+}
+
+// WithPropagators reads only what the given propagator knows: here W3C
+// trace context without baggage.
+func ExampleWithPropagators() {
+	kit := newExampleKit()
+	defer func() { _ = kit.Telemetry.Shutdown(context.Background()) }()
+
+	handler := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, "/")
+		fmt.Println("baggage members:", baggage.FromContext(r.Context()).Len())
+	}), middleware.WithPropagators(propagation.TraceContext{}))
+
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+	r.Header.Set("Baggage", "tenant=a")
+	handler.ServeHTTP(httptest.NewRecorder(), r)
+	fmt.Println("trace:", kit.Spans()[0].SpanContext.TraceID())
+	// Output:
+	// baggage members: 0
+	// trace: 0af7651916cd43dd8448eb211c80319c
 }

@@ -67,10 +67,11 @@ func (s *server) getBuf() *attrBuf {
 	return new(attrBuf)
 }
 
-// putBuf returns b to the pool without the request's strings, so that the
-// pool does not keep them alive.
-func (s *server) putBuf(b *attrBuf) {
-	*b = attrBuf{}
+// putBuf returns b, of which n attributes were used, to the pool without
+// the request's strings, so that the pool does not keep them alive.
+func (s *server) putBuf(b *attrBuf, n int) {
+	clear(b.opts[:])
+	clear(b.attrs[:n])
 	s.bufs.Put(b)
 }
 
@@ -225,7 +226,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = s.prop.Extract(ctx, headerCarrier(r.Header))
 	}
 	ctx, span := s.tracer.Start(ctx, spanMethod(method), opts...)
-	s.putBuf(buf)
+	s.putBuf(buf, n)
 	st := &state{}
 	st.d.w = w
 	if s.cfg.logger != nil {
@@ -388,7 +389,7 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 		span.SetName(ser.spanName) // else it is still the method alone
 	}
 	span.SetAttributes(attrs...)
-	s.putBuf(buf)
+	s.putBuf(buf, len(attrs))
 	span.End()
 
 	s.http.Request(st, ser.labels, elapsed)
