@@ -51,7 +51,7 @@ func ExampleLoadPricing() {
 		panic(err)
 	}
 	p := ailabels.DefaultPricing().Merge(own)
-	price, entry, _ := p.Lookup("gpt-4o-latest")
+	price, entry, _ := p.Lookup("gpt-4o")
 	fmt.Println(entry, price.Input, price.Output, p.AsOf())
 	// Output: gpt-4o 2 8 2026-11-01
 }

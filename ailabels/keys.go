@@ -56,11 +56,14 @@ const (
 	ProviderGCPGenAI    = "gcp.gen_ai"    // Google, API not known
 	ProviderAWSBedrock  = "aws.bedrock"
 	ProviderAzureOpenAI = "azure.ai.openai"
-	ProviderMistralAI   = "mistral_ai"
-	ProviderDeepseek    = "deepseek"
-	ProviderXAI         = "x_ai"
-	ProviderGroq        = "groq"
-	ProviderCohere      = "cohere"
+	// ProviderAzureAIInference is Azure AI Foundry (the Azure AI Inference
+	// API): Claude, Grok, DeepSeek, Llama, Mistral, Phi models on Azure.
+	ProviderAzureAIInference = "azure.ai.inference"
+	ProviderMistralAI        = "mistral_ai"
+	ProviderDeepseek         = "deepseek"
+	ProviderXAI              = "x_ai"
+	ProviderGroq             = "groq"
+	ProviderCohere           = "cohere"
 )
 
 // Operation values of gen_ai.operation.name.
@@ -112,12 +115,33 @@ const (
 	GenAITokenTypeOutput = "output"
 )
 
-// Cost attributes that the SDK adds to AI spans (not part of the semantic
-// conventions).
+// Cost and pricing attributes that the SDK adds to AI spans (the semantic
+// conventions define no cost), under the SDK's ai.* namespace.
 const (
 	// CostUSDKey is the cost of the call in US dollars.
 	CostUSDKey attribute.Key = "ai.cost.usd"
-	// CostPricedKey is false when the model has no price, so the cost
+	// CostPricedKey is false when the call has no price, so the cost
 	// shown is 0 rather than a guess.
 	CostPricedKey attribute.Key = "ai.cost.priced"
+	// PricingAsOfKey is the date (YYYY-MM-DD) of the pricing table that
+	// priced the call, or that had no price for it.
+	PricingAsOfKey attribute.Key = "ai.pricing.as_of"
+	// PricingEntryKey is the entry that priced the call: its model id or
+	// rule name (Cost.PricedAs).
+	PricingEntryKey attribute.Key = "ai.pricing.entry"
+	// PricingListKey is the provider whose price list the entry is in
+	// (Cost.PriceList): the call's provider, or the one it fell back to.
+	PricingListKey attribute.Key = "ai.pricing.price_list"
+	// PricingServiceTierKey is the service tier the call was priced on,
+	// set when it is not standard.
+	PricingServiceTierKey attribute.Key = "ai.pricing.service_tier"
+	// PricingRetiredKey is true when the references mark the model as
+	// retired (it is still priced).
+	PricingRetiredKey attribute.Key = "ai.pricing.retired"
+	// PricingUnpricedKey says why an unpriced call has no price
+	// (UnpricedModel, UnpricedServiceTier).
+	PricingUnpricedKey attribute.Key = "ai.pricing.unpriced"
+	// UsageCacheWrite1hKey is the count of one-hour cache writes (part of
+	// gen_ai.usage.cache_creation.input_tokens), set when not zero.
+	UsageCacheWrite1hKey attribute.Key = "ai.usage.cache_creation_1h.input_tokens"
 )

@@ -45,6 +45,15 @@ const (
 	AIUnpricedRequestsUnit        = ""
 	AIUnpricedRequestsDescription = "AI requests to models without a price: their cost is missing from ai_cost_total."
 
+	// AIPricingAsOfName is the date of the pricing table in use, as a Unix
+	// timestamp (midnight UTC of its as_of): one series per service, no
+	// labels of its own, so that an alert on
+	// time() - ai_pricing_as_of_timestamp_seconds > 90 * 86400 finds a
+	// table older than 90 days. 0 when the table has no date.
+	AIPricingAsOfName        = "ai_pricing_as_of_timestamp_seconds"
+	AIPricingAsOfUnit        = ""
+	AIPricingAsOfDescription = "Date (as_of) of the AI pricing table in use, as a Unix timestamp in seconds; ai_cost_total is priced from it."
+
 	// LabelOverflowName counts recordings whose label value was replaced
 	// by ailabels.Other because the label had reached its bound, labelled
 	// label (the label key, e.g. model).
@@ -82,14 +91,18 @@ type aiConfig struct {
 	providers
 	pricing           *ailabels.Pricing
 	pricingSet        bool
+	pricingErr        error // a bad TELEMETRY_PRICING_FILE, reported by NewAI
 	maxModels         int
 	maxProviders      int
 	contentCapture    bool
 	semconvHistograms bool
 }
 
-// WithPricing replaces the pricing table (ailabels.DefaultPricing by
-// default). A nil table prices nothing: every request is unpriced.
+// WithPricing replaces the pricing table. Without it NewAI uses
+// ailabels.PricingFromEnv: the embedded ailabels.DefaultPricing with the
+// files named by TELEMETRY_PRICING_FILE merged over it (the option wins
+// over the environment). A nil table prices nothing: every request is
+// unpriced.
 func WithPricing(p *ailabels.Pricing) AIOption {
 	return aiOptionFunc(func(c aiConfig) aiConfig { c.pricing, c.pricingSet = p, true; return c })
 }
@@ -131,7 +144,7 @@ func newAIConfig(opts []AIOption) (aiConfig, error) {
 		}
 	}
 	if !c.pricingSet {
-		c.pricing = ailabels.DefaultPricing()
+		c.pricing, c.pricingErr = ailabels.PricingFromEnv()
 	}
 	if c.maxModels < 1 || c.maxModels > maxBound {
 		return c, fmt.Errorf("metrics: WithMaxModels(%d): want 1 to %d", c.maxModels, maxBound)
@@ -151,10 +164,15 @@ func newAIConfig(opts []AIOption) (aiConfig, error) {
 // combinations are prepared on first use and cached. A nil *AI records
 // nothing and returns zero Costs.
 //
+// Prices come from the pricing table (WithPricing, else
+// ailabels.PricingFromEnv), by the usage's provider and model id as the
+// provider's API returns it (ailabels.Pricing.Entry); the table's date is
+// exported as ai_pricing_as_of_timestamp_seconds.
+//
 // Series budget: ai_requests_total has at most models x providers x 2
 // outcomes series (in practice each model has one provider),
 // ai_tokens_total models x 5, ai_cost_total and ai_unpriced_requests_total
-// one per model.
+// one per model, ai_pricing_as_of_timestamp_seconds one.
 type AI struct {
 	cfg     aiConfig
 	enabled bool
@@ -164,6 +182,7 @@ type AI struct {
 	cost     metric.Float64Counter
 	unpriced metric.Int64Counter
 	overflow metric.Int64Counter
+	asOf     metric.Int64ObservableGauge
 
 	overflowModel, overflowProvider []metric.AddOption
 
@@ -186,9 +205,7 @@ type aiKey struct{ provider, model string }
 type aiEntry struct {
 	model, provider string // label values, possibly ailabels.Other
 
-	price    ailabels.Price
-	priced   bool
-	pricedAs string
+	price *ailabels.Entry // nil: unpriced
 
 	modelOverflow, providerOverflow bool
 
@@ -208,10 +225,22 @@ const (
 // the scope telemetry.ScopeName. A nil or disabled tel without those
 // options gives an *AI that records nothing but still validates and
 // prices. It returns an error for an option out of range.
+//
+// Without WithPricing it prices with ailabels.PricingFromEnv. A pricing
+// file that TELEMETRY_PRICING_FILE names but that cannot be read or is
+// invalid does not stop the service: NewAI prices with the embedded table
+// and sends the error (a *ailabels.PricingError naming the variable, the
+// file, the entry and the field) to tel.HandleError, the SDK's
+// rate-limited error handler; ai_pricing_as_of_timestamp_seconds then
+// shows the embedded table's date. Call ailabels.PricingFromEnv first and
+// pass its table to WithPricing to fail at start instead.
 func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 	cfg, err := newAIConfig(opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.pricingErr != nil {
+		tel.HandleError(fmt.Errorf("metrics: AI pricing: %w (the embedded table, as of %s, is in force)", cfg.pricingErr, cfg.pricing.AsOf()))
 	}
 	mp, enabled := cfg.meterProvider(tel)
 	meter := mp.Meter(telemetry.ScopeName)
@@ -241,6 +270,18 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 	if a.overflow, err = newOverflowCounter(meter); err != nil {
 		return nil, err
 	}
+	var asOf int64
+	if t := cfg.pricing.AsOfTime(); !t.IsZero() {
+		asOf = t.Unix()
+	}
+	if a.asOf, err = meter.Int64ObservableGauge(AIPricingAsOfName,
+		metric.WithUnit(AIPricingAsOfUnit), metric.WithDescription(AIPricingAsOfDescription),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(asOf)
+			return nil
+		})); err != nil {
+		return nil, err
+	}
 	a.overflowModel = overflowOption(ailabels.ModelKey)
 	a.overflowProvider = overflowOption(ailabels.ProviderKey)
 	if cfg.semconvHistograms {
@@ -262,6 +303,14 @@ func overflowOption(label attribute.Key) []metric.AddOption {
 	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(ailabels.OverflowLabelKey.String(string(label))))}
 }
 
+// Pricing returns the pricing table a prices with (nil prices nothing).
+func (a *AI) Pricing() *ailabels.Pricing {
+	if a == nil {
+		return nil
+	}
+	return a.cfg.pricing
+}
+
 // Enabled reports whether a records metrics: its Telemetry is enabled or
 // WithMeterProvider gave it a provider. (Spans follow the tracer provider:
 // AI.Start makes no-op spans on a disabled one.)
@@ -269,9 +318,12 @@ func (a *AI) Enabled() bool { return a != nil && a.enabled }
 
 // Record records one successful AI request: 1 to ai_requests_total
 // {outcome="ok"}, each non-zero token count of u to ai_tokens_total, and
-// its cost to ai_cost_total. It returns the cost. A model the pricing table
-// does not price gets a zero Cost with Priced false, adds 0 to
-// ai_cost_total and 1 to ai_unpriced_requests_total.
+// its cost to ai_cost_total. It returns the cost and which price it came
+// from. A call the pricing table does not price (an unknown provider and
+// model, a service tier without a price) gets a Cost of 0 with Priced
+// false and the reason in Unpriced, adds 0 to ai_cost_total and 1 to
+// ai_unpriced_requests_total. The price is the one in force at u.Time
+// (zero: now).
 //
 // Invalid usage (negative counts, cache or reasoning counts larger than
 // the input or output that include them: errors.Is ailabels.ErrInvalidUsage)
@@ -299,9 +351,9 @@ func (a *AI) record(ctx context.Context, u ailabels.Usage, outcome int) (ailabel
 	if err != nil {
 		return ailabels.Cost{}, err
 	}
-	var c ailabels.Cost
-	if e.priced {
-		c = ailabels.Cost{USD: e.price.Cost(u), Priced: true, PricedAs: e.pricedAs}
+	c := e.price.Cost(u)
+	if c.AsOf == "" {
+		c.AsOf = a.cfg.pricing.AsOf()
 	}
 	if a.enabled {
 		a.add(ctx, e, &u, c, outcome)
@@ -367,7 +419,7 @@ func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
 	e := &aiEntry{}
 	e.model, e.modelOverflow = a.models.admit(ml)
 	e.provider, e.providerOverflow = a.providers.admit(pl)
-	e.price, e.pricedAs, e.priced = a.cfg.pricing.Lookup(model)
+	e.price = a.cfg.pricing.Entry(provider, model)
 
 	m := ailabels.ModelKey.String(e.model)
 	p := ailabels.ProviderKey.String(e.provider)

@@ -132,5 +132,8 @@ func ExampleAI_Start() {
 	// gen_ai.usage.output_tokens=3
 	// ai.cost.usd=3.6e-06
 	// ai.cost.priced=true
+	// ai.pricing.as_of=2026-07-24
+	// ai.pricing.entry=gpt-4o-mini-2024-07-18
+	// ai.pricing.price_list=openai
 	// cost $0.0000036
 }

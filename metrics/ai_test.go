@@ -218,8 +218,8 @@ func TestAIUnpricedModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost != (ailabels.Cost{}) {
-		t.Errorf("cost = %+v, want a zero unpriced Cost", cost)
+	if want := (ailabels.Cost{Unpriced: ailabels.UnpricedModel, AsOf: ailabels.DefaultPricing().AsOf()}); cost != want {
+		t.Errorf("cost = %+v, want %+v: 0, unpriced, saying why and which table", cost, want)
 	}
 	aiWantPoints(t, kit, metrics.AIUnpricedRequestsName, pt(1, "model", "my-llama-3-70b"))
 	aiWantPoints(t, kit, metrics.AICostName, pt(0, "model", "my-llama-3-70b"))

@@ -166,11 +166,18 @@ func (c *Call) SetResponse(id string, finishReasons ...string) {
 }
 
 // End finishes the call: err (the call's own error, nil on success) marks
-// the span as failed with error.type, u's token counts and the cost go on
-// the span as gen_ai.usage.* and ai.cost.usd / ai.cost.priced, and the
-// request is recorded as by AI.Record (outcome="error" when err is not
-// nil). u.Provider and u.Model default to the request's; u.Model is the
-// model that answered (gen_ai.response.model).
+// the span as failed with error.type, u's token counts go on the span as
+// gen_ai.usage.*, and the request is recorded as by AI.Record
+// (outcome="error" when err is not nil). u.Provider and u.Model default to
+// the request's; u.Model is the model that answered
+// (gen_ai.response.model); a zero u.Time is the call's start, so a price
+// that changed during the call is the one in force when it began.
+//
+// The span says which price was used: ai.cost.usd, ai.cost.priced, the
+// table's date ai.pricing.as_of, the entry ai.pricing.entry and its price
+// list ai.pricing.price_list, ai.pricing.service_tier when not standard,
+// ai.pricing.retired for a model the references mark retired; an unpriced
+// call has ai.cost.priced=false and the reason in ai.pricing.unpriced.
 //
 // If u is invalid, End still ends the span (with the validation error as
 // an event) but records no metrics, and returns the validation error. Only
@@ -196,6 +203,9 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	if u.Model == "" {
 		u.Model = c.req.Model
 	}
+	if u.Time.IsZero() {
+		u.Time = c.start
+	}
 
 	outcome := outcomeOK
 	if err != nil {
@@ -204,7 +214,7 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	cost, recErr := a.record(c.ctx, u, outcome)
 
 	span := c.span
-	attrs := make([]attribute.KeyValue, 0, 10)
+	attrs := make([]attribute.KeyValue, 0, 16)
 	if u.Model != "" {
 		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 	}
@@ -219,10 +229,14 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 		if u.CacheWriteInputTokens > 0 {
 			attrs = append(attrs, ailabels.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheWriteInputTokens))
 		}
+		if u.CacheWrite1hInputTokens > 0 {
+			attrs = append(attrs, ailabels.UsageCacheWrite1hKey.Int64(u.CacheWrite1hInputTokens))
+		}
 		if u.ReasoningTokens > 0 {
 			attrs = append(attrs, ailabels.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens))
 		}
 		attrs = append(attrs, ailabels.CostUSDKey.Float64(cost.USD), ailabels.CostPricedKey.Bool(cost.Priced))
+		attrs = appendPricing(attrs, cost, u.ServiceTier)
 	} else {
 		span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", recErr.Error())))
 	}
@@ -242,6 +256,27 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	}
 	span.End()
 	return cost, recErr
+}
+
+// appendPricing adds the attributes that say which price priced the call,
+// or why none did.
+func appendPricing(attrs []attribute.KeyValue, c ailabels.Cost, tier ailabels.ServiceTier) []attribute.KeyValue {
+	if c.AsOf != "" {
+		attrs = append(attrs, ailabels.PricingAsOfKey.String(c.AsOf))
+	}
+	if c.PricedAs != "" {
+		attrs = append(attrs, ailabels.PricingEntryKey.String(validUTF8(c.PricedAs)), ailabels.PricingListKey.String(validUTF8(c.PriceList)))
+	}
+	if tier != "" && !strings.EqualFold(string(tier), string(ailabels.ServiceTierStandard)) && !strings.EqualFold(string(tier), "default") {
+		attrs = append(attrs, ailabels.PricingServiceTierKey.String(strings.ToLower(string(tier))))
+	}
+	if c.Retired {
+		attrs = append(attrs, ailabels.PricingRetiredKey.Bool(true))
+	}
+	if c.Unpriced != "" {
+		attrs = append(attrs, ailabels.PricingUnpricedKey.String(c.Unpriced))
+	}
+	return attrs
 }
 
 // recordSemconv records gen_ai.client.operation.duration and
