@@ -155,7 +155,7 @@ func (m llModel) llRate(field, suffix string, input int64) (float64, bool) {
 // it passes), per token type, with whether the list states each.
 type rates struct {
 	in, cr, cw, out, baseIn float64
-	hasCR, hasCW       bool
+	hasCR, hasCW            bool
 }
 
 // figure is the fixed usage's cost at r; a cache price r does not state
@@ -486,7 +486,7 @@ func readOverrides(t *testing.T) overridesFile {
 // A decision (overrides.json) names the list whose prices win for the
 // token types both lists state; a type only one list states is the other's
 // either way, and with genai-prices LiteLLM's service-tier prices are not
-// used.
+// used. only-litellm and only-genai-prices take that list's price alone.
 
 // decision returns the index of the decision for platform/id, or -1: the
 // exact one, else the first matching rule.
@@ -657,14 +657,14 @@ func coverage(t *testing.T) (items []*covItem, dropped []string) {
 			if use == "litellm-as" {
 				src = ll[[2]string{it.platform, as}]
 			}
-			if use != "genai-prices" {
+			if use != "genai-prices" && use != "only-genai-prices" {
 				for _, st := range []struct{ suffix, tier string }{{"", ""}, {"_batches", "batch"}, {"_flex", "flex"}, {"_priority", "priority"}} {
 					r, ok := src.rates(st.suffix)
 					if !ok {
 						continue
 					}
 					var other *rates
-					if st.suffix == "" && inGP {
+					if st.suffix == "" && inGP && use != "only-litellm" {
 						o := gpRates(ps[inForce(from)].prices)
 						other = &o
 					}
@@ -684,11 +684,11 @@ func coverage(t *testing.T) (items []*covItem, dropped []string) {
 				}
 			}
 			merged := inLL && i == inForce(from)
-			if merged && (use == "litellm" || use == "litellm-as") {
+			if merged && (use == "litellm" || use == "litellm-as" || use == "only-litellm") {
 				continue // the period the decision gave to LiteLLM
 			}
 			var other *rates
-			if merged {
+			if merged && use != "only-genai-prices" {
 				if r, ok := m.rates(""); ok {
 					other = &r
 				}

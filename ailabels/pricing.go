@@ -449,12 +449,13 @@ func keyVariants(provider, key string) []string {
 //
 //  1. an Azure deployment (or other name) given by WithDeployments is
 //     replaced by the model id it names;
-//  2. the provider's own price list: the exact id, then its rules;
-//  3. the entries for every provider (With, a file's "models");
-//  4. the same for the id's variants: ft:BASE:org:name:id as ft:BASE
-//     (OpenAI's fine-tuning price of the base), on Bedrock region/id as id
-//     (the references list a region only where its price differs);
-//  5. the providers the table says charge the same where their own list
+//  2. the exact id, on the provider's own price list or in the entries for
+//     every provider (With, a file's "models"), then the id's variants:
+//     ft:BASE:org:name:id as ft:BASE (OpenAI's fine-tuning price of the
+//     base), on Bedrock region/id as id (the references list a region
+//     only where its price differs);
+//  3. the provider's rules (genai-prices'), for the id and its variants;
+//  4. the providers the table says charge the same where their own list
 //     is silent (Azure OpenAI and Azure AI Foundry: OpenAI's and
 //     Anthropic's prices; Vertex AI: Anthropic's), as genai-prices records.
 //
@@ -476,6 +477,12 @@ func (p *Pricing) Entry(provider, model string) *Entry {
 	if prov == "" {
 		return p.findAny(key)
 	}
+	for _, l := range p.layers {
+		if t, ok := l.deployments[prov][key]; ok {
+			key = t
+			break
+		}
+	}
 	if e := p.find(prov, key); e != nil {
 		return e
 	}
@@ -487,22 +494,21 @@ func (p *Pricing) Entry(provider, model string) *Entry {
 	return nil
 }
 
+// find looks for key on prov's list and in the entries for every provider,
+// newest table first: exact ids (the key, then its variants) before rules.
 func (p *Pricing) find(prov, key string) *Entry {
+	variants := keyVariants(prov, key)
 	for _, l := range p.layers {
-		if t, ok := l.deployments[prov][key]; ok {
-			key = t
-			break
-		}
-	}
-	for _, k := range keyVariants(prov, key) {
-		for _, l := range p.layers {
+		for _, k := range variants {
 			if e := l.exact[prov][k]; e != nil {
 				return e
 			}
-			if e := l.rule(prov, k); e != nil {
+			if e := l.exact[""][k]; e != nil {
 				return e
 			}
-			if e := l.exact[""][k]; e != nil {
+		}
+		for _, k := range variants {
+			if e := l.rule(prov, k); e != nil {
 				return e
 			}
 		}
@@ -512,17 +518,22 @@ func (p *Pricing) find(prov, key string) *Entry {
 
 func (p *Pricing) findAny(key string) *Entry {
 	makers, others := p.order[:numMakers], p.order[numMakers:]
-	for _, k := range keyVariants("", key) {
-		for _, l := range p.layers {
+	variants := keyVariants("", key)
+	for _, l := range p.layers {
+		for _, k := range variants {
 			if e := l.exact[""][k]; e != nil {
 				return e
 			}
-			for _, group := range [...][]string{makers, others} {
+		}
+		for _, group := range [...][]string{makers, others} {
+			for _, k := range variants {
 				for _, pr := range group {
 					if e := l.exact[pr][k]; e != nil {
 						return e
 					}
 				}
+			}
+			for _, k := range variants {
 				for _, pr := range group {
 					if e := l.rule(pr, k); e != nil {
 						return e

@@ -3,6 +3,7 @@ package ailabels
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -31,6 +32,41 @@ type tableFile struct {
 	Models        map[string]fileEntry            `json:"models,omitempty"`
 	Providers     map[string]map[string]fileEntry `json:"providers,omitempty"`
 	Rules         map[string][]fileRule           `json:"rules,omitempty"`
+}
+
+// rawTableFile is tableFile with the entries left undecoded, so that an
+// error names the entry it is in.
+type rawTableFile struct {
+	SchemaVersion int                                   `json:"schema_version,omitempty"`
+	AsOf          string                                `json:"as_of,omitempty"`
+	Source        string                                `json:"source,omitempty"`
+	Sources       []Source                              `json:"sources,omitempty"`
+	Currency      string                                `json:"currency,omitempty"`
+	Unit          string                                `json:"unit,omitempty"`
+	Fallbacks     map[string][]string                   `json:"fallbacks,omitempty"`
+	Deployments   map[string]map[string]string          `json:"deployments,omitempty"`
+	Models        map[string]json.RawMessage            `json:"models,omitempty"`
+	Providers     map[string]map[string]json.RawMessage `json:"providers,omitempty"`
+	Rules         map[string][]json.RawMessage          `json:"rules,omitempty"`
+}
+
+// decodeStrict decodes raw into v, refusing unknown fields; its error is a
+// PricingError naming the field.
+func decodeStrict(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field := te.Field
+			if i := strings.LastIndexByte(field, '.'); i >= 0 {
+				field = field[i+1:]
+			}
+			return &PricingError{Field: field, Reason: fmt.Sprintf("a JSON %s: want a %s", te.Value, te.Type)}
+		}
+		return &PricingError{Err: err}
+	}
+	return nil
 }
 
 type fileEntry struct {
@@ -87,11 +123,43 @@ type fileRule struct {
 func LoadPricing(r io.Reader) (*Pricing, error) {
 	dec := json.NewDecoder(io.LimitReader(r, maxFileSize))
 	dec.DisallowUnknownFields()
-	var f tableFile
-	if err := dec.Decode(&f); err != nil {
+	var rf rawTableFile
+	if err := dec.Decode(&rf); err != nil {
 		return nil, &PricingError{Err: err}
 	}
 	var errs errList
+	f := tableFile{SchemaVersion: rf.SchemaVersion, AsOf: rf.AsOf, Source: rf.Source, Sources: rf.Sources, Currency: rf.Currency,
+		Unit: rf.Unit, Fallbacks: rf.Fallbacks, Deployments: rf.Deployments,
+		Models: map[string]fileEntry{}, Providers: map[string]map[string]fileEntry{}, Rules: map[string][]fileRule{}}
+	for id, raw := range rf.Models {
+		var fe fileEntry
+		if err := decodeStrict(raw, &fe); err != nil {
+			errs.add(annotate(err, "", id))
+			continue
+		}
+		f.Models[id] = fe
+	}
+	for prov, m := range rf.Providers {
+		f.Providers[prov] = map[string]fileEntry{}
+		for id, raw := range m {
+			var fe fileEntry
+			if err := decodeStrict(raw, &fe); err != nil {
+				errs.add(annotate(err, "", entryName(prov, id)))
+				continue
+			}
+			f.Providers[prov][id] = fe
+		}
+	}
+	for prov, list := range rf.Rules {
+		for i, raw := range list {
+			var fr fileRule
+			if err := decodeStrict(raw, &fr); err != nil {
+				errs.add(annotate(err, "", fmt.Sprintf("%s/rule %d", prov, i)))
+				continue
+			}
+			f.Rules[prov] = append(f.Rules[prov], fr)
+		}
+	}
 	if f.SchemaVersion > SchemaVersion {
 		errs.add(&PricingError{Field: "schema_version", Reason: fmt.Sprintf("%d: this SDK reads versions 1 and %d", f.SchemaVersion, SchemaVersion)})
 	}

@@ -126,7 +126,10 @@ type decision struct {
 	// "litellm-from": LiteLLM's price is genai-prices' period from
 	// LiteLLMFrom (LiteLLM lists a price dated later than its snapshot),
 	// which must then agree. "litellm-as": the price of LiteLLM's entry As
-	// on the same provider, merged with genai-prices'.
+	// on the same provider, merged with genai-prices'. "only-litellm" and
+	// "only-genai-prices": the other list's entry is another model's (a
+	// broad rule) or not to be trusted: that list's price alone, nothing
+	// merged.
 	Use         string `json:"use"`
 	LiteLLMFrom string `json:"litellm_from,omitempty"`
 	As          string `json:"as,omitempty"`
@@ -559,6 +562,10 @@ func (g *generator) merge(e, gpe *ailabels.Entry) (outEntry, bool) {
 		}
 		diffs = []string{"dated"}
 	case d.Use == "litellm":
+	case d.Use == "only-litellm":
+		merged = llPrice
+	case d.Use == "only-genai-prices":
+		merged = gpPrices[idx].Price
 	case d.Use == "genai-prices":
 		// genai-prices first; LiteLLM's service tiers go with its prices.
 		merged, _ = mergePrice(gpPrices[idx].Price, llPrice)
@@ -570,7 +577,7 @@ func (g *generator) merge(e, gpe *ailabels.Entry) (outEntry, bool) {
 		}
 		merged, _ = mergePrice(as.Prices()[0].Price, gpPrices[idx].Price)
 	default:
-		g.problem("overrides.json: decision for %s/%s: use %q: want litellm, genai-prices, litellm-from or litellm-as", key[0], key[1], d.Use)
+		g.problem("overrides.json: decision for %s/%s: use %q: want litellm, genai-prices, only-litellm, only-genai-prices, litellm-from or litellm-as", key[0], key[1], d.Use)
 	}
 	if applied && len(diffs) > 0 {
 		d.used++ // a decision that settles nothing anywhere is stale
