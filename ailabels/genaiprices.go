@@ -272,7 +272,7 @@ func LoadGenAIPrices(r io.Reader) (*Pricing, error) {
 		}
 		for _, m := range pv.Models {
 			name := pv.ID + "/" + m.ID
-			if m.ID == "" {
+			if strings.TrimSpace(m.ID) == "" {
 				errs.add(&PricingError{Entry: name, Field: "id", Reason: "empty model id"})
 				continue
 			}

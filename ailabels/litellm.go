@@ -205,6 +205,10 @@ func LoadLiteLLM(r io.Reader) (*Pricing, error) {
 		}
 		e.asOf = asOf
 		id, prefixed := LiteLLMModelID(lp, key)
+		if priceKey(id) == "" {
+			errs.add(&PricingError{Entry: key, Reason: "no model id in the key"})
+			continue
+		}
 		e.model, e.source = priceKey(id), "litellm:"+key
 		pk := [2]string{e.provider, e.model}
 		if old, ok := picked[pk]; ok && (old.prefixed || !prefixed) {

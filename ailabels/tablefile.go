@@ -211,7 +211,8 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 	for _, prov := range slices.Sorted(maps.Keys(f.Rules)) {
 		cp := PricingProvider(prov)
 		for i, fr := range f.Rules[prov] {
-			name := fr.Name
+			// A rule's name is a label, not an id.
+			name := strings.TrimSpace(fr.Name)
 			if name == "" {
 				name = fmt.Sprintf("rule %d", i)
 			}
@@ -220,11 +221,14 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 				errs.add(&PricingError{Entry: entryName(cp, name), Field: "match", Err: err})
 				continue
 			}
-			if e := add(cp, name, fr.fileEntry); e != nil {
-				e.model = name
-				e.match, e.matchRaw = m, slices.Clip(compactJSON(fr.Match))
-				l.rules[cp] = append(l.rules[cp], e)
+			e, err := fr.entry(cp, name, v1)
+			if err != nil {
+				errs.add(annotate(err, "", entryName(cp, name)))
+				continue
 			}
+			e.asOf = f.AsOf
+			e.match, e.matchRaw = m, slices.Clip(compactJSON(fr.Match))
+			l.rules[cp] = append(l.rules[cp], e)
 		}
 	}
 	for _, prov := range slices.Sorted(maps.Keys(f.Deployments)) {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -65,6 +68,10 @@ func aiMetric(t *testing.T, kit *telemetrytest.Kit, name string) (metricdata.Met
 	case metricdata.Gauge[float64]:
 		for _, dp := range d.DataPoints {
 			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), dp.Value})
+		}
+	case metricdata.Gauge[int64]:
+		for _, dp := range d.DataPoints {
+			pts = append(pts, aiPoint{aiLabelMap(dp.Attributes), float64(dp.Value)})
 		}
 	case metricdata.Histogram[int64]:
 		for _, dp := range d.DataPoints {
@@ -399,6 +406,149 @@ func TestAIRecordDoesNotAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(200, func() { _, _ = ai.Record(ctx, unpriced) }); n != 0 {
 		t.Errorf("Record allocates %v times per call for an unpriced model, want 0", n)
 	}
+	// A price that changes on a date (the clock is read), a tier above
+	// 200k, a service tier, one-hour cache writes.
+	for _, u := range []ailabels.Usage{
+		{Provider: "anthropic", Model: "claude-sonnet-5", InputTokens: 300000, CacheWriteInputTokens: 1000, CacheWrite1hInputTokens: 500, OutputTokens: 10},
+		{Provider: "openai", Model: "gpt-5.4", InputTokens: 300000, OutputTokens: 10, ServiceTier: ailabels.ServiceTierPriority},
+		{Provider: "aws.bedrock", Model: "us.anthropic.claude-sonnet-4-6", InputTokens: 1000, OutputTokens: 10, Time: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		if _, err := ai.Record(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(200, func() { _, _ = ai.Record(ctx, u) }); n != 0 {
+			t.Errorf("Record allocates %v times per call for %s/%s, want 0", n, u.Provider, u.Model)
+		}
+	}
+}
+
+// The table's date is one series, so that an alert can see a table older
+// than 90 days: time() - ai_pricing_as_of_timestamp_seconds > 90 * 86400.
+func TestAIPricingAsOfSeries(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	want := float64(time.Date(2026, 7, 24, 0, 0, 0, 0, time.UTC).Unix())
+	if ai.Pricing().AsOf() != "2026-07-24" {
+		t.Fatalf("table as of %q", ai.Pricing().AsOf())
+	}
+	aiWantPoints(t, kit, metrics.AIPricingAsOfName, pt(want))
+	m, _ := aiMetric(t, kit, metrics.AIPricingAsOfName)
+	if m.Unit != metrics.AIPricingAsOfUnit || m.Description == "" {
+		t.Errorf("unit %q, description %q", m.Unit, m.Description)
+	}
+	if _, ok := m.Data.(metricdata.Gauge[int64]); !ok {
+		t.Errorf("data %T, want a gauge", m.Data)
+	}
+
+	own, err := ailabels.DefaultPricing().WithAsOf("2026-11-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kit2 := telemetrytest.New(t)
+	newAI(t, kit2, metrics.WithPricing(own))
+	aiWantPoints(t, kit2, metrics.AIPricingAsOfName, pt(float64(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix())))
+
+	kit3 := telemetrytest.New(t)
+	newAI(t, kit3, metrics.WithPricing(nil))
+	aiWantPoints(t, kit3, metrics.AIPricingAsOfName, pt(0))
+}
+
+// TELEMETRY_PRICING_FILE is merged at NewAI; a bad file goes to the error
+// handler and the embedded table stays in force; WithPricing wins.
+func TestAIPricingFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "prices.json")
+	if err := os.WriteFile(good, []byte(`{"as_of": "2026-11-01", "providers": {"vllm": {"my-llama": {"input": 0.2, "output": 0.6}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"providers": {"openai": {"gpt-4o": {"input": -2.5, "output": 10}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Setenv(ailabels.PricingFileEnv, good)
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	if ai.Pricing().AsOf() != "2026-11-01" {
+		t.Errorf("as of %q, want the file's", ai.Pricing().AsOf())
+	}
+	// 1M x 0.2 + 1M x 0.6 from the file; gpt-4o still from the embedded table.
+	if c, err := ai.Record(context.Background(), ailabels.Usage{Provider: "vllm", Model: "my-llama", InputTokens: 1e6, OutputTokens: 1e6}); err != nil || !c.Priced || round(c.USD) != 0.8 || c.AsOf != "2026-11-01" {
+		t.Errorf("priced from the file: %+v, %v", c, err)
+	}
+	if c, _ := ai.Record(context.Background(), ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 1e6}); !c.Priced || c.USD != 2.5 || c.AsOf != "2026-07-24" {
+		t.Errorf("priced from the embedded table: %+v", c)
+	}
+	aiWantPoints(t, kit, metrics.AIPricingAsOfName, pt(float64(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix())))
+	if p := newAI(t, kit, metrics.WithPricing(ailabels.DefaultPricing())).Pricing(); p != ailabels.DefaultPricing() {
+		t.Error("WithPricing does not win over the environment")
+	}
+
+	t.Setenv(ailabels.PricingFileEnv, bad)
+	var mu sync.Mutex
+	var reported []error
+	kit2 := telemetrytest.New(t, telemetry.WithErrorHandler(func(err error) {
+		mu.Lock()
+		reported = append(reported, err)
+		mu.Unlock()
+	}))
+	ai2, err := metrics.NewAI(kit2.Telemetry)
+	if err != nil {
+		t.Fatalf("NewAI with a bad pricing file: %v; want the service to keep running", err)
+	}
+	if ai2.Pricing() != ailabels.DefaultPricing() {
+		t.Error("the embedded table is not in force after a bad file")
+	}
+	if c, _ := ai2.Record(context.Background(), ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 1e6}); c.USD != 2.5 {
+		t.Errorf("gpt-4o after a bad file: %+v", c)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var pe *ailabels.PricingError
+	if len(reported) != 1 || !errors.As(reported[0], &pe) || pe.File != bad || pe.Entry != "openai/gpt-4o" || pe.Field != "input" ||
+		!strings.Contains(reported[0].Error(), ailabels.PricingFileEnv) || !strings.Contains(reported[0].Error(), "embedded table") {
+		t.Errorf("reported %v; want one error naming the variable, the file, the entry and the field", reported)
+	}
+}
+
+// Prices follow the provider and the model id as its API returns it.
+func TestAIProviderAwarePrices(t *testing.T) {
+	kit := telemetrytest.New(t)
+	p, err := ailabels.DefaultPricing().WithDeployments(ailabels.ProviderAzureOpenAI, map[string]string{"chat-prod": "eu/gpt-5.4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ai := newAI(t, kit, metrics.WithPricing(p))
+	ctx := context.Background()
+	sept := time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		u    ailabels.Usage
+		want float64
+	}{
+		{ailabels.Usage{Provider: "aws.bedrock", Model: "us.anthropic.claude-sonnet-4-6", InputTokens: 1e6}, 3.3},     // regional +10 %
+		{ailabels.Usage{Provider: "aws.bedrock", Model: "global.anthropic.claude-sonnet-4-6", InputTokens: 1e6}, 3}, // global
+		{ailabels.Usage{Provider: "azure.ai.openai", Model: "chat-prod", InputTokens: 1e6}, 2.75},                    // EU Data Zone deployment
+		{ailabels.Usage{Provider: "anthropic", Model: "claude-sonnet-5", InputTokens: 1e6, Time: sept}, 3},          // after the introductory price
+		{ailabels.Usage{Provider: "openai", Model: "gpt-5.4", InputTokens: 100000, OutputTokens: 10000, ServiceTier: "priority"}, 0.8},
+	} {
+		got, err := ai.Record(ctx, c.u)
+		if err != nil || !got.Priced || round(got.USD) != c.want {
+			t.Errorf("%s/%s: %+v, %v; want %v", c.u.Provider, c.u.Model, got, err, c.want)
+		}
+	}
+	// No price for a service tier: unpriced, counted, not guessed.
+	got, err := ai.Record(ctx, ailabels.Usage{Provider: "anthropic", Model: "claude-sonnet-4-5", InputTokens: 1000, ServiceTier: ailabels.ServiceTierBatch})
+	if err != nil || got.Priced || got.Unpriced != ailabels.UnpricedServiceTier {
+		t.Errorf("batch without a price: %+v, %v", got, err)
+	}
+	aiWantPoints(t, kit, metrics.AICostName,
+		pt(6.3, "model", "claude-sonnet-4-6"),
+		pt(2.75, "model", "chat-prod"),
+		pt(3, "model", "claude-sonnet-5"),
+		pt(0.8, "model", "gpt-5.4"),
+		pt(0, "model", "claude-sonnet-4-5"),
+	)
+	aiWantPoints(t, kit, metrics.AIUnpricedRequestsName, pt(1, "model", "claude-sonnet-4-5"))
 }
 
 // More raw model ids than the cache holds: recording stays correct.

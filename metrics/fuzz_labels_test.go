@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -63,18 +64,22 @@ func fuzzCheckPoints(t *testing.T, kit *telemetrytest.Kit) map[string]int {
 	return n
 }
 
-// FuzzAIRecord records usages with arbitrary provider and model strings
-// and token counts. Record must not panic, must return ErrInvalidLabel or
+// FuzzAIRecord records usages with arbitrary provider and model strings,
+// token counts (one-hour cache writes included), service tiers and call
+// times. Record must not panic, must return ErrInvalidLabel or
 // ErrInvalidUsage for what it refuses, must return a finite, non-negative
-// cost, and the series must stay within the label bounds (small bounds
-// here, so that the fuzzer reaches them).
+// cost (0 when unpriced, with the reason), and the series must stay within
+// the label bounds (small bounds here, so that the fuzzer reaches them).
 func FuzzAIRecord(f *testing.F) {
-	f.Add("openai", "gpt-4o-2024-08-06", int64(1200), int64(1000), int64(0), int64(300), int64(0))
-	f.Add("anthropic", "claude-sonnet-4-20250514", int64(10), int64(2), int64(3), int64(9), int64(4))
-	f.Add("", "", int64(-1), int64(0), int64(0), int64(0), int64(0))
-	f.Add("OpenAI", "GPT-4O", int64(math.MaxInt64), int64(0), int64(0), int64(math.MaxInt64), int64(math.MaxInt64))
-	f.Add("x\xff", "m\x00", int64(1), int64(1), int64(1), int64(1), int64(1))
-	f.Add("a b", "ft:gpt-4o-mini-2024-07-18:org::id", int64(5), int64(0), int64(0), int64(0), int64(0))
+	f.Add("openai", "gpt-4o-2024-08-06", int64(1200), int64(1000), int64(0), int64(0), int64(300), int64(0), "", int64(0))
+	f.Add("anthropic", "claude-sonnet-4-20250514", int64(10), int64(2), int64(3), int64(1), int64(9), int64(4), "standard", int64(1785000000))
+	f.Add("anthropic", "claude-sonnet-5", int64(300000), int64(2), int64(3), int64(3), int64(9), int64(4), "batch", int64(1788000000))
+	f.Add("aws.bedrock", "us-gov-west-1/anthropic.claude-3-7-sonnet-20250219-v1:0", int64(10), int64(0), int64(0), int64(0), int64(1), int64(0), "", int64(-1))
+	f.Add("openai", "gpt-5.4", int64(300000), int64(1000), int64(0), int64(0), int64(9), int64(0), "Priority", int64(math.MaxInt64))
+	f.Add("", "", int64(-1), int64(0), int64(0), int64(0), int64(0), int64(0), "scale", int64(0))
+	f.Add("OpenAI", "GPT-4O", int64(math.MaxInt64), int64(0), int64(0), int64(0), int64(math.MaxInt64), int64(math.MaxInt64), "", int64(math.MinInt64))
+	f.Add("x\xff", "m\x00", int64(1), int64(1), int64(1), int64(1), int64(1), int64(1), "flex\xff", int64(1))
+	f.Add("a b", "ft:gpt-4o-mini-2024-07-18:org::id", int64(5), int64(0), int64(0), int64(0), int64(0), int64(0), "", int64(0))
 
 	const maxModels, maxProviders = 5, 3
 	kit := telemetrytest.New(f)
@@ -83,19 +88,20 @@ func FuzzAIRecord(f *testing.F) {
 		f.Fatal(err)
 	}
 	const tokenTypes = 5 // input, output, cache_read, cache_write, reasoning
-	f.Fuzz(func(t *testing.T, provider, model string, in, cached, cacheWrite, out, reasoning int64) {
+	f.Fuzz(func(t *testing.T, provider, model string, in, cached, cacheWrite, cacheWrite1h, out, reasoning int64, tier string, unix int64) {
 		// Any count is tried: Usage.Validate rejects those above
 		// ailabels.MaxTokens, so the cumulative int64 ai_tokens_total cannot
 		// wrap (it would take 9e9 calls at the bound).
 		u := ailabels.Usage{Provider: provider, Model: model, InputTokens: in, CachedInputTokens: cached,
-			CacheWriteInputTokens: cacheWrite, OutputTokens: out, ReasoningTokens: reasoning}
+			CacheWriteInputTokens: cacheWrite, CacheWrite1hInputTokens: cacheWrite1h, OutputTokens: out, ReasoningTokens: reasoning,
+			ServiceTier: ailabels.ServiceTier(tier), Time: time.Unix(unix, 0)}
 		cost, err := ai.Record(context.Background(), u)
 		if err != nil {
 			if !errors.Is(err, ailabels.ErrInvalidLabel) && !errors.Is(err, ailabels.ErrInvalidUsage) {
 				t.Fatalf("Record(%+v) error %v wraps neither ErrInvalidLabel nor ErrInvalidUsage", u, err)
 			}
-		} else if math.IsNaN(cost.USD) || math.IsInf(cost.USD, 0) || cost.USD < 0 {
-			t.Fatalf("Record(%+v) cost %v", u, cost.USD)
+		} else if math.IsNaN(cost.USD) || math.IsInf(cost.USD, 0) || cost.USD < 0 || (!cost.Priced && (cost.USD != 0 || cost.Unpriced == "")) {
+			t.Fatalf("Record(%+v) cost %+v", u, cost)
 		}
 		n := fuzzCheckPoints(t, kit)
 		// (models + other) x (providers + other) x 2 outcomes.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -256,5 +257,75 @@ func TestGenAIEndOnce(t *testing.T) {
 	var nilAI *metrics.AI
 	if _, c := nilAI.Start(context.Background(), ailabels.Request{}); c != nil {
 		t.Error("nil AI Start returned a Call")
+	}
+}
+
+// The span says which price priced the call, or why none did.
+func TestGenAISpanSaysWhichPrice(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai := newAI(t, kit)
+	ctx := context.Background()
+	end := func(r ailabels.Request, u ailabels.Usage) map[attribute.Key]attribute.Value {
+		t.Helper()
+		kit.Reset()
+		_, call := ai.Start(ctx, r)
+		if _, err := call.End(u, nil); err != nil {
+			t.Fatal(err)
+		}
+		return genaiAttrs(oneSpan(t, kit))
+	}
+	check := func(name string, a map[attribute.Key]attribute.Value, want map[attribute.Key]attribute.Value, absent ...attribute.Key) {
+		t.Helper()
+		for k, v := range want {
+			if a[k] != v {
+				t.Errorf("%s: %s = %s, want %s", name, k, a[k].Emit(), v.Emit())
+			}
+		}
+		for _, k := range absent {
+			if _, ok := a[k]; ok {
+				t.Errorf("%s: %s = %s, want absent", name, k, a[k].Emit())
+			}
+		}
+	}
+
+	a := end(ailabels.Request{Provider: "openai", Model: "gpt-5.4"}, ailabels.Usage{InputTokens: 100000, OutputTokens: 10000, ServiceTier: "priority"})
+	check("priority", a, map[attribute.Key]attribute.Value{
+		"ai.cost.usd": attribute.Float64Value(0.8), "ai.cost.priced": attribute.BoolValue(true),
+		"ai.pricing.as_of": attribute.StringValue("2026-07-24"), "ai.pricing.entry": attribute.StringValue("gpt-5.4"),
+		"ai.pricing.price_list": attribute.StringValue("openai"), "ai.pricing.service_tier": attribute.StringValue("priority"),
+	}, "ai.pricing.unpriced", "ai.pricing.retired")
+
+	a = end(ailabels.Request{Provider: "vllm", Model: "my-llama"}, ailabels.Usage{InputTokens: 10, OutputTokens: 5})
+	check("unpriced", a, map[attribute.Key]attribute.Value{
+		"ai.cost.usd": attribute.Float64Value(0), "ai.cost.priced": attribute.BoolValue(false),
+		"ai.pricing.as_of": attribute.StringValue("2026-07-24"), "ai.pricing.unpriced": attribute.StringValue(ailabels.UnpricedModel),
+	}, "ai.pricing.entry", "ai.pricing.price_list")
+
+	// Azure's own entry for a snapshot retired on 2026-02-27: marked.
+	a = end(ailabels.Request{Provider: "azure.ai.openai", Model: "gpt-4o-2024-08-06"}, ailabels.Usage{InputTokens: 10})
+	check("retired", a, map[attribute.Key]attribute.Value{
+		"ai.pricing.retired": attribute.BoolValue(true), "ai.pricing.price_list": attribute.StringValue("azure.ai.openai"),
+	}, "ai.pricing.service_tier")
+
+	// One-hour cache writes: 500 x 3 + 300 x 3.75 + 200 x 6 = 3825 per million.
+	a = end(ailabels.Request{Provider: "anthropic", Model: "claude-sonnet-4-5"}, ailabels.Usage{InputTokens: 1000, CacheWriteInputTokens: 500, CacheWrite1hInputTokens: 200})
+	check("1h cache", a, map[attribute.Key]attribute.Value{
+		"gen_ai.usage.cache_creation.input_tokens": attribute.Int64Value(500),
+		"ai.usage.cache_creation_1h.input_tokens":  attribute.Int64Value(200),
+	})
+	if c := a["ai.cost.usd"].AsFloat64(); round(c) != 0.003825 {
+		t.Errorf("1h cache: ai.cost.usd = %v, want 0.003825", c)
+	}
+
+	// Without u.Time, the price in force when the call began (Sonnet 5's
+	// standard $3 since 2026-09-01, for a call made now); with it, the
+	// price of that day.
+	a = end(ailabels.Request{Provider: "anthropic", Model: "claude-sonnet-5"}, ailabels.Usage{InputTokens: 1e6})
+	if c := a["ai.cost.usd"].AsFloat64(); c != 3 {
+		t.Errorf("claude-sonnet-5 now: %v, want 3", c)
+	}
+	a = end(ailabels.Request{Provider: "anthropic", Model: "claude-sonnet-5"}, ailabels.Usage{InputTokens: 1e6, Time: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)})
+	if c := a["ai.cost.usd"].AsFloat64(); c != 2 {
+		t.Errorf("claude-sonnet-5 in August: %v, want 2", c)
 	}
 }
