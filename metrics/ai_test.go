@@ -525,9 +525,9 @@ func TestAIProviderAwarePrices(t *testing.T) {
 		u    ailabels.Usage
 		want float64
 	}{
-		{ailabels.Usage{Provider: "aws.bedrock", Model: "us.anthropic.claude-sonnet-4-6", InputTokens: 1e6}, 3.3},     // regional +10 %
+		{ailabels.Usage{Provider: "aws.bedrock", Model: "us.anthropic.claude-sonnet-4-6", InputTokens: 1e6}, 3.3},   // regional +10 %
 		{ailabels.Usage{Provider: "aws.bedrock", Model: "global.anthropic.claude-sonnet-4-6", InputTokens: 1e6}, 3}, // global
-		{ailabels.Usage{Provider: "azure.ai.openai", Model: "chat-prod", InputTokens: 1e6}, 2.75},                    // EU Data Zone deployment
+		{ailabels.Usage{Provider: "azure.ai.openai", Model: "chat-prod", InputTokens: 1e6}, 2.75},                   // EU Data Zone deployment
 		{ailabels.Usage{Provider: "anthropic", Model: "claude-sonnet-5", InputTokens: 1e6, Time: sept}, 3},          // after the introductory price
 		{ailabels.Usage{Provider: "openai", Model: "gpt-5.4", InputTokens: 100000, OutputTokens: 10000, ServiceTier: "priority"}, 0.8},
 	} {
