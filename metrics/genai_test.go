@@ -278,12 +278,12 @@ func TestGenAISpanSaysWhichPrice(t *testing.T) {
 		t.Helper()
 		for k, v := range want {
 			if a[k] != v {
-				t.Errorf("%s: %s = %s, want %s", name, k, a[k].Emit(), v.Emit())
+				t.Errorf("%s: %s = %s, want %s", name, k, a[k].String(), v.String())
 			}
 		}
 		for _, k := range absent {
 			if _, ok := a[k]; ok {
-				t.Errorf("%s: %s = %s, want absent", name, k, a[k].Emit())
+				t.Errorf("%s: %s = %s, want absent", name, k, a[k].String())
 			}
 		}
 	}
