@@ -12,9 +12,14 @@
 //   - ai.go: AI usage and cost (ai_requests_total{model, provider,
 //     outcome}, ai_tokens_total{model, token_type}, ai_cost_total{model},
 //     ai_unpriced_requests_total{model}) computed from ailabels' pricing
-//     table, and telemetry_label_overflow_total{label}.
+//     table by provider and model id, the table's date
+//     (ai_pricing_as_of_timestamp_seconds, one series), and
+//     telemetry_label_overflow_total{label}.
 //   - genai.go: spans for AI calls following the OpenTelemetry GenAI
-//     semantic conventions, and the optional gen_ai.client.* histograms.
+//     semantic conventions, with the cost and which price gave it
+//     (ai.cost.usd, ai.pricing.as_of, ai.pricing.entry, ...; an unpriced
+//     call has ai.cost.priced=false and ai.pricing.unpriced), and the
+//     optional gen_ai.client.* histograms.
 //   - business.go: product gauges (user_retention_rate, feature_adoption_rate,
 //     pmf_score).
 //
@@ -27,6 +32,19 @@
 //		InputTokens: 1200, CachedInputTokens: 1000, OutputTokens: 300,
 //	})
 //	// cost.USD == 0.00475, recorded as ai_cost_total{model="gpt-4o"}
+//
+// # Prices
+//
+// NewAI prices with ailabels.PricingFromEnv: the embedded table
+// (ailabels.DefaultPricing, generated from LiteLLM's and genai-prices'
+// public price lists) with the files named by TELEMETRY_PRICING_FILE
+// merged over it, so that prices can be refreshed without a release. A
+// file that cannot be read or is invalid does not stop the service: the
+// embedded table stays in force and the error, naming the file, the entry
+// and the field, goes to the Telemetry's error handler. WithPricing
+// replaces the table (and wins over the environment). The table's date is
+// exported as ai_pricing_as_of_timestamp_seconds, for an alert when it is
+// more than 90 days old.
 //
 //	biz, err := metrics.NewBusiness(tel)
 //	...
