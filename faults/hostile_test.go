@@ -151,6 +151,7 @@ func TestHugeValues(t *testing.T) {
 	path := "/" + strings.Repeat("p", 16<<10)
 	big := strings.Repeat("x", 1<<20)
 	h := middleware.New(kit.Telemetry)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		middleware.SetRoute(r, "/huge")
 		logger.InfoContext(r.Context(), "huge", slog.String("payload", big))
 	}))
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
