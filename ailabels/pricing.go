@@ -278,18 +278,21 @@ func (e *Entry) Cost(u Usage) Cost {
 	if e == nil {
 		return Cost{Unpriced: UnpricedModel}
 	}
-	t := u.Time
-	if t.IsZero() && (len(e.periods) > 1 || !e.retires.IsZero()) {
-		t = time.Now()
+	p, retired := &e.periods[0], e.retired
+	if len(e.periods) > 1 || !e.retires.IsZero() {
+		// Only a dated entry reads the clock.
+		t := u.Time
+		if t.IsZero() {
+			t = time.Now()
+		}
+		p = e.at(t)
+		retired = retired || (!e.retires.IsZero() && !t.Before(e.retires))
 	}
-	c := Cost{PricedAs: e.model, PriceList: e.provider, AsOf: e.asOf, Retired: e.Retired(t)}
-	sc := &e.at(t).sched[serviceIndex(u.ServiceTier)]
+	sc := &p.sched[serviceIndex(u.ServiceTier)]
 	if !sc.ok {
-		c.Unpriced = UnpricedServiceTier
-		return c
+		return Cost{PricedAs: e.model, PriceList: e.provider, AsOf: e.asOf, Retired: retired, Unpriced: UnpricedServiceTier}
 	}
-	c.USD, c.Priced = sc.cost(&u), true
-	return c
+	return Cost{USD: sc.cost(&u), Priced: true, PricedAs: e.model, PriceList: e.provider, AsOf: e.asOf, Retired: retired}
 }
 
 // Pricing is a table of prices by provider and model id. It is immutable:
