@@ -55,9 +55,11 @@ const (
 	// once a middleware has seen more distinct routes than it keeps.
 	HTTPOther = httpconv.Other
 	// HTTPUnmatched is the endpoint of a request that the router answered
-	// itself because no route matched: a 404 or 405 without a route, or
+	// itself because no route matched: a 404 or 405 without a route,
 	// anything an http.ServeMux answers without a pattern (its redirects
-	// included).
+	// included), or a request whose route function (or SetRoute) gave
+	// middleware.Unmatched, as the router integrations do for a mounted
+	// router's 404 or gorilla's clean-path redirect.
 	HTTPUnmatched = "unmatched"
 	// HTTPNoRoute is the endpoint of a request that got a response other
 	// than 404 or 405 without any route being known: a handler that is not

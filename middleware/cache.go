@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -17,12 +18,14 @@ const (
 	maxEntries   = 1 << 14
 )
 
-// seriesKey is one combination of labels. method is already normalised;
-// status is 0 for codes outside 100..599.
+// seriesKey is one combination of labels, with the endpoint as it came
+// (see handler.endpoint): the cache makes the label from it once. method is
+// already normalised; status is 0 for codes outside 100..599.
 type seriesKey struct {
-	method   string
-	endpoint string
-	status   int
+	method    string
+	src       string // the route, or a ServeMux pattern when isPattern
+	isPattern bool
+	status    int
 }
 
 // series is what a request needs once its labels are known, built once per
@@ -30,7 +33,8 @@ type seriesKey struct {
 type series struct {
 	endpoint string // the endpoint label: the route, HTTPUnmatched, HTTPNoRoute or HTTPOther
 	spanName string
-	hasRoute bool // endpoint is a real route template (for the http.route attribute)
+	status   string // the status code in decimal, for error.type
+	hasRoute bool   // endpoint is a real route template (for the http.route attribute)
 	labels   metrics.HTTPLabels
 }
 
@@ -53,15 +57,26 @@ func newSeriesCache(h *metrics.HTTP) *seriesCache {
 	return c
 }
 
-func (c *seriesCache) get(method, endpoint string, status int) *series {
+// get returns the series of a request whose endpoint comes from src (a
+// ServeMux pattern when isPattern).
+func (c *seriesCache) get(method, src string, isPattern bool, status int) *series {
 	if status < 100 || status > 599 {
 		status = 0
 	}
-	k := seriesKey{method: method, endpoint: endpoint, status: status}
+	k := seriesKey{method: method, src: src, isPattern: isPattern, status: status}
 	if s, ok := (*c.m.Load())[k]; ok {
 		return s
 	}
 	return c.miss(k)
+}
+
+// endpointLabel makes the endpoint label from where it came from: valid
+// UTF-8, and the path part of a ServeMux pattern.
+func endpointLabel(src string, isPattern bool) string {
+	if isPattern {
+		src = patternRoute(src)
+	}
+	return validUTF8(src)
 }
 
 func (c *seriesCache) miss(k seriesKey) *series {
@@ -71,7 +86,7 @@ func (c *seriesCache) miss(k seriesKey) *series {
 	if s, ok := old[k]; ok {
 		return s
 	}
-	endpoint := k.endpoint
+	endpoint := endpointLabel(k.src, k.isPattern)
 	if _, known := c.endpoints[endpoint]; !known && endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute {
 		if len(c.endpoints) < maxEndpoints {
 			c.endpoints[endpoint] = struct{}{}
@@ -79,10 +94,11 @@ func (c *seriesCache) miss(k seriesKey) *series {
 			endpoint = metrics.HTTPOther
 		}
 	}
+	other := seriesKey{method: k.method, src: metrics.HTTPOther, status: k.status}
 	var s *series
-	if endpoint != k.endpoint {
+	if endpoint == metrics.HTTPOther {
 		// Over the endpoint budget: share the HTTPOther series.
-		s = old[seriesKey{method: k.method, endpoint: endpoint, status: k.status}]
+		s = old[other]
 	}
 	if s == nil {
 		s = c.build(k.method, endpoint, k.status)
@@ -95,15 +111,15 @@ func (c *seriesCache) miss(k seriesKey) *series {
 		m[kk] = v
 	}
 	m[k] = s
-	if endpoint != k.endpoint {
-		m[seriesKey{method: k.method, endpoint: endpoint, status: k.status}] = s
+	if endpoint == metrics.HTTPOther {
+		m[other] = s
 	}
 	c.m.Store(&m)
 	return s
 }
 
 func (c *seriesCache) build(method, endpoint string, status int) *series {
-	s := &series{endpoint: endpoint, spanName: spanMethod(method)}
+	s := &series{endpoint: endpoint, spanName: spanMethod(method), status: strconv.Itoa(status)}
 	if endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute && endpoint != metrics.HTTPOther {
 		s.hasRoute = true
 		s.spanName += " " + endpoint

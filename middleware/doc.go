@@ -107,9 +107,18 @@
 // middleware and the ServeMux (r.WithContext) hides the Pattern: its
 // requests count as "no_route" (404 and 405 as "unmatched").
 //
-// For chi and gorilla/mux use the router integrations, which record the
-// route from inside the router: github.com/starmates-ai-team/telemetry/instrumentation/chitel
-// and github.com/starmates-ai-team/telemetry/instrumentation/muxtel.
+// For chi and gorilla/mux use the router integrations, whose route
+// functions read the route where the router keeps it:
+// github.com/starmates-ai-team/telemetry/instrumentation/chitel and
+// github.com/starmates-ai-team/telemetry/instrumentation/muxtel.
+//
+// A route function that returns Unmatched, or SetRoute(r, Unmatched),
+// says that the router matched no route and answered the request itself
+// (a 404, a 405, a redirect to the cleaned path): the request counts as
+// "unmatched" whatever its status, and the middleware does not fall back
+// to the request's Pattern (chi leaves a mount point's "/api/*" there when
+// the mounted router answers 404). A route function's "" means that it
+// does not know, and the Pattern is used.
 //
 // The first request in one New that gets a response other than 404 or 405
 // without a route makes one warning, ErrNoRoute, through the Telemetry's
@@ -185,11 +194,14 @@
 //
 // # Cost
 //
-// Label sets and option slices are built once per distinct combination and
-// cached; a request in steady state allocates the request state (response
-// writer delegator, route and context in one object), one request copy,
-// the start-attributes option, and the span in the OpenTelemetry SDK,
-// which copies the attributes given to Start twice. The benchmarks in this
-// package compare it with the bare handler, contrib otelhttp and otelhttp +
+// Label sets, endpoint labels and option slices are built once per
+// distinct combination and cached, and the attribute buffers are pooled; a
+// request in steady state allocates one object of its own (the request
+// copy the handler receives, with the response writer's delegator, the
+// route and the context), and the span in the OpenTelemetry SDK, which
+// copies the attributes given to Start twice (the start options, the
+// span) and a third time when the end attributes are added. That is the
+// price of giving samplers the attributes. The benchmarks in this package
+// compare it with the bare handler, contrib otelhttp and otelhttp +
 // promhttp (docs/benchmarks.md).
 package middleware

@@ -94,17 +94,25 @@ func ExcludePaths(paths ...string) Option {
 // WithRouteFunc supplies the route template of a request for a router that
 // the middleware cannot ask by itself. f is called after the handler
 // returned, with the request the handler received (the one the middleware
-// passed on); it must return a template such as "/users/{id}", never the
-// raw path, or "" when it does not know the route (the middleware then
-// falls back to the ServeMux pattern). f must not panic on a request the
-// router did not route: it runs for every request, 404s included. It
-// applies to New and Handler only.
+// passed on). It returns one of:
+//
+//   - a template such as "/users/{id}", never the raw path;
+//   - Unmatched when the router matched no route and answered the request
+//     itself (its 404, 405 or redirect): the request counts under the
+//     endpoint "unmatched", and the middleware does not fall back to the
+//     request's Pattern;
+//   - "" when f does not know the route: the middleware falls back to the
+//     ServeMux pattern, if any.
+//
+// f must not panic on a request the router did not route: it runs for
+// every request, 404s included. It applies to New and Handler only.
 //
 // Most routers keep the matched route on a request or context that they
 // create below the middleware, out of f's reach when the middleware wraps
 // the router from outside: gorilla/mux's mux.CurrentRoute(r) is nil there,
 // and so calling its GetPathTemplate panics. Use the router integrations
-// instead, which record the route from inside the router with SetRoute:
+// instead, whose own route functions read the route where the router
+// keeps it (chi's routing context, gorilla's Match):
 // github.com/starmates-ai-team/telemetry/instrumentation/chitel for chi and
 // github.com/starmates-ai-team/telemetry/instrumentation/muxtel for
 // gorilla/mux. WithRouteFunc is for routes the middleware can tell from

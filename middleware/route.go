@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
 // routeKey finds the *state of the request in its context.
@@ -15,8 +17,8 @@ type routeKey struct{}
 // state is what the middleware keeps for one request, in one allocation:
 // the handler's context (it is the context.Context of the request the
 // handler receives, answering routeKey with itself), what is known of the
-// route, the response writer's delegator and room for the attributes set
-// at the span's end.
+// route, the response writer's delegator and the request the handler
+// receives.
 type state struct {
 	context.Context
 	route        string // SetRoute's
@@ -25,6 +27,7 @@ type state struct {
 	subUnmatched bool   // the ServeMux behind StripPrefix matched nothing
 	muxMissed    bool   // the ServeMux behind an inner middleware matched nothing
 	d            delegator
+	req          http.Request // the request passed on: the incoming one with this state as context
 }
 
 // Value implements context.Context.
@@ -36,7 +39,8 @@ func (s *state) Value(key any) any {
 }
 
 // SetRoute records the route template of the request being served, such as
-// "/users/{id}", for routers that the middleware cannot ask by itself. It
+// "/users/{id}", for routers that the middleware cannot ask by itself
+// (Unmatched for a request that the router answered without a route). It
 // takes precedence over WithRouteFunc and r.Pattern. Call it from the
 // handler's goroutine before the handler returns; it does nothing when the
 // request does not come through the middleware.
@@ -45,6 +49,16 @@ func SetRoute(r *http.Request, route string) {
 		s.route = route
 	}
 }
+
+// Unmatched is the route for a WithRouteFunc function, or SetRoute, to
+// give to a request that the router answered itself because no route
+// matched it: its 404 or 405, or a redirect (to the cleaned path, to add a
+// trailing slash). The request then counts under the endpoint "unmatched"
+// whatever its status, its span gets no http.route, and the middleware
+// does not fall back to the request's Pattern, which a router may have
+// left set to the pattern of a mount point. Unmatched is that label's
+// value, metrics.HTTPUnmatched.
+const Unmatched = metrics.HTTPUnmatched
 
 // patternRoute returns the path part of a ServeMux pattern
 // ("[METHOD ][HOST]/PATH"): "GET example.com/users/{id}" -> "/users/{id}".

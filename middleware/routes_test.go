@@ -129,6 +129,57 @@ func TestUnmatchedAndNoRoute(t *testing.T) {
 	}
 }
 
+// TestRouteFuncUnmatched: a route function that returns Unmatched says the
+// router matched nothing and answered itself: "unmatched" whatever the
+// status, no fallback to the Pattern the router left (a mount point's, as
+// chi does), no http.route, no warning. SetRoute(r, Unmatched) is the
+// same, and "" still falls back to the Pattern.
+func TestRouteFuncUnmatched(t *testing.T) {
+	errs := &errorLog{}
+	kit := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
+	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = "/api/*" // what chi leaves for a mounted router's 404
+		switch r.URL.Path {
+		case "/api/nope":
+			http.NotFound(w, r)
+		case "/api/../x":
+			http.Redirect(w, r, "/x", http.StatusMovedPermanently)
+		case "/set":
+			middleware.SetRoute(r, middleware.Unmatched)
+			w.WriteHeader(http.StatusFound)
+		}
+	})
+	h := middleware.Handler(kit.Telemetry, router, middleware.WithRouteFunc(func(r *http.Request) string {
+		if r.URL.Path == "/api/ok" {
+			return "" // not known here: the Pattern
+		}
+		return middleware.Unmatched
+	}))
+	for _, p := range []string{"/api/nope", "/api/../x", "/set", "/api/ok"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+	}
+	for _, c := range []struct{ endpoint, status string }{
+		{metrics.HTTPUnmatched, "404"}, {metrics.HTTPUnmatched, "301"}, {metrics.HTTPUnmatched, "302"},
+		{"/api/*", "200"},
+	} {
+		if got := requests(t, kit, "GET", c.endpoint, c.status); got != 1 {
+			t.Errorf("endpoint %s status %s = %v, want 1", c.endpoint, c.status, got)
+		}
+	}
+	if n := errs.count(middleware.ErrNoRoute); n != 0 {
+		t.Errorf("%d no-route warnings, want none", n)
+	}
+	for _, s := range kit.Spans() {
+		route, ok := attr(s, "http.route")
+		switch {
+		case s.Name == "GET /api/*" && ok && route.AsString() == "/api/*":
+		case s.Name == "GET" && !ok:
+		default:
+			t.Errorf("span %q with http.route %q (%v)", s.Name, route.AsString(), ok)
+		}
+	}
+}
+
 // TestNoRouteWarnsOncePerMiddleware counts the warnings exactly, through
 // otel.Handle (no Telemetry: the middleware runs on the kit's providers),
 // which is not rate-limited.
