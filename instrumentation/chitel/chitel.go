@@ -131,8 +131,11 @@ func withRoute(opts []middleware.Option) []middleware.Option {
 	return append(all, opts...)
 }
 
-// route returns the route template that chi matched for r, or "" when chi
-// matched none (its 404 and 405) or r has no chi routing context.
+// route returns the route template that chi matched for r; the one that
+// would have served r when the router's middlewares answered before chi
+// routed; middleware.Unmatched when a mounted router matched none (its 404
+// and 405); "" when chi matched none at the top (nothing is left in
+// r.Pattern then) or r has no chi routing context.
 func route(r *http.Request) string {
 	rctx := chi.RouteContext(r.Context())
 	if rctx == nil {
@@ -146,11 +149,10 @@ func route(r *http.Request) string {
 		return wouldRoute(rctx, r)
 	}
 	if !routed(rctx, r) {
-		// chi left the mount pattern in r.Pattern too, which the
-		// middleware would take for the route. r is the middleware's own
-		// request, and the router has finished with it.
-		r.Pattern = ""
-		return ""
+		// A mounted router answered 404 or 405 itself. chi left the mount
+		// point's pattern in r.Pattern too: Unmatched keeps the middleware
+		// from taking it for the route.
+		return middleware.Unmatched
 	}
 	return p
 }

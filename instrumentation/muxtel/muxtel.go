@@ -21,10 +21,12 @@ import (
 // middleware never receives. Every request is measured, also those that
 // the router's middlewares answer (under the route they would have gone
 // to). One that matches no route has no route: the router's 404 and 405
-// count under the endpoint "unmatched", its redirect from an unclean path
-// such as "/a/../b" to the cleaned one under the core middleware's
-// "no_route". (A router with SkipClean(true) serves unclean paths: those
-// count without a route too.)
+// count under the endpoint "unmatched", and so does its redirect from an
+// unclean path such as "/a/../b" to the cleaned one, as a ServeMux's
+// redirects do. (A router with SkipClean(true) serves unclean paths as
+// they are: those count under the route that served them, provided that
+// SkipClean was set before the route was added, as gorilla copies the
+// setting into each route then.)
 //
 // Matching again costs a second walk through the routes, and builds the
 // router's middleware chain once more; router.Use's middlewares are only
@@ -135,17 +137,25 @@ func currentRoute(r *http.Request) string {
 // matches.
 func matchedRoute(router *mux.Router) func(*http.Request) string {
 	return func(r *http.Request) string {
-		if u := r.URL; u == nil || !clean(u.Path) && !clean(u.EscapedPath()) {
-			// The router redirected to the cleaned path without matching;
-			// router.Match would match the unclean one ("/static/../x"
-			// under a "/static/" prefix).
+		u := r.URL
+		if u == nil {
 			return ""
 		}
+		unclean := !clean(u.Path) && !clean(u.EscapedPath())
 		var m mux.RouteMatch
 		if !router.Match(r, &m) || m.MatchErr != nil {
 			// No match, or the NotFoundHandler or MethodNotAllowedHandler
 			// answered (mux.ErrNotFound, mux.ErrMethodMismatch).
+			if unclean {
+				return middleware.Unmatched // redirected, or not found
+			}
 			return ""
+		}
+		if unclean && (m.Route == nil || !m.Route.SkipClean()) {
+			// The router redirected to the cleaned path before matching,
+			// as a ServeMux does; router.Match matches the unclean one
+			// ("/static/../x" under a "/static/" prefix).
+			return middleware.Unmatched
 		}
 		return template(m.Route)
 	}

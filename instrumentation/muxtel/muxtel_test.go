@@ -212,31 +212,50 @@ func TestNoPath(t *testing.T) {
 }
 
 // TestCleanPathRedirect: gorilla redirects an unclean path before it
-// matches routes. Wrapped from outside, the redirect is measured without a
-// route (not under the route that router.Match finds for the unclean
-// path); with Use no middleware runs for it.
+// matches routes. Wrapped from outside, the redirect counts as
+// "unmatched", as a ServeMux's redirects do (not under the route that
+// router.Match finds for the unclean path, nor as "no_route"); with Use no
+// middleware runs for it.
 func TestCleanPathRedirect(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			kit, _ := kitWithErrors(t)
+			kit, errs := kitWithErrors(t)
 			h := mode.build(kit, routes)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest("GET", "/static/../users/1", nil))
-			if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/users/1" {
-				t.Fatalf("got %d to %q, want a 301 to /users/1", w.Code, w.Header().Get("Location"))
+			for _, target := range []string{"/static/../users/1", "/nope/../users/1", "/x/./nope"} {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+				if w.Code != http.StatusMovedPermanently {
+					t.Fatalf("%s: got %d, want a 301", target, w.Code)
+				}
 			}
 			if mode.name == "Use" {
 				checkNoRoute(t, kit, 0)
 				return
 			}
-			checkNoRoute(t, kit, 1)
-			// The router answered by itself, as a ServeMux does with its
-			// redirects, which count as "unmatched"; the middleware has no
-			// way to be told so from outside yet.
-			if got, want := requests(t, kit), "GET "+metrics.HTTPNoRoute+" 301=1"; got != want {
+			checkNoRoute(t, kit, 3)
+			if got, want := requests(t, kit), "GET "+metrics.HTTPUnmatched+" 301=3"; got != want {
 				t.Errorf("http_requests_total: %s, want %s", got, want)
 			}
+			if errs.has(middleware.ErrNoRoute) {
+				t.Errorf("errors %v, want no ErrNoRoute", errs.all())
+			}
 		})
+	}
+}
+
+// TestSkipClean: a router with SkipClean(true) serves an unclean path as
+// it is, through a route: Handler counts it under that route, and an
+// unclean path that matches nothing under "unmatched".
+func TestSkipClean(t *testing.T) {
+	kit := telemetrytest.New(t)
+	r := mux.NewRouter().SkipClean(true)
+	r.PathPrefix("/files/").HandlerFunc(ok)
+	h := muxtel.Handler(kit.Telemetry, r)
+	for _, target := range []string{"/files/a/../b", "/nope/../x"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
+	}
+	if got, want := requests(t, kit), "GET /files/ 200=1, GET "+metrics.HTTPUnmatched+" 404=1"; got != want {
+		t.Errorf("http_requests_total: %s, want %s", got, want)
 	}
 }
 
