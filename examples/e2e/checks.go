@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -290,6 +292,49 @@ func (s *suite) logCorrelation(ctx context.Context, r *envRun) error {
 }
 
 type logRec struct{ traceID, body, service string }
+
+// costMatchesCalls checks that ai_cost_total in Prometheus is the sum of
+// the costs of the run's model calls, which workflow-agent logs with each
+// call (cost_usd) and which reach the cloud stand-in as log records.
+func (s *suite) costMatchesCalls(ctx context.Context, r *envRun) error {
+	agent := r.instances[app.Agent]
+	var logged float64
+	calls := 0
+	all, err := s.st.CloudLogs()
+	if err != nil {
+		return err
+	}
+	for _, l := range all {
+		v, ok := l.Attributes["cost_usd"]
+		if !ok || l.Resource["service.instance.id"] != agent {
+			continue
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("cost_usd %q: %w", v, err)
+		}
+		logged += f
+		calls++
+	}
+	if calls == 0 {
+		return fmt.Errorf("no model call of this run logged a cost_usd")
+	}
+	q := fmt.Sprintf(`sum(ai_cost_total{environment=%q,instance=~%q})`, r.env, r.instanceRE())
+	var total float64
+	err = poll(ctx, 30*time.Second, func() (bool, error) {
+		v, err := s.st.Query(ctx, q)
+		if err != nil || len(v) == 0 {
+			return false, err
+		}
+		total = v[0].Value
+		return math.Abs(total-logged) <= 1e-9*math.Max(1, logged), nil
+	})
+	if err != nil {
+		return fmt.Errorf("ai_cost_total = %.9f; the %d calls' logged costs add up to %.9f: %w", total, calls, logged, err)
+	}
+	fmt.Printf("     ai_cost_total %.6f USD = the sum of %d model calls' costs\n", total, calls)
+	return nil
+}
 
 // seriesCount checks the series each service of the dev run costs, in the
 // local and the cloud Prometheus.

@@ -128,6 +128,7 @@ func (s *suite) run(ctx context.Context, load time.Duration) {
 	s.check("3. the cloud store keeps dev and prod apart", s.envSeparation(ctx, dev, prod))
 	s.check("4. every exported log record of a request carries its trace_id", s.logCorrelation(ctx, dev))
 	s.check(fmt.Sprintf("6. series per service under %d", s.seriesBudget), s.seriesCount(ctx, dev))
+	s.check("7. ai_cost_total is the sum of the model calls' costs", s.costMatchesCalls(ctx, dev))
 }
 
 func (s *suite) stopRun(r *envRun) {

@@ -44,11 +44,11 @@ func newAgent(s *Service) (http.Handler, error) {
 		}
 		switch {
 		case errors.Is(err, errRateLimited):
-			log.WarnContext(ctx, "model call rate limited", "provider", run.Provider, "model", run.Model)
+			log.WarnContext(ctx, "model call rate limited", "provider", run.Provider, "model", run.Model, "cost_usd", cost.USD)
 			http.Error(w, "rate limited", http.StatusTooManyRequests)
 			return
 		case err != nil:
-			log.ErrorContext(ctx, "model call failed", "provider", run.Provider, "model", run.Model, "error", err)
+			log.ErrorContext(ctx, "model call failed", "provider", run.Provider, "model", run.Model, "error", err, "cost_usd", cost.USD)
 			http.Error(w, "model call failed", http.StatusBadGateway)
 			return
 		}
