@@ -20,7 +20,7 @@ import (
 // for a service scraped without a collector. Every series there carries
 // environment, project and service, as on the OTLP path. It returns nil
 // when the variable does not name prometheus.
-func (t *Telemetry) newPrometheus(cfg *config) (sdkmetric.Reader, error) {
+func (t *Telemetry) newPrometheus(cfg *config, runtimeP sdkmetric.Producer) (sdkmetric.Reader, error) {
 	if cfg.metricExporter != nil || !cfg.metrics.uses(exporterPrometheus) {
 		return nil, nil
 	}
@@ -30,8 +30,8 @@ func (t *Telemetry) newPrometheus(cfg *config) (sdkmetric.Reader, error) {
 		constLabels[string(kv.Key)] = kv.Value.AsString()
 	}
 	opts := []otelprom.Option{otelprom.WithRegisterer(prometheus.WrapRegistererWith(constLabels, reg))}
-	if p := newRuntimeProducer(cfg); p != nil {
-		opts = append(opts, otelprom.WithProducer(p))
+	if runtimeP != nil {
+		opts = append(opts, otelprom.WithProducer(runtimeP))
 	}
 	reader, err := otelprom.New(opts...)
 	if err != nil {

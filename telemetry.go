@@ -150,13 +150,14 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	if err != nil {
 		return nil, err
 	}
-	prom, err := t.newPrometheus(cfg)
+	runtimeP := newRuntimeProducer(cfg) // shared by both readers: the runtime is read once per collection
+	prom, err := t.newPrometheus(cfg, runtimeP)
 	if err != nil {
 		exps.shutdown(ctx)
 		return nil, err
 	}
 	t.newTracerProvider(cfg, exps.span)
-	t.newMeterProvider(cfg, exps.metric, prom)
+	t.newMeterProvider(cfg, exps.metric, prom, runtimeP)
 	t.newLoggerProvider(cfg, exps.log)
 	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
 	if err := registerSelfMetrics(t.sdkMP, t.counters); err != nil {
@@ -216,7 +217,7 @@ func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
 
 // newMeterProvider builds the meter provider with a periodic reader on exp
 // (none without an exporter) and the Prometheus reader if any.
-func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom sdkmetric.Reader) {
+func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom sdkmetric.Reader, runtimeP sdkmetric.Producer) {
 	opts := []sdkmetric.Option{
 		sdkmetric.WithResource(t.res),
 		sdkmetric.WithCardinalityLimit(cfg.cardinalityLimit),
@@ -226,10 +227,13 @@ func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom s
 	if exp != nil {
 		w := export.NewMetricExporter(exp, t.counters[1], t.labels)
 		t.abandon = append(t.abandon, w.Abandon)
-		ropts := append([]sdkmetric.PeriodicReaderOption{
+		ropts := []sdkmetric.PeriodicReaderOption{
 			sdkmetric.WithInterval(cfg.metricInterval),
 			sdkmetric.WithTimeout(orDefault(cfg.metricTimeout, cfg.metrics.timeout)),
-		}, readerProducer(cfg)...)
+		}
+		if runtimeP != nil {
+			ropts = append(ropts, sdkmetric.WithProducer(runtimeP))
+		}
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(w, ropts...)))
 	}
 	if prom != nil {
@@ -271,14 +275,6 @@ func (t *Telemetry) installGlobals() {
 	otel.SetLoggerProvider(t.lp)
 	otel.SetTextMapPropagator(t.prop)
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(t.handler.Handle))
-}
-
-// readerProducer adds the runtime's scheduler latency to a periodic reader.
-func readerProducer(cfg *config) []sdkmetric.PeriodicReaderOption {
-	if p := newRuntimeProducer(cfg); p != nil {
-		return []sdkmetric.PeriodicReaderOption{sdkmetric.WithProducer(p)}
-	}
-	return nil
 }
 
 func orDefault(d, def time.Duration) time.Duration {
