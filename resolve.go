@@ -513,15 +513,16 @@ func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(stri
 	}
 	s.insecure = insecure
 
-	cfg, err := tlsConfig(e, ca, caKey, cert, certKey, key, keyKey)
-	if err == nil && !insecure {
+	// The files are checked even for plaintext: a bad one is a bad value.
+	if cfg := tlsConfig(e, ca, caKey, cert, certKey, key, keyKey); !insecure {
 		s.tls = cfg
 	}
 }
 
 // tlsConfig builds the client TLS configuration from the PEM files of the
-// certificate variables; errors are reported under the variable's name.
-func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) (*tls.Config, error) {
+// certificate variables, or nil if one of them is bad (reported under the
+// variable's name).
+func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) *tls.Config {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	bad := false
 	if ca != "" {
@@ -553,12 +554,10 @@ func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) (*tls.Config
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	if bad {
-		return nil, errBadTLS
+		return nil
 	}
-	return cfg, nil
+	return cfg
 }
-
-var errBadTLS = fmt.Errorf("bad TLS files")
 
 // blameKeyPair names the variable of the file that made
 // tls.LoadX509KeyPair fail: the certificate's if it does not hold a PEM
