@@ -42,6 +42,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -312,18 +313,24 @@ func (r *Receiver) add(q Request) {
 	r.mu.Unlock()
 }
 
-// hold delays an answer by the configured response delay.
-func (r *Receiver) hold(ctx context.Context) {
+// hold delays an answer by the configured response delay. It returns the
+// context's error when the caller gave up first, so that no answer is
+// sent then: over gRPC the server's copy of the caller's deadline can
+// expire just before the caller's own, and a success sent at that moment
+// would reach the caller in time.
+func (r *Receiver) hold(ctx context.Context) error {
 	if r.opts.delay <= 0 {
-		return
+		return nil
 	}
 	t := time.NewTimer(r.opts.delay)
 	defer t.Stop()
 	select {
 	case <-t.C:
 	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
 	case <-r.done:
 	}
+	return nil
 }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, hr *http.Request) {
@@ -408,7 +415,9 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	r.add(q)
-	r.hold(hr.Context())
+	if r.hold(hr.Context()) != nil {
+		return // the client went away
+	}
 	out, err := proto.Marshal(resp)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -452,7 +461,9 @@ func (s traceService) Export(ctx context.Context, m *coltracepb.ExportTraceServi
 	q := grpcRequest(ctx, Traces)
 	q.Spans = decodeSpans(m)
 	s.r.add(q)
-	s.r.hold(ctx)
+	if err := s.r.hold(ctx); err != nil {
+		return nil, err
+	}
 	return &coltracepb.ExportTraceServiceResponse{}, nil
 }
 
@@ -465,7 +476,9 @@ func (s metricsService) Export(ctx context.Context, m *colmetricspb.ExportMetric
 	q := grpcRequest(ctx, Metrics)
 	q.Metrics = decodeMetrics(m)
 	s.r.add(q)
-	s.r.hold(ctx)
+	if err := s.r.hold(ctx); err != nil {
+		return nil, err
+	}
 	return &colmetricspb.ExportMetricsServiceResponse{}, nil
 }
 
@@ -478,7 +491,9 @@ func (s logsService) Export(ctx context.Context, m *collogspb.ExportLogsServiceR
 	q := grpcRequest(ctx, Logs)
 	q.Logs = decodeLogs(m)
 	s.r.add(q)
-	s.r.hold(ctx)
+	if err := s.r.hold(ctx); err != nil {
+		return nil, err
+	}
 	return &collogspb.ExportLogsServiceResponse{}, nil
 }
 
