@@ -39,6 +39,9 @@ staticcheck_run() {
   staticcheck ./...
 }
 tools_module() { (cd examples/stack/tools && go vet ./... && go test -race -count=1 ./...); }
+# examples_module: the example services, demo and e2e suite, their own module so that the
+# core's go.mod does not get the LLM client libraries: tidy, vet, staticcheck, tests.
+examples_module() { (cd examples && go mod tidy -diff && go vet ./... && staticcheck ./... && go test -race -count=1 ./...); }
 # integration_modules: the modules of third-party integrations (instrumentation/*),
 # each with its own go.mod so that the core's stays small: tidy, vet, staticcheck, tests.
 integration_modules() {
@@ -51,7 +54,7 @@ integration_modules() {
 }
 stack_up() { bash "$STACK" up; }
 integration() { go test -race -count=1 -tags integration ./integration/...; }
-e2e() { go run ./examples/e2e; }
+e2e() { go -C examples run ./e2e; }
 faults() { go test -race -count=1 -tags faults -timeout 20m ./faults/...; }
 
 step "gofmt" gofmt_clean
@@ -59,6 +62,7 @@ step "go vet" go vet ./...
 step "staticcheck" staticcheck_run
 step "unit tests (-race)" go test -race -count=1 ./...
 step "tools module" tools_module
+step "examples module (vet, staticcheck, -race)" examples_module
 step "integration modules (instrumentation/*: vet, staticcheck, -race)" integration_modules
 if [ "${SKIP_STACK:-}" != 1 ]; then
   step "stack checks (collector config, compose, rules, dashboards, terraform)" bash examples/stack/check.sh

@@ -5,8 +5,8 @@
 // across the three services, the metric table with its labels, AI cost by
 // model, and log lines with their trace ids.
 //
-//	go run ./examples/demo                 # 20 s of load
-//	go run ./examples/demo -duration 60s
+//	go -C examples run ./demo                 # 20 s of load
+//	go -C examples run ./demo -duration 60s
 //
 // With the local stack up (examples/stack/local/stack.sh up) it exports over
 // OTLP and reads everything back from Jaeger, Prometheus and the cloud

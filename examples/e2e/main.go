@@ -7,7 +7,7 @@
 // and trace coverage.
 //
 //	bash examples/stack/local/stack.sh up
-//	go run ./examples/e2e
+//	go -C examples run ./e2e
 //
 // It prints one line per check and "N passed, M failed", and exits 1 on any
 // failure.
