@@ -78,6 +78,7 @@ type config struct {
 	shutdownTimeout                  time.Duration
 	sampleRatio                      *float64
 	sampler                          sdktrace.Sampler
+	callerSampler                    bool // sampler came from WithSampler
 	disabled                         *bool
 	attrs                            []attribute.KeyValue
 	errorHandler                     func(error)

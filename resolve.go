@@ -213,6 +213,7 @@ func (c *config) resolveIdentity(e env) {
 
 func (c *config) resolveSampler(e env) {
 	if c.sampler != nil {
+		c.callerSampler = true
 		return
 	}
 	if c.sampleRatio != nil {

@@ -85,8 +85,11 @@ type Telemetry struct {
 
 	// Set when enabled; nil for the no-op Telemetry.
 	sdkTP *sdktrace.TracerProvider
-	sdkMP *sdkmetric.MeterProvider
-	sdkLP *sdklog.LoggerProvider
+	// callerSampler: the sampler is the caller's (WithSampler), which may
+	// read the attributes spans start with.
+	callerSampler bool
+	sdkMP         *sdkmetric.MeterProvider
+	sdkLP         *sdklog.LoggerProvider
 
 	counters   [3]*export.Counter // traces, metrics, logs
 	redact     *export.Redactor   // keeps header values out of errors
@@ -213,6 +216,7 @@ func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
 		}))
 	}
 	t.sdkTP = sdktrace.NewTracerProvider(opts...)
+	t.callerSampler = cfg.callerSampler
 }
 
 // newMeterProvider builds the meter provider with a periodic reader on exp
@@ -456,6 +460,14 @@ func (t *Telemetry) Labels() attribute.Set {
 // Enabled reports whether Init built real providers (false when
 // OTEL_SDK_DISABLED or WithDisabled turned the SDK off).
 func (t *Telemetry) Enabled() bool { return t != nil && t.sdkTP != nil }
+
+// SamplerReadsAttributes reports whether the sampler of t's tracer provider
+// may decide on the attributes a span starts with: true when Init was given
+// WithSampler, false for the samplers Init builds itself (WithSampleRatio,
+// OTEL_TRACES_SAMPLER), which read only the trace id and the parent, and
+// for a disabled t. Instrumentation may then give a span's attributes at its
+// end, in one piece, which costs the SDK less; package middleware does.
+func (t *Telemetry) SamplerReadsAttributes() bool { return t.Enabled() && t.callerSampler }
 
 // SignalStats counts the exports of one signal since Init.
 type SignalStats struct {

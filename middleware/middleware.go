@@ -25,8 +25,14 @@ import (
 )
 
 // maxSpanAttrs is the number of attributes a server span can get at its
-// start; at its end it gets at most 3.
-const maxSpanAttrs = 12
+// start; at its end it gets at most maxEndAttrs more.
+const (
+	maxSpanAttrs = 12
+	maxEndAttrs  = 3
+)
+
+// spanAttrs holds the attributes of one server span.
+type spanAttrs = [maxSpanAttrs + maxEndAttrs]attribute.KeyValue
 
 // ErrNoRoute is the warning that a middleware made by New reports once,
 // through the Telemetry's error handler (otel.Handle without a Telemetry),
@@ -50,14 +56,21 @@ type server struct {
 	methods httpconv.Methods
 	warned  atomic.Bool // ErrNoRoute reported
 	bufs    sync.Pool   // of *attrBuf
+	// lateAttrs: nothing reads the attributes a span starts with (Init's
+	// own tracer provider and sampler), so all of them go in one piece at
+	// its end: the SDK then copies them once into an array of their exact
+	// number, instead of copying the start ones into its start config and
+	// growing its array when the end ones come.
+	lateAttrs bool
 }
 
 // attrBuf holds the options and attributes of one Start, or the
 // attributes of one SetAttributes: the SDK copies them, so the buffer goes
-// back to the pool right after and a request does not carry it.
+// back to the pool right after. With lateAttrs a request carries its
+// buffer, of start attributes, from Start to the span's end.
 type attrBuf struct {
 	opts  [4]trace.SpanStartOption
-	attrs [maxSpanAttrs]attribute.KeyValue
+	attrs spanAttrs
 	// with[n] is trace.WithAttributes(attrs[:n]...), made once per buffer:
 	// converting the slice to an option allocates.
 	with [maxSpanAttrs + 1]trace.SpanStartOption
@@ -160,6 +173,10 @@ func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handl
 		http:    h,
 		cache:   newSeriesCache(h),
 		methods: methods,
+		// A tracer provider of the caller's may have a sampler or a span
+		// processor that reads the start attributes; Init's has neither
+		// unless WithSampler gave the sampler.
+		lateAttrs: cfg.tracerProvider == nil && tel.Enabled() && !tel.SamplerReadsAttributes(),
 	}
 	return func(next http.Handler) http.Handler {
 		if next == nil {
@@ -226,8 +243,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	method := s.methods.Normalize(r.Method)
 	buf := s.getBuf()
-	n := s.startAttrs(&buf.attrs, r, method)
-	opts := append(buf.opts[:0], serverKind, buf.withAttrs(n))
+	opts := append(buf.opts[:0], serverKind)
+	n := 0
+	if !s.lateAttrs {
+		n = s.startAttrs(&buf.attrs, r, method)
+		opts = append(opts, buf.withAttrs(n))
+	}
 	ctx := r.Context()
 	if s.cfg.public(r) {
 		// Do not trust the caller: a new trace, linked to the caller's
@@ -240,8 +261,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = s.prop.Extract(ctx, headerCarrier(r.Header))
 	}
 	ctx, span := s.tracer.Start(ctx, spanMethod(method), opts...)
-	s.putBuf(buf, n)
 	st := &state{}
+	switch {
+	case !s.lateAttrs:
+		s.putBuf(buf, n)
+	case span.IsRecording():
+		clear(buf.opts[:])
+		st.attrs, st.nAttrs = buf, s.startAttrs(&buf.attrs, r, method)
+	default: // sampled out: no attributes to keep
+		s.putBuf(buf, 0)
+	}
 	st.d.w = w
 	if s.cfg.logger != nil {
 		ctx = logbridge.Context(ctx, s.cfg.logger)
@@ -292,9 +321,9 @@ func (h *handler) passThrough(st *state, w http.ResponseWriter, r *http.Request)
 }
 
 // startAttrs writes the attributes known before the handler runs into a
-// and returns how many there are. They go to Start, so that samplers see
-// them.
-func (s *server) startAttrs(a *[maxSpanAttrs]attribute.KeyValue, r *http.Request, method string) int {
+// and returns how many there are (at most maxSpanAttrs). They go to Start,
+// so that samplers see them, unless s.lateAttrs.
+func (s *server) startAttrs(a *spanAttrs, r *http.Request, method string) int {
 	attrs := append(a[:0],
 		semconv.HTTPRequestMethodKey.String(method),
 		semconv.URLSchemeKey.String(scheme(r)),
@@ -383,8 +412,12 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	}
 	elapsed := time.Since(start)
 
-	buf := s.getBuf()
-	attrs := append(buf.attrs[:0], semconv.HTTPResponseStatusCodeKey.Int(status))
+	buf, base := st.attrs, st.nAttrs // the start attributes, with lateAttrs
+	st.attrs = nil
+	if buf == nil {
+		buf, base = s.getBuf(), 0
+	}
+	attrs := append(buf.attrs[:base], semconv.HTTPResponseStatusCodeKey.Int(status))
 	if ser.hasRoute {
 		attrs = append(attrs, semconv.HTTPRouteKey.String(ser.endpoint))
 	}
@@ -412,8 +445,9 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	// into one of the exact size instead (sdk/trace ensureAttrsWritable):
 	// 384 bytes less per span, net of the de-duplication Attributes does.
 	// Attributes only reads: samplers, span processors and exporters see
-	// the same span.
-	if ar, ok := span.(attrsReader); ok {
+	// the same span. (A span that started without attributes needs none
+	// of this: SetAttributes gives it an array of the exact size.)
+	if ar, ok := span.(attrsReader); ok && !s.lateAttrs {
 		_ = ar.Attributes()
 	}
 	span.SetAttributes(attrs...)

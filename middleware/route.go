@@ -28,6 +28,8 @@ type state struct {
 	muxMissed    bool   // the ServeMux behind an inner middleware matched nothing
 	d            delegator
 	req          http.Request // the request passed on: the incoming one with this state as context
+	attrs        *attrBuf     // the span's start attributes, to give at its end (server.lateAttrs)
+	nAttrs       int          // how many of attrs.attrs they are
 }
 
 // Value implements context.Context.

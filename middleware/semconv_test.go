@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/metrics"
@@ -59,13 +61,49 @@ func attrMap(kvs []attribute.KeyValue) map[attribute.Key]string {
 }
 
 // TestServerSpanAttributes checks the HTTP semantic-convention attributes
-// of a server span, and that those known at the start reach the sampler.
+// of a server span, and that those known at the start reach a sampler of
+// the caller's. With Init's own samplers, which read no attributes, they
+// all go at the span's end, and the span is the same.
 func TestServerSpanAttributes(t *testing.T) {
-	sampler := &recordingSampler{}
-	kit := telemetrytest.New(t, telemetry.WithSampler(sampler))
+	for _, tc := range []struct {
+		name    string
+		sampler *recordingSampler // nil: Init's default sampler
+		foreign bool              // the sampler is on a provider of the caller's
+	}{
+		{"WithSampler", &recordingSampler{}, false},
+		{"default sampler", nil, false},
+		{"WithTracerProvider", &recordingSampler{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []telemetry.Option
+			if tc.sampler != nil && !tc.foreign {
+				opts = append(opts, telemetry.WithSampler(tc.sampler))
+			}
+			kit := telemetrytest.New(t, opts...)
+			if got, want := kit.Telemetry.SamplerReadsAttributes(), tc.sampler != nil && !tc.foreign; got != want {
+				t.Errorf("SamplerReadsAttributes() = %v, want %v", got, want)
+			}
+			var mwOpts []middleware.Option
+			spans := func() []sdktrace.ReadOnlySpan { return nil }
+			if tc.foreign {
+				rec := tracetest.NewSpanRecorder()
+				tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(tc.sampler), sdktrace.WithSpanProcessor(rec))
+				t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+				mwOpts = append(mwOpts, middleware.WithTracerProvider(tp))
+				spans = rec.Ended
+			}
+			checkServerSpanAttributes(t, kit, tc.sampler, mwOpts, spans)
+		})
+	}
+}
+
+// checkServerSpanAttributes serves one request through New(kit.Telemetry,
+// opts...) and checks its span: the kit's, or the only one of spans.
+func checkServerSpanAttributes(t *testing.T, kit *telemetrytest.Kit, sampler *recordingSampler, opts []middleware.Option, spans func() []sdktrace.ReadOnlySpan) {
+	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) })
-	h := middleware.New(kit.Telemetry)(mux)
+	h := middleware.New(kit.Telemetry, opts...)(mux)
 
 	r := httptest.NewRequest("GET", "/users/7?q=go&token=s3cr3t&X-Amz-Signature=abc&Sig=x", nil)
 	r.Host = "api.example.com:8443"
@@ -85,19 +123,29 @@ func TestServerSpanAttributes(t *testing.T) {
 		"user_agent.original":      "curl/8.5",
 		"client.address":           "203.0.113.9",
 	}
-	seen := sampler.last(t)
-	for k, want := range start {
-		if v, ok := seen[k]; !ok || v.String() != want {
-			t.Errorf("sampler saw %s = %q, want %q", k, v.String(), want)
+	if sampler != nil {
+		seen := sampler.last(t)
+		for k, want := range start {
+			if v, ok := seen[k]; !ok || v.String() != want {
+				t.Errorf("sampler saw %s = %q, want %q", k, v.String(), want)
+			}
+		}
+		for _, k := range []attribute.Key{"http.response.status_code", "http.route",
+			"network.peer.address"} { // the peer is client.address
+			if _, ok := seen[k]; ok {
+				t.Errorf("sampler saw %s", k)
+			}
 		}
 	}
-	for _, k := range []attribute.Key{"http.response.status_code", "http.route",
-		"network.peer.address"} { // the peer is client.address
-		if _, ok := seen[k]; ok {
-			t.Errorf("sampler saw %s", k)
+	var got map[attribute.Key]string
+	if ended := spans(); ended != nil {
+		if len(ended) != 1 {
+			t.Fatalf("got %d spans, want 1", len(ended))
 		}
+		got = attrMap(ended[0].Attributes())
+	} else {
+		got = attrMap(onlySpan(t, kit).Attributes)
 	}
-	got := attrMap(onlySpan(t, kit).Attributes)
 	want := maps(start, map[attribute.Key]string{"http.response.status_code": "202", "http.route": "/users/{id}"})
 	for k, w := range want {
 		if got[k] != w {
