@@ -54,7 +54,12 @@
 // The span name is "METHOD route" ("GET /users/{id}"), or the method alone
 // without a route; "HTTP" stands for a method outside the known set. The
 // attributes follow the HTTP semantic conventions (v1.43). Those known
-// when the request arrives are given to Start, so that samplers see them:
+// when the request arrives are given to Start, so that samplers see them,
+// when the sampler may read them: a sampler given to Init with WithSampler,
+// or a tracer provider of one's own (WithTracerProvider). Init's own
+// samplers (OTEL_TRACES_SAMPLER, WithSampleRatio) read none, and then all
+// the attributes go at the span's end in one piece, which costs the SDK
+// less (Telemetry.SamplerReadsAttributes); the exported span is the same:
 //
 //	http.request.method           the known method or "_OTHER"
 //	http.request.method_original  the method as sent, when it is not known
