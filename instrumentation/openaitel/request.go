@@ -1,0 +1,218 @@
+package openaitel
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+)
+
+// request is what the instrumentation reads from a request body.
+type request struct {
+	model       string
+	stream      bool
+	maxTokens   int64
+	temperature *float64
+	topP        *float64
+
+	// includeUsage is stream_options.include_usage: 0 absent, 1 true,
+	// 2 false (set by the caller).
+	includeUsage int8
+
+	prompt string // only with content capture
+}
+
+const (
+	includeUsageAbsent = 0
+	includeUsageTrue   = 1
+	includeUsageFalse  = 2
+)
+
+// apiOf returns the API a request goes to, from its method and path, and
+// the Azure deployment named in the path (/openai/deployments/{name}/...).
+func apiOf(method string, u *url.URL) (a api, deployment string) {
+	if method != http.MethodPost || u == nil {
+		return apiOther, ""
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	switch {
+	case strings.HasSuffix(p, "/chat/completions") || p == "chat/completions":
+		a = apiChat
+	case strings.HasSuffix(p, "/responses") || p == "responses":
+		a = apiResponses
+	case strings.HasSuffix(p, "/embeddings") || p == "embeddings":
+		a = apiEmbeddings
+	default:
+		return apiOther, ""
+	}
+	if _, rest, ok := strings.Cut(p, "/openai/deployments/"); ok {
+		if name, _, ok := strings.Cut(rest, "/"); ok && name != "" {
+			if un, err := url.PathUnescape(name); err == nil {
+				name = un
+			}
+			deployment = name
+		}
+	}
+	return a, deployment
+}
+
+// isAzure reports whether a request goes to Azure OpenAI: an Azure host, a
+// deployment path, or the api-version query parameter that
+// azure.WithEndpoint adds to every request.
+func isAzure(u *url.URL, deployment string) bool {
+	if deployment != "" {
+		return true
+	}
+	h := strings.ToLower(u.Hostname())
+	if strings.HasSuffix(h, ".openai.azure.com") || strings.HasSuffix(h, ".cognitiveservices.azure.com") ||
+		strings.HasSuffix(h, ".services.ai.azure.com") || strings.HasSuffix(h, ".openai.azure.us") {
+		return true
+	}
+	return strings.Contains(u.RawQuery, "api-version=")
+}
+
+// parseRequest reads the fields of a Chat Completions, Responses or
+// embeddings request body that go on the span.
+func parseRequest(body []byte, a api, capture bool) (r request, ok bool) {
+	ok = eachField(body, func(k, v []byte) bool {
+		switch string(k) {
+		case "model":
+			r.model = stringValue(v)
+		case "stream":
+			r.stream, _ = boolValue(v)
+		case "max_tokens", "max_completion_tokens", "max_output_tokens":
+			if n, ok := intValue(v); ok && n > 0 {
+				r.maxTokens = n
+			}
+		case "temperature":
+			if f, ok := floatValue(v); ok {
+				r.temperature = &f
+			}
+		case "top_p":
+			if f, ok := floatValue(v); ok {
+				r.topP = &f
+			}
+		case "stream_options":
+			eachField(v, func(k, v []byte) bool {
+				if string(k) == "include_usage" {
+					if b, ok := boolValue(v); ok {
+						r.includeUsage = includeUsageFalse
+						if b {
+							r.includeUsage = includeUsageTrue
+						}
+					}
+					return false
+				}
+				return true
+			})
+		case "messages":
+			if capture && a == apiChat {
+				r.prompt = lastUserText(v)
+			}
+		case "input":
+			if capture {
+				if s, isString := rawString(v); isString && s != nil {
+					r.prompt = stringValue(v)
+				} else if a == apiResponses {
+					r.prompt = lastUserText(v)
+				} else {
+					r.prompt = string(v)
+				}
+			}
+		}
+		return true
+	})
+	return r, ok
+}
+
+// lastUserText returns the content of the last message with role user
+// ("" if none): its text, or the raw JSON of structured content.
+func lastUserText(msgs []byte) string {
+	var last []byte
+	eachElem(msgs, func(m []byte) bool {
+		var role, content []byte
+		eachField(m, func(k, v []byte) bool {
+			switch string(k) {
+			case "role":
+				role, _ = rawString(v)
+			case "content":
+				content = v
+			}
+			return true
+		})
+		if string(role) == "user" && content != nil {
+			last = content
+		}
+		return true
+	})
+	if last == nil {
+		return ""
+	}
+	if _, ok := rawString(last); ok {
+		return stringValue(last)
+	}
+	return string(last)
+}
+
+// withIncludeUsage returns body with stream_options.include_usage set to
+// true, or nil when body is not an object it can change. The caller has
+// checked that include_usage is not already there.
+func withIncludeUsage(body []byte) []byte {
+	var so []byte // the raw stream_options value, a sub-slice of body
+	if !eachField(body, func(k, v []byte) bool {
+		if string(k) == "stream_options" {
+			so = v
+			return false
+		}
+		return true
+	}) {
+		return nil
+	}
+	const field = `"include_usage":true`
+	switch {
+	case so == nil: // no stream_options: add it before the closing brace
+		end := bytes.LastIndexByte(body, '}')
+		if end < 0 {
+			return nil
+		}
+		inner := bytes.TrimSpace(body[bytes.IndexByte(body, '{')+1 : end])
+		out := make([]byte, 0, len(body)+len(field)+24)
+		out = append(out, body[:end]...)
+		if len(inner) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `"stream_options":{`+field+`}`...)
+		return append(out, body[end:]...)
+	case isNull(so): // "stream_options":null
+		start := offsetOf(body, so)
+		out := make([]byte, 0, len(body)+len(field)+2)
+		out = append(out, body[:start]...)
+		out = append(out, "{"+field+"}"...)
+		return append(out, body[start+len(so):]...)
+	case so[0] == '{':
+		at := offsetOf(body, so) + 1 // just past '{'
+		out := make([]byte, 0, len(body)+len(field)+1)
+		out = append(out, body[:at]...)
+		out = append(out, field...)
+		if len(bytes.TrimSpace(so[1:len(so)-1])) > 0 {
+			out = append(out, ',')
+		}
+		return append(out, body[at:]...)
+	}
+	return nil
+}
+
+// offsetOf returns where sub, a sub-slice of body, starts in body.
+func offsetOf(body, sub []byte) int {
+	return cap(body) - cap(sub)
+}
+
+// providerOf returns the gen_ai.provider.name of a request to u.
+func providerOf(u *url.URL, deployment string) string {
+	if isAzure(u, deployment) {
+		return ailabels.ProviderAzureOpenAI
+	}
+	return ailabels.ProviderOpenAI
+}
