@@ -58,8 +58,6 @@ if otelcol=$("$STACK" bin otelcol 2>"$WORK/build.log"); then
     placeholder_env "$otelcol" validate --config monitoring/otel-collector-config.yml
   check "otelcol validate monitoring/otel-collector-config.yml (local stack env)" \
     local_env "$otelcol" validate --config monitoring/otel-collector-config.yml
-  check "otelcol validate local/cloud-collector.yml" \
-    local_env "$otelcol" validate --config local/cloud-collector.yml
   check "otelcol validate rejects the config without cloud env" \
     sh -c '! env -u GRAFANA_CLOUD_OTLP_ENDPOINT -u GRAFANA_CLOUD_PROMETHEUS_URL "$0" validate --config monitoring/otel-collector-config.yml' "$otelcol"
 else

@@ -1,15 +1,14 @@
 // Package stackquery reads back what the SDK exported to the local
 // monitoring stack (examples/stack/local): Prometheus and the remote-write
-// "cloud" Prometheus over their HTTP API, Jaeger over its HTTP API, the
-// cloud stand-in collector's OTLP/JSON files and the alert webhook receiver.
-// The integration tests and the end-to-end suite use it.
+// "cloud" Prometheus over their HTTP API (series and exemplars), Jaeger over
+// its HTTP API, the cloud's log store (VictoriaLogs, LogsQL) and the alert
+// webhook receiver. The integration tests, the end-to-end suite, the demo
+// and the cost command use it.
 package stackquery
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,7 +28,9 @@ type Stack struct {
 	Jaeger          string // Jaeger query base URL
 	Alertmanager    string // Alertmanager base URL
 	Webhook         string // OnCall stand-in base URL
-	CloudDir        string // where the cloud stand-in collector writes OTLP/JSON
+	CloudDir        string // the stack's log folder (process logs, alerts.jsonl)
+	LogStore        string // the cloud's log store (VictoriaLogs) base URL
+	LogStoreUser    string // basic auth of the log store: the OTLP gateway's instance id; the password is CloudToken
 	Client          *http.Client
 }
 
@@ -52,6 +53,8 @@ func FromEnv() Stack {
 		Alertmanager:    get("ALERTMANAGER_URL", "http://127.0.0.1:9093"),
 		Webhook:         get("ONCALL_WEBHOOK_BASE", "http://127.0.0.1:19095"),
 		CloudDir:        get("CLOUD_DIR", filepath.Join(stackDir, "logs")),
+		LogStore:        get("CLOUD_LOGS_URL", "http://127.0.0.1:19428"),
+		LogStoreUser:    get("GRAFANA_CLOUD_INSTANCE_ID", "200002"),
 		Client:          &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}},
 	}
 }
@@ -190,100 +193,6 @@ func (s Stack) traces(ctx context.Context, u string) (map[string][]Span, error) 
 	return out, nil
 }
 
-// LogRecord is one OTLP log record read from the cloud stand-in's file.
-type LogRecord struct {
-	TraceID    string
-	SpanID     string
-	Severity   string
-	Body       string
-	Attributes map[string]string
-	Resource   map[string]string
-}
-
-// CloudLogs returns every log record the cloud stand-in collector received.
-func (s Stack) CloudLogs() ([]LogRecord, error) {
-	f, err := os.Open(filepath.Join(s.CloudDir, "cloud-otlp-logs.jsonl"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []LogRecord
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var line otlpLogs
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			continue // a line being written
-		}
-		for _, rl := range line.ResourceLogs {
-			res := flatten(rl.Resource.Attributes)
-			for _, sl := range rl.ScopeLogs {
-				for _, lr := range sl.LogRecords {
-					out = append(out, LogRecord{
-						TraceID: lr.TraceID, SpanID: lr.SpanID, Severity: lr.SeverityText,
-						Body: lr.Body.String(), Attributes: flatten(lr.Attributes), Resource: res,
-					})
-				}
-			}
-		}
-	}
-	return out, sc.Err()
-}
-
-type otlpValue struct {
-	StringValue *string  `json:"stringValue"`
-	IntValue    *string  `json:"intValue"`
-	DoubleValue *float64 `json:"doubleValue"`
-	BoolValue   *bool    `json:"boolValue"`
-}
-
-func (v otlpValue) String() string {
-	switch {
-	case v.StringValue != nil:
-		return *v.StringValue
-	case v.IntValue != nil:
-		return *v.IntValue
-	case v.DoubleValue != nil:
-		return strconv.FormatFloat(*v.DoubleValue, 'g', -1, 64)
-	case v.BoolValue != nil:
-		return strconv.FormatBool(*v.BoolValue)
-	}
-	return ""
-}
-
-type otlpKV struct {
-	Key   string    `json:"key"`
-	Value otlpValue `json:"value"`
-}
-
-type otlpLogs struct {
-	ResourceLogs []struct {
-		Resource struct {
-			Attributes []otlpKV `json:"attributes"`
-		} `json:"resource"`
-		ScopeLogs []struct {
-			LogRecords []struct {
-				TraceID      string    `json:"traceId"`
-				SpanID       string    `json:"spanId"`
-				SeverityText string    `json:"severityText"`
-				Body         otlpValue `json:"body"`
-				Attributes   []otlpKV  `json:"attributes"`
-			} `json:"logRecords"`
-		} `json:"scopeLogs"`
-	} `json:"resourceLogs"`
-}
-
-func flatten(kvs []otlpKV) map[string]string {
-	m := make(map[string]string, len(kvs))
-	for _, kv := range kvs {
-		m[kv.Key] = kv.Value.String()
-	}
-	return m
-}
-
 // Alerts returns the notifications the webhook receiver got, as raw JSON
 // objects (Alertmanager's webhook payload).
 func (s Stack) Alerts(ctx context.Context) ([]map[string]any, error) {
@@ -293,12 +202,26 @@ func (s Stack) Alerts(ctx context.Context) ([]map[string]any, error) {
 }
 
 func (s Stack) getJSON(ctx context.Context, u string, auth bool, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	user := ""
+	if auth {
+		user = s.CloudUser
+	}
+	b, err := s.get(ctx, u, user)
 	if err != nil {
 		return err
 	}
-	if auth {
-		req.SetBasicAuth(s.CloudUser, s.CloudToken)
+	return json.Unmarshal(b, v)
+}
+
+// get GETs u, with basic auth user:CloudToken when user is not empty, and
+// returns the body of a 200 response.
+func (s Stack) get(ctx context.Context, u, user string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if user != "" {
+		req.SetBasicAuth(user, s.CloudToken)
 	}
 	c := s.Client
 	if c == nil {
@@ -306,17 +229,17 @@ func (s Stack) getJSON(ctx context.Context, u string, auth bool, v any) error {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %.200s", u, resp.Status, b)
+		return nil, fmt.Errorf("GET %s: %s: %.200s", u, resp.Status, b)
 	}
-	return json.Unmarshal(b, v)
+	return b, nil
 }
 
 // Poll calls check every interval until it returns true, an error that is

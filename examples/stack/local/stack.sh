@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # stack.sh: the monitoring stack as plain processes on 127.0.0.1, without Docker.
 #
-#   stack.sh build    build or reuse the cached binaries (collector, Jaeger, tools)
+#   stack.sh build    build or reuse the cached binaries (collector, Jaeger, VictoriaLogs, tools)
 #                     and install Prometheus/Alertmanager from apt if missing
 #   stack.sh up       build, then start everything and wait until it is healthy
 #   stack.sh down     stop everything this script started (SIGTERM, then wait)
 #   stack.sh status   show what runs and whether it answers its health check
 #   stack.sh env      print the environment the collector runs with
-#   stack.sh bin otelcol|jaeger|tools   build one (if not cached) and print its path
+#   stack.sh bin otelcol|jaeger|victorialogs|tools   build one (if not cached) and print its path
 #   stack.sh render DIR                 write the configs stack.sh derives, for checking
 #
 # State lives in STACK_DIR (default /tmp/telemetry-stack): logs/, run/ (pid files and
@@ -35,7 +35,9 @@ HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-60}
 export ENVIRONMENT=${ENVIRONMENT:-dev}
 export GRAFANA_CLOUD_PROMETHEUS_URL=${GRAFANA_CLOUD_PROMETHEUS_URL:-http://127.0.0.1:19090/api/v1/write}
 export GRAFANA_CLOUD_PROMETHEUS_USER=${GRAFANA_CLOUD_PROMETHEUS_USER:-100001}
-export GRAFANA_CLOUD_OTLP_ENDPOINT=${GRAFANA_CLOUD_OTLP_ENDPOINT:-http://127.0.0.1:14328}
+# The cloud's logs land in VictoriaLogs (the stand-in for Grafana Cloud Logs): the collector's
+# OTLP/HTTP exporter appends /v1/logs to this endpoint, as it does for the real OTLP gateway.
+export GRAFANA_CLOUD_OTLP_ENDPOINT=${GRAFANA_CLOUD_OTLP_ENDPOINT:-http://127.0.0.1:19428/insert/opentelemetry}
 export GRAFANA_CLOUD_INSTANCE_ID=${GRAFANA_CLOUD_INSTANCE_ID:-200002}
 export GRAFANA_CLOUD_API_KEY=${GRAFANA_CLOUD_API_KEY:-local-stack-token}
 export JAEGER_OTLP_ENDPOINT=${JAEGER_OTLP_ENDPOINT:-127.0.0.1:14317}
@@ -71,9 +73,14 @@ jaeger_bin() {
   v=$(awk '$1=="github.com/jaegertracing/jaeger"{print $2; exit}' "$TOOLS/jaeger/go.mod")
   echo "$BIN/jaeger-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/jaeger/go.mod" "$TOOLS/jaeger/go.sum" | sha256sum | cut -c1-12)"
 }
+victorialogs_bin() {
+  local v
+  v=$(awk '$1=="github.com/VictoriaMetrics/VictoriaLogs"{print $2; exit}' "$TOOLS/victorialogs/go.mod")
+  echo "$BIN/victoria-logs-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/victorialogs/go.mod" "$TOOLS/victorialogs/go.sum" | sha256sum | cut -c1-12)"
+}
 tools_dir() {
   echo "$BIN/tools-$( (goversion; cd "$TOOLS" && cat go.mod go.sum &&
-    find . -path ./jaeger -prune -o -name '*.go' -print | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12)"
+    find . \( -path ./jaeger -o -path ./victorialogs \) -prune -o -name '*.go' -print | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12)"
 }
 
 build_otelcol() {
@@ -113,6 +120,18 @@ build_jaeger() {
   log "jaeger: built $out in $((SECONDS - t0))s"
 }
 
+# build_victorialogs: VictoriaLogs (Apache-2.0) from its Go module, pure Go (CGO_ENABLED=0:
+# no C compiler needed; zstd then comes from klauspost/compress). About 35 s cold.
+build_victorialogs() {
+  local out t0=$SECONDS
+  out=$(victorialogs_bin)
+  if [ -x "$out" ]; then log "victorialogs: cached $out"; return 0; fi
+  log "victorialogs: compiling (under a minute cold)"
+  (cd "$TOOLS/victorialogs" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs)
+  mv "$out.tmp" "$out"
+  log "victorialogs: built $out in $((SECONDS - t0))s"
+}
+
 build_tools() {
   local out t0=$SECONDS
   out=$(tools_dir)
@@ -132,6 +151,7 @@ cmd_build() {
   build_tools
   build_otelcol
   build_jaeger
+  build_victorialogs
 }
 
 # ---------------------------------------------------------------------------------------
@@ -155,7 +175,7 @@ ports_of() {
     alertsink) echo 19095 ;;
     jaeger) echo 16686 16685 14317 14318 13135 14269 ;;
     cloud-prometheus) echo 19090 ;;
-    cloud-collector) echo 14328 13134 18888 ;;
+    cloud-logs) echo 19428 ;;
     alertmanager) echo 9093 ;;
     prometheus) echo 9090 ;;
     collector) echo 4317 4318 8888 8889 13133 ;;
@@ -182,7 +202,7 @@ health_url() {
     alertsink) echo http://127.0.0.1:19095/alerts ;;
     jaeger) echo http://127.0.0.1:16686/api/services ;;
     cloud-prometheus) echo http://127.0.0.1:19090/-/ready ;;
-    cloud-collector) echo http://127.0.0.1:13134/ ;;
+    cloud-logs) echo http://127.0.0.1:19428/health ;;
     alertmanager) echo http://127.0.0.1:9093/-/ready ;;
     prometheus) echo http://127.0.0.1:9090/-/ready ;;
     collector) echo http://127.0.0.1:13133/ ;;
@@ -231,6 +251,8 @@ render_configs() {
   # Cloud Prometheus (Mimir stand-in): basic auth with the same user and token as the cloud.
   hash=$(printf '%s' "$GRAFANA_CLOUD_API_KEY" | "$tools_bin/bcrypt")
   printf 'basic_auth_users:\n  "%s": "%s"\n' "$GRAFANA_CLOUD_PROMETHEUS_USER" "$hash" >"$out/cloud-prometheus-web.yml"
+  # Cloud logs (VictoriaLogs): the token as a file, so that it is not on a command line.
+  (umask 077 && printf '%s' "$GRAFANA_CLOUD_API_KEY" >"$out/cloud-logs-password")
 }
 
 cmd_up() {
@@ -238,8 +260,8 @@ cmd_up() {
   mkdir -p "$LOG_DIR" "$RUN_DIR" "$DATA_DIR"
   command -v curl >/dev/null || die "curl is needed for health checks"
   render_configs
-  local tools_bin otelcol jaeger
-  tools_bin=$(tools_dir); otelcol=$(otelcol_bin); jaeger=$(jaeger_bin)
+  local tools_bin otelcol jaeger victorialogs
+  tools_bin=$(tools_dir); otelcol=$(otelcol_bin); jaeger=$(jaeger_bin); victorialogs=$(victorialogs_bin)
 
   start alertsink "$tools_bin/alertsink" -addr 127.0.0.1:19095 -file "$LOG_DIR/alerts.jsonl"
   JAEGER_LISTEN_HOST=127.0.0.1 JAEGER_OTLP_GRPC_PORT=14317 JAEGER_OTLP_HTTP_PORT=14318 \
@@ -248,10 +270,21 @@ cmd_up() {
     --config.file="$HERE/cloud-prometheus.yml" \
     --web.listen-address=127.0.0.1:19090 \
     --web.enable-remote-write-receiver \
+    --enable-feature=exemplar-storage \
     --web.config.file="$RUN_DIR/cloud-prometheus-web.yml" \
     --storage.tsdb.path="$DATA_DIR/cloud-prometheus" \
     --storage.tsdb.retention.time=7d
-  CLOUD_DIR=$LOG_DIR start cloud-collector "$otelcol" --config "$HERE/cloud-collector.yml"
+  # Grafana Cloud Logs stand-in: VictoriaLogs, OTLP/HTTP at /insert/opentelemetry/v1/logs and
+  # LogsQL at /select/logsql/query, every path but /health behind the OTLP gateway's basic
+  # auth (instance id : token). Which fields become stream labels is the collector's choice
+  # (VL-Stream-Fields header, see monitoring/otel-collector-config.yml).
+  start cloud-logs "$victorialogs" \
+    -httpListenAddr=127.0.0.1:19428 \
+    -storageDataPath="$DATA_DIR/cloud-logs" \
+    -retentionPeriod=7d \
+    -httpAuth.username="$GRAFANA_CLOUD_INSTANCE_ID" \
+    -httpAuth.password="file://$RUN_DIR/cloud-logs-password" \
+    -loggerLevel=WARN
   start alertmanager "$(alertmanager_cmd)" \
     --config.file="$RUN_DIR/alertmanager.yml" \
     --web.listen-address=127.0.0.1:9093 \
@@ -260,6 +293,7 @@ cmd_up() {
   start prometheus prometheus \
     --config.file="$RUN_DIR/prometheus.yml" \
     --web.listen-address=127.0.0.1:9090 \
+    --enable-feature=exemplar-storage \
     --storage.tsdb.path="$DATA_DIR/prometheus" \
     --storage.tsdb.retention.time=7d \
     --rules.alert.resend-delay=5s \
@@ -276,7 +310,7 @@ cmd_up() {
 }
 
 # Every process of the stack, the collector first (cmd_down relies on it).
-SERVICES=(collector prometheus alertmanager cloud-collector cloud-prometheus jaeger alertsink)
+SERVICES=(collector prometheus alertmanager cloud-logs cloud-prometheus jaeger alertsink)
 
 # stop NAME...: SIGTERM to each, then waits for all of them (20 s, then SIGKILL).
 stop() {
@@ -303,7 +337,8 @@ stop() {
 cmd_down() {
   # The collector first, while its destinations still take what it flushes; then the rest.
   stop collector
-  stop "${SERVICES[@]:1}"
+  # cloud-collector: the file-writing logs stand-in of earlier versions, if one still runs.
+  stop "${SERVICES[@]:1}" cloud-collector
   if [ "${1:-}" = "--purge" ]; then rm -rf "$DATA_DIR"; log "removed $DATA_DIR"; fi
   return 0
 }
@@ -324,8 +359,9 @@ cmd_bin() {
   case "$1" in
     otelcol) build_otelcol && otelcol_bin ;;
     jaeger) build_jaeger && jaeger_bin ;;
+    victorialogs) build_victorialogs && victorialogs_bin ;;
     tools) build_tools && tools_dir ;;
-    *) die "bin: want otelcol, jaeger or tools" ;;
+    *) die "bin: want otelcol, jaeger, victorialogs or tools" ;;
   esac
 }
 
@@ -344,5 +380,5 @@ case "${1:-}" in
   env) cmd_env ;;
   bin) shift; cmd_bin "${1:-}" ;;
   render) shift; mkdir -p "$BIN"; build_tools; render_configs "${1:?usage: $0 render DIR}" ;;
-  *) echo "usage: $0 build|up|down [--purge]|status|env|bin otelcol|jaeger|tools|render DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 build|up|down [--purge]|status|env|bin otelcol|jaeger|victorialogs|tools|render DIR" >&2; exit 2 ;;
 esac
