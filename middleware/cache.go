@@ -2,9 +2,8 @@ package middleware
 
 import (
 	"strconv"
-	"sync"
-	"sync/atomic"
 
+	"github.com/starmates-ai-team/telemetry/internal/bounded"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -38,23 +37,22 @@ type series struct {
 	labels   metrics.HTTPLabels
 }
 
-// seriesCache maps label combinations to series. Reads are lock-free on an
-// immutable map; a miss copies the map under a mutex. The set of keys is
-// bounded (methods x endpoints x status codes of the service), so the
-// copying stops after warm-up.
+// seriesCache maps label combinations to series (bounded.Cache: lock-free
+// reads, a miss copies the map). The set of keys is bounded (methods x
+// endpoints x status codes of the service), so the copying stops after
+// warm-up.
 type seriesCache struct {
-	h *metrics.HTTP
-	m atomic.Pointer[map[seriesKey]*series]
-
-	mu        sync.Mutex
-	endpoints map[string]struct{}
+	h         *metrics.HTTP
+	series    *bounded.Cache[seriesKey, *series]
+	endpoints *bounded.Labels
 }
 
 func newSeriesCache(h *metrics.HTTP) *seriesCache {
-	c := &seriesCache{h: h, endpoints: make(map[string]struct{})}
-	m := make(map[seriesKey]*series)
-	c.m.Store(&m)
-	return c
+	return &seriesCache{
+		h:         h,
+		series:    bounded.NewCache[seriesKey, *series](maxEntries),
+		endpoints: bounded.NewLabels(maxEndpoints),
+	}
 }
 
 // get returns the series of a request whose endpoint comes from src (a
@@ -63,11 +61,7 @@ func (c *seriesCache) get(method, src string, isPattern bool, status int) *serie
 	if status < 100 || status > 599 {
 		status = 0
 	}
-	k := seriesKey{method: method, src: src, isPattern: isPattern, status: status}
-	if s, ok := (*c.m.Load())[k]; ok {
-		return s
-	}
-	return c.miss(k)
+	return c.series.Get(seriesKey{method: method, src: src, isPattern: isPattern, status: status}, c.miss)
 }
 
 // endpointLabel makes the endpoint label from where it came from: valid
@@ -79,43 +73,17 @@ func endpointLabel(src string, isPattern bool) string {
 	return validUTF8(src)
 }
 
+// miss builds the series of k; an endpoint over the budget shares the
+// series of metrics.HTTPOther.
 func (c *seriesCache) miss(k seriesKey) *series {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := *c.m.Load()
-	if s, ok := old[k]; ok {
-		return s
-	}
 	endpoint := endpointLabel(k.src, k.isPattern)
-	if _, known := c.endpoints[endpoint]; !known && endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute {
-		if len(c.endpoints) < maxEndpoints {
-			c.endpoints[endpoint] = struct{}{}
-		} else {
-			endpoint = metrics.HTTPOther
-		}
+	if endpoint != metrics.HTTPUnmatched && endpoint != metrics.HTTPNoRoute && endpoint != metrics.HTTPOther {
+		endpoint, _ = c.endpoints.Admit(endpoint)
 	}
-	other := seriesKey{method: k.method, src: metrics.HTTPOther, status: k.status}
-	var s *series
-	if endpoint == metrics.HTTPOther {
-		// Over the endpoint budget: share the HTTPOther series.
-		s = old[other]
+	if endpoint == metrics.HTTPOther && k.src != metrics.HTTPOther {
+		return c.series.Get(seriesKey{method: k.method, src: metrics.HTTPOther, status: k.status}, c.miss)
 	}
-	if s == nil {
-		s = c.build(k.method, endpoint, k.status)
-	}
-	if len(old) >= maxEntries {
-		return s
-	}
-	m := make(map[seriesKey]*series, len(old)+2)
-	for kk, v := range old {
-		m[kk] = v
-	}
-	m[k] = s
-	if endpoint == metrics.HTTPOther {
-		m[other] = s
-	}
-	c.m.Store(&m)
-	return s
+	return c.build(k.method, endpoint, k.status)
 }
 
 func (c *seriesCache) build(method, endpoint string, status int) *series {
