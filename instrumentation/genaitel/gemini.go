@@ -39,6 +39,10 @@ const (
 	keyFunctionDeclarations
 	keyText
 	keyContents
+	keyPredictions
+	keyEmbeddings
+	keyStatistics
+	keyTokenCount
 )
 
 // lookupKey interns a key; full is false when the key was longer than the
@@ -100,6 +104,14 @@ func lookupKey(k []byte, full bool) fieldKey {
 		return keyText
 	case "contents":
 		return keyContents
+	case "predictions":
+		return keyPredictions
+	case "embeddings":
+		return keyEmbeddings
+	case "statistics":
+		return keyStatistics
+	case "token_count":
+		return keyTokenCount
 	}
 	return keyOther
 }
@@ -150,6 +162,11 @@ type response struct {
 	errStatus  []byte
 	errMessage []byte
 	errSeen    bool
+
+	// predictTokens sums Vertex's predictions[].embeddings.statistics.
+	// token_count, the usage of embedding models called through :predict.
+	predictTokens int64
+	predictSeen   bool
 }
 
 // beginChunk starts a new document (one stream event, or a whole body).
@@ -213,6 +230,14 @@ func (r *response) scalar(l *lexer, str bool) {
 		}
 	case keyCandidates:
 		r.candidateScalar(path, v, str, l.trunc)
+	case keyPredictions:
+		if len(path) == 5 && path[1].arr && path[2].key == keyEmbeddings && path[3].key == keyStatistics &&
+			path[4].key == keyTokenCount && !str {
+			if n, ok := parseInt(v); ok {
+				r.predictTokens = min(r.predictTokens+n, 1<<62)
+				r.predictSeen = true
+			}
+		}
 	case keyError:
 		if len(path) != 2 {
 			return
@@ -309,6 +334,10 @@ func (r *response) Usage() (u ailabels.Usage, known bool) {
 		u.CachedInputTokens = min(r.usage.cached, u.InputTokens)
 		u.OutputTokens = r.usage.candidates + r.usage.thoughts
 		u.ReasoningTokens = r.usage.thoughts
+		return u, true
+	}
+	if r.predictSeen {
+		u.InputTokens = r.predictTokens
 		return u, true
 	}
 	return u, false

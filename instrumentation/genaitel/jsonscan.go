@@ -18,11 +18,11 @@ type lexer struct {
 	depth   int // containers open, including those deeper than maxDepth
 	frames  [maxDepth]frame
 	deepArr uint64 // bit d: the container at depth maxDepth+1+d is an array
-	esc     bool // the previous byte in a string was an unpaired backslash
-	capture bool // the current scalar is captured in val
-	trunc   bool // val lost bytes past its capacity
-	bad     bool // the input is not JSON: everything up to reset is ignored
-	done    bool // a complete top-level value was read
+	esc     bool   // the previous byte in a string was an unpaired backslash
+	capture bool   // the current scalar is captured in val
+	trunc   bool   // val lost bytes past its capacity
+	bad     bool   // the input is not JSON: everything up to reset is ignored
+	done    bool   // a complete top-level value was read
 	keyLen  int
 	valLen  int
 	key     [maxKey]byte
