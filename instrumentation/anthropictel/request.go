@@ -1,0 +1,97 @@
+package anthropictel
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+)
+
+// request is what the span needs of a Messages request body.
+type request struct {
+	Model             string
+	Stream            bool
+	MaxTokens, TopK   int64
+	Temperature, TopP *float64
+	Tools             int // tool definitions sent
+}
+
+// parseRequest reads the top-level fields of a Messages request body. A body
+// it cannot read gives an empty request: the call is still recorded.
+func parseRequest(body []byte) request {
+	var r request
+	eachField(body, func(key, v []byte) bool {
+		switch string(key) {
+		case "model":
+			r.Model, _ = toString(v, maxIDLen)
+		case "stream":
+			r.Stream = string(v) == "true"
+		case "max_tokens":
+			r.MaxTokens, _ = toInt(v)
+		case "top_k":
+			r.TopK, _ = toInt(v)
+		case "temperature":
+			if f, ok := toFloat(v); ok {
+				r.Temperature = &f
+			}
+		case "top_p":
+			if f, ok := toFloat(v); ok {
+				r.TopP = &f
+			}
+		case "tools":
+			eachElement(v, func([]byte) bool { r.Tools++; return true })
+		}
+		return true
+	})
+	return r
+}
+
+// Where a call went. anthropic-sdk-go's bedrock and vertex packages rewrite
+// the request of a Messages call in their middleware: Bedrock's path is
+// /model/{model id}/invoke (or invoke-with-response-stream) and the model
+// leaves the body; Vertex AI's is
+// /v1/projects/{project}/locations/{region}/publishers/anthropic/models/{model}:rawPredict
+// (or :streamRawPredict). The model id as these platforms spell it is what
+// their prices are listed under.
+
+// platform returns the provider and, for Bedrock and Vertex AI, the model id
+// in the path of u, the URL a request was sent to. ok is false for a URL
+// that is not a Messages call on any of them.
+func platform(u *url.URL) (provider, model string, stream, ok bool) {
+	p := u.Path
+	if i := strings.Index(p, "/model/"); i >= 0 && (strings.HasSuffix(p, "/invoke") || strings.HasSuffix(p, "/invoke-with-response-stream")) {
+		rest := p[i+len("/model/"):]
+		j := strings.LastIndexByte(rest, '/')
+		if j > 0 {
+			return ailabels.ProviderAWSBedrock, rest[:j], strings.HasSuffix(rest, "/invoke-with-response-stream"), true
+		}
+	}
+	const vertexModels = "/publishers/anthropic/models/"
+	if i := strings.Index(p, vertexModels); i >= 0 {
+		rest := p[i+len(vertexModels):]
+		if m, ok := strings.CutSuffix(rest, ":streamRawPredict"); ok && m != "" && m != "count-tokens" {
+			return ailabels.ProviderGCPVertexAI, m, true, true
+		}
+		if m, ok := strings.CutSuffix(rest, ":rawPredict"); ok && m != "" && m != "count-tokens" {
+			return ailabels.ProviderGCPVertexAI, m, false, true
+		}
+		return "", "", false, false
+	}
+	if strings.HasSuffix(p, "/v1/messages") {
+		return hostProvider(u.Hostname()), "", false, true
+	}
+	return "", "", false, false
+}
+
+// hostProvider names the provider from the host of a request that still has
+// the first-party path: the bedrock and vertex packages set these hosts as the
+// base URL and rewrite the path after any middleware registered before them.
+func hostProvider(host string) string {
+	switch {
+	case strings.HasPrefix(host, "bedrock-runtime.") && strings.HasSuffix(host, ".amazonaws.com"):
+		return ailabels.ProviderAWSBedrock
+	case strings.HasSuffix(host, "aiplatform.googleapis.com"), strings.HasPrefix(host, "aiplatform.") && strings.HasSuffix(host, ".rep.googleapis.com"):
+		return ailabels.ProviderGCPVertexAI
+	}
+	return ailabels.ProviderAnthropic
+}
