@@ -129,32 +129,41 @@ func (w rwFHR) FlushError() error                            { return w.flushErr
 func (w rwFHR) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.hijack() }
 func (w rwFHR) ReadFrom(r io.Reader) (int64, error)          { return w.readFrom(r) }
 
+// The optional interfaces of a server's http.ResponseWriter that the
+// wrapper keeps, as bits: a wrapper has exactly the ones the writer has
+// (promhttp's delegator does the same).
+const (
+	canFlush    = 1 << iota // http.Flusher
+	canHijack               // http.Hijacker
+	canReadFrom             // io.ReaderFrom
+)
+
 // wrap returns the wrapper with the server writer's optional interfaces.
 func (d *delegator) wrap() http.ResponseWriter {
 	k := 0
 	if _, ok := d.w.(http.Flusher); ok {
-		k |= 1
+		k |= canFlush
 	}
 	if _, ok := d.w.(http.Hijacker); ok {
-		k |= 2
+		k |= canHijack
 	}
 	if _, ok := d.w.(io.ReaderFrom); ok {
-		k |= 4
+		k |= canReadFrom
 	}
 	switch k {
-	case 1:
+	case canFlush:
 		return rwF{d}
-	case 2:
+	case canHijack:
 		return rwH{d}
-	case 3:
+	case canFlush | canHijack:
 		return rwFH{d}
-	case 4:
+	case canReadFrom:
 		return rwR{d}
-	case 5:
+	case canFlush | canReadFrom:
 		return rwFR{d}
-	case 6:
+	case canHijack | canReadFrom:
 		return rwHR{d}
-	case 7:
+	case canFlush | canHijack | canReadFrom:
 		return rwFHR{d}
 	}
 	return rw{d}
