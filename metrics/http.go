@@ -92,12 +92,13 @@ func HTTPStatusCode(code int) string {
 // HTTPErrorType is the closed set of values of the error_type label of
 // http_errors_total. A request counts once, under the first type that
 // applies in the order Panic, Timeout, Canceled, ServerError, ClientError.
+// The zero value is no error: it is not counted.
 type HTTPErrorType uint8
 
 // The error types.
 const (
 	// HTTPClientError is a response with a 4xx status.
-	HTTPClientError HTTPErrorType = iota
+	HTTPClientError HTTPErrorType = iota + 1
 	// HTTPServerError is a response with a 5xx status.
 	HTTPServerError
 	// HTTPTimeout is a request whose context passed its deadline, one
@@ -109,7 +110,7 @@ const (
 	// HTTPPanic is a request whose handler panicked.
 	HTTPPanic
 
-	numHTTPErrorTypes = iota
+	numHTTPErrorTypes = iota + 1
 )
 
 var httpErrorTypeNames = [numHTTPErrorTypes]string{
@@ -121,7 +122,7 @@ var httpErrorTypeNames = [numHTTPErrorTypes]string{
 }
 
 // String returns the label value: client_error, server_error, timeout,
-// canceled or panic ("" for a value outside the set).
+// canceled or panic ("" for the zero value and a value outside the set).
 func (t HTTPErrorType) String() string {
 	if t >= numHTTPErrorTypes {
 		return ""
@@ -175,7 +176,7 @@ func NewHTTP(mp metric.MeterProvider, knownMethods ...string) (*HTTP, error) {
 		metric.WithUnit(HTTPErrorsUnit), metric.WithDescription(HTTPErrorsDescription)); err != nil {
 		return nil, err
 	}
-	for t := range h.errorOpts {
+	for t := HTTPClientError; t < numHTTPErrorTypes; t++ {
 		set := attribute.NewSet(HTTPErrorTypeKey.String(httpErrorTypeNames[t]))
 		h.errorOpts[t] = []metric.AddOption{metric.WithAttributeSet(set)}
 	}
@@ -226,10 +227,10 @@ func (h *HTTP) Request(ctx context.Context, l HTTPLabels, d time.Duration) {
 	h.duration.Record(ctx, d.Seconds(), l.duration...)
 }
 
-// Error counts one failed request in http_errors_total under t. A t
-// outside the set is ignored.
+// Error counts one failed request in http_errors_total under t. The zero
+// value and a t outside the set are ignored.
 func (h *HTTP) Error(ctx context.Context, t HTTPErrorType) {
-	if !h.Enabled() || t >= numHTTPErrorTypes {
+	if !h.Enabled() || t == 0 || t >= numHTTPErrorTypes {
 		return
 	}
 	h.errors.Add(ctx, 1, h.errorOpts[t]...)

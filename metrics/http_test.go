@@ -41,11 +41,14 @@ func TestHTTPStatusCode(t *testing.T) {
 func TestHTTPErrorTypeIsClosed(t *testing.T) {
 	want := []string{"client_error", "server_error", "timeout", "canceled", "panic"}
 	for i, w := range want {
-		if got := metrics.HTTPErrorType(i).String(); got != w {
-			t.Errorf("HTTPErrorType(%d) = %q, want %q", i, got, w)
+		if got := metrics.HTTPErrorType(i + 1).String(); got != w {
+			t.Errorf("HTTPErrorType(%d) = %q, want %q", i+1, got, w)
 		}
 	}
-	if got := metrics.HTTPErrorType(len(want)).String(); got != "" {
+	if got := metrics.HTTPErrorType(0).String(); got != "" {
+		t.Errorf("the zero error type (no error) = %q, want empty", got)
+	}
+	if got := metrics.HTTPErrorType(len(want) + 1).String(); got != "" {
 		t.Errorf("out-of-set error type = %q, want empty", got)
 	}
 }

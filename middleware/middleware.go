@@ -372,8 +372,25 @@ func (s *server) startAttrs(a *spanAttrs, r *http.Request, method string) int {
 // finish ends the span and records the metrics of one request.
 func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method string, start time.Time, panicked bool, pv any) {
 	s := h.s
+	status, errType := outcome(st, panicked)
+	src, isPattern := h.endpoint(st, r2, status)
+	ser := s.cache.get(method, src, isPattern, status)
+	if ser.endpoint == metrics.HTTPNoRoute && !s.warned.Load() && s.warned.CompareAndSwap(false, true) {
+		s.tel.HandleError(fmt.Errorf("%w (first: %s, status %d)", ErrNoRoute, method, status))
+	}
+	elapsed := time.Since(start)
+	s.endSpan(st, span, ser, status, errType, pv)
+	s.http.Request(st, ser.labels, elapsed)
+	s.http.Error(st, errType) // nothing for the zero type
+
+}
+
+// outcome returns the status the client got, and how the request failed
+// (the zero HTTPErrorType: it did not): from a panic, the request's
+// context, the status code.
+func outcome(st *state, panicked bool) (status int, errType metrics.HTTPErrorType) {
 	d := &st.d
-	status := d.status
+	status = d.status
 	if !d.wroteHeader {
 		status = http.StatusOK // what net/http sends for a handler that wrote nothing
 		if d.hijacked {
@@ -381,37 +398,33 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 		}
 	}
 	ctxErr := st.Context.Err()
-	errType, failed := metrics.HTTPErrorType(0), true
 	switch {
 	case panicked:
-		errType, status = metrics.HTTPPanic, http.StatusInternalServerError
+		return http.StatusInternalServerError, metrics.HTTPPanic
 	case d.timedOut:
 		// Inside http.TimeoutHandler, which answered 503.
-		errType, status = metrics.HTTPTimeout, http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable, metrics.HTTPTimeout
 	case errors.Is(ctxErr, context.DeadlineExceeded):
-		errType = metrics.HTTPTimeout
 		if !d.wroteHeader && !d.hijacked {
 			status = http.StatusServiceUnavailable
 		}
+		return status, metrics.HTTPTimeout
 	case status == http.StatusGatewayTimeout:
-		errType = metrics.HTTPTimeout
+		return status, metrics.HTTPTimeout
 	case errors.Is(ctxErr, context.Canceled):
-		errType = metrics.HTTPCanceled
+		return status, metrics.HTTPCanceled
 	case status >= 500 && status <= 599:
-		errType = metrics.HTTPServerError
+		return status, metrics.HTTPServerError
 	case status >= 400 && status <= 499:
-		errType = metrics.HTTPClientError
-	default:
-		failed = false
+		return status, metrics.HTTPClientError
 	}
+	return status, 0
+}
 
-	src, isPattern := h.endpoint(st, r2, status)
-	ser := s.cache.get(method, src, isPattern, status)
-	if ser.endpoint == metrics.HTTPNoRoute && !s.warned.Load() && s.warned.CompareAndSwap(false, true) {
-		s.tel.HandleError(fmt.Errorf("%w (first: %s, status %d)", ErrNoRoute, method, status))
-	}
-	elapsed := time.Since(start)
-
+// endSpan gives the span its end attributes (with lateAttrs, all of
+// them), its status and its name with the route, and ends it. pv is the
+// handler's panic value, if it panicked.
+func (s *server) endSpan(st *state, span trace.Span, ser *series, status int, errType metrics.HTTPErrorType, pv any) {
 	buf, base := st.attrs, st.nAttrs // the start attributes, with lateAttrs
 	st.attrs = nil
 	if buf == nil {
@@ -423,12 +436,12 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	}
 	// Server spans are errors for 5xx, panics and timeouts; not for 4xx
 	// (the client's mistake) nor for a client that went away.
-	if failed && errType != metrics.HTTPClientError && errType != metrics.HTTPCanceled {
+	if errType != 0 && errType != metrics.HTTPClientError && errType != metrics.HTTPCanceled {
 		desc, et := "", ser.status
 		if errType == metrics.HTTPPanic || errType == metrics.HTTPTimeout {
 			et = errType.String()
 		}
-		if panicked {
+		if errType == metrics.HTTPPanic {
 			desc = fmt.Sprint("panic: ", pv)
 			span.RecordError(panicError{pv}, trace.WithStackTrace(true))
 		}
@@ -453,11 +466,6 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 	span.SetAttributes(attrs...)
 	s.putBuf(buf, len(attrs))
 	span.End()
-
-	s.http.Request(st, ser.labels, elapsed)
-	if failed {
-		s.http.Error(st, errType)
-	}
 }
 
 // endpoint returns where the endpoint label of the request comes from:
