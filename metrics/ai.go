@@ -3,6 +3,8 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -54,6 +56,15 @@ const (
 	AIPricingAsOfUnit        = ""
 	AIPricingAsOfDescription = "Date (as_of) of the AI pricing table in use, as a Unix timestamp in seconds; ai_cost_total is priced from it."
 
+	// AIUsageMissingName counts requests that ended without the provider
+	// reporting their usage (a stream without its usage event, an empty
+	// stream), labelled model and provider: their tokens and cost are
+	// unknown, not zero, and are missing from ai_tokens_total and
+	// ai_cost_total. Recorded by Call.Finish with Result.UsageMissing.
+	AIUsageMissingName        = "ai_usage_missing_total"
+	AIUsageMissingUnit        = ""
+	AIUsageMissingDescription = "AI requests that ended without usage from the provider: their tokens and cost are missing from ai_tokens_total and ai_cost_total."
+
 	// LabelOverflowName counts recordings whose label value was replaced
 	// by ailabels.Other because the label had reached its bound, labelled
 	// label (the label key, e.g. model).
@@ -96,6 +107,8 @@ type aiConfig struct {
 	maxProviders      int
 	contentCapture    bool
 	semconvHistograms bool
+	latestSemconv     bool
+	latestSemconvSet  bool
 }
 
 // WithPricing replaces the pricing table. Without it NewAI uses
@@ -136,12 +149,36 @@ func WithSemconvHistograms() AIOption {
 	return aiOptionFunc(func(c aiConfig) aiConfig { c.semconvHistograms = true; return c })
 }
 
+// WithLatestSemconv makes the AI spans and the gen_ai.client.* histograms
+// follow the latest experimental GenAI conventions
+// (ailabels.LatestSemconvVersion) instead of ailabels.SemconvVersion, as
+// OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental does; false
+// keeps the default names whatever the environment says. The option wins
+// over the environment. See docs/genai.md for what changes.
+func WithLatestSemconv(latest bool) AIOption {
+	return aiOptionFunc(func(c aiConfig) aiConfig { c.latestSemconv, c.latestSemconvSet = latest, true; return c })
+}
+
+// semconvOptIn reports whether the comma-separated list v (the value of
+// OTEL_SEMCONV_STABILITY_OPT_IN) holds gen_ai_latest_experimental.
+func semconvOptIn(v string) bool {
+	for _, f := range strings.Split(v, ",") {
+		if strings.EqualFold(strings.TrimSpace(f), ailabels.SemconvOptInLatestExperimental) {
+			return true
+		}
+	}
+	return false
+}
+
 func newAIConfig(opts []AIOption) (aiConfig, error) {
 	c := aiConfig{maxModels: DefaultMaxModels, maxProviders: DefaultMaxProviders}
 	for _, o := range opts {
 		if o != nil {
 			c = o.applyAI(c)
 		}
+	}
+	if !c.latestSemconvSet {
+		c.latestSemconv = semconvOptIn(os.Getenv(ailabels.SemconvStabilityOptInEnv))
 	}
 	if !c.pricingSet {
 		c.pricing, c.pricingErr = ailabels.PricingFromEnv()
@@ -187,8 +224,11 @@ type AI struct {
 	overflowModel, overflowProvider []metric.AddOption
 
 	tracer     trace.Tracer
-	tokenUsage metric.Int64Histogram   // nil unless WithSemconvHistograms
+	tokenUsage metric.Int64Histogram   // nil unless WithSemconvHistograms (default conventions)
 	duration   metric.Float64Histogram // nil unless WithSemconvHistograms
+
+	usageMissing metric.Int64Counter
+	semconvExtra // the histograms of streams, tools and the latest conventions (genai_stream.go)
 
 	// cache maps raw (provider, model) strings to prepared labels. It is
 	// copied on write, so a read is one atomic load and a map lookup.
@@ -197,6 +237,9 @@ type AI struct {
 	mu        sync.Mutex // serialises cache writes and the bounds
 	models    labelBound
 	providers labelBound
+	reqModels labelBound // gen_ai.request.model as requested, on the gen_ai.client.* histograms
+	errTypes  labelBound // error.type on the gen_ai.* histograms (Call.Finish, ToolCall.End)
+	toolNames labelBound // gen_ai.tool.name on gen_ai.execute_tool.duration
 }
 
 type aiKey struct{ provider, model string }
@@ -213,6 +256,13 @@ type aiEntry struct {
 	tokens   [5][]metric.AddOption // by ailabels.TokenTypes order
 	cost     []metric.AddOption
 	unpriced []metric.AddOption
+
+	// reqModel is the model id as requested, bounded, for
+	// gen_ai.request.model on the gen_ai.client.* histograms; set on first
+	// use as a request model (requestModel), so that response model ids do
+	// not use up its bound.
+	reqModel     atomic.Pointer[string]
+	usageMissing []metric.AddOption
 }
 
 const (
@@ -250,6 +300,12 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 		tracer:    cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.SchemaURL)),
 		models:    newLabelBound(cfg.maxModels),
 		providers: newLabelBound(cfg.maxProviders),
+		reqModels: newLabelBound(cfg.maxModels),
+		errTypes:  newLabelBound(maxErrorTypes),
+		toolNames: newLabelBound(cfg.maxModels),
+	}
+	if cfg.latestSemconv {
+		a.tracer = cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.LatestSchemaURL))
 	}
 	if a.requests, err = meter.Int64Counter(AIRequestsName,
 		metric.WithUnit(AIRequestsUnit), metric.WithDescription(AIRequestsDescription)); err != nil {
@@ -268,6 +324,10 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 		return nil, err
 	}
 	if a.overflow, err = newOverflowCounter(meter); err != nil {
+		return nil, err
+	}
+	if a.usageMissing, err = meter.Int64Counter(AIUsageMissingName,
+		metric.WithUnit(AIUsageMissingUnit), metric.WithDescription(AIUsageMissingDescription)); err != nil {
 		return nil, err
 	}
 	var asOf int64
@@ -430,6 +490,7 @@ func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
 	}
 	e.cost = addOpts(m)
 	e.unpriced = e.cost
+	e.usageMissing = addOpts(m, p)
 
 	if len(cache) < maxAICacheEntries {
 		next := make(map[aiKey]*aiEntry, len(cache)+1)

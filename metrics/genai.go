@@ -48,15 +48,21 @@ var genAIDurationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1
 
 func (a *AI) newSemconvHistograms(meter metric.Meter) error {
 	var err error
-	if a.tokenUsage, err = meter.Int64Histogram(GenAITokenUsageName,
-		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(GenAITokenUsageDescription),
-		metric.WithExplicitBucketBoundaries(genAITokenBuckets...)); err != nil {
+	if !a.cfg.latestSemconv {
+		// The latest conventions replace it by
+		// gen_ai.client.inference.operation.{input,output}_tokens.
+		if a.tokenUsage, err = meter.Int64Histogram(GenAITokenUsageName,
+			metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(GenAITokenUsageDescription),
+			metric.WithExplicitBucketBoundaries(genAITokenBuckets...)); err != nil {
+			return err
+		}
+	}
+	if a.duration, err = meter.Float64Histogram(GenAIOperationDurationName,
+		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription),
+		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
 		return err
 	}
-	a.duration, err = meter.Float64Histogram(GenAIOperationDurationName,
-		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...))
-	return err
+	return a.newSemconvExtra(meter)
 }
 
 // Call is one AI call in progress, begun by AI.Start and finished by End.
@@ -72,6 +78,13 @@ type Call struct {
 	completion string
 	finish     string
 	ended      bool
+
+	// streams (Chunk, SetResponseModel)
+	respModel  string
+	chunks     int
+	firstChunk time.Duration
+	lastChunk  time.Time
+	chunkOpts  []metric.RecordOption
 }
 
 // Start begins a span for an AI call, following the GenAI semantic
@@ -91,6 +104,10 @@ func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *C
 	if a == nil {
 		return ctx, nil
 	}
+	return a.start(ctx, r, callConfig{})
+}
+
+func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (context.Context, *Call) {
 	if r.Operation == "" {
 		r.Operation = ailabels.OperationChat
 	}
@@ -101,7 +118,7 @@ func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *C
 	if r.Model != "" {
 		name += " " + r.Model
 	}
-	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs := make([]attribute.KeyValue, 0, 9+len(cfg.attrs))
 	attrs = append(attrs, ailabels.GenAIOperationNameKey.String(r.Operation))
 	if r.Provider != "" {
 		attrs = append(attrs, ailabels.GenAIProviderNameKey.String(r.Provider))
@@ -115,12 +132,30 @@ func (a *AI) Start(ctx context.Context, r ailabels.Request) (context.Context, *C
 	if r.Temperature != nil {
 		attrs = append(attrs, ailabels.GenAIRequestTemperatureKey.Float64(*r.Temperature))
 	}
-	if a.cfg.contentCapture && r.Prompt != "" {
-		attrs = append(attrs, ailabels.GenAIInputMessagesKey.String(messagesJSON("user", r.Prompt, "")))
+	if cfg.stream {
+		attrs = append(attrs, ailabels.GenAIRequestStreamKey.Bool(true))
 	}
-	ctx, span := a.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	if cfg.address != "" {
+		attrs = append(attrs, ailabels.ServerAddressKey.String(validUTF8(cfg.address)))
+		if cfg.port > 0 {
+			attrs = append(attrs, ailabels.ServerPortKey.Int(cfg.port))
+		}
+	}
+	attrs = append(attrs, cfg.attrs...)
+	if a.cfg.contentCapture && r.Prompt != "" {
+		attrs = append(attrs, ailabels.GenAIInputMessagesKey.String(inputMessagesJSON(r.Prompt)))
+	}
+	start := cfg.start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	sopts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
+	if !cfg.start.IsZero() {
+		sopts = append(sopts, trace.WithTimestamp(start))
+	}
+	ctx, span := a.tracer.Start(ctx, name, sopts...)
 	r.Prompt = "" // not kept past Start
-	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: time.Now()}
+	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
 }
 
 // Span returns the call's span, to add attributes or events the helper
@@ -252,7 +287,7 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	}
 	span.SetAttributes(attrs...)
 	if recErr == nil && a.enabled && a.duration != nil {
-		a.recordSemconv(c.ctx, c.req, u, elapsed, errType)
+		a.recordSemconvType(c.ctx, c.req, u, elapsed, a.boundErrorType(errType))
 	}
 	span.End()
 	return cost, recErr
@@ -279,31 +314,67 @@ func appendPricing(attrs []attribute.KeyValue, c ailabels.Cost, tier ailabels.Se
 	return attrs
 }
 
-// recordSemconv records gen_ai.client.operation.duration and
-// gen_ai.client.token.usage. Model labels are the bounded ones of
-// ai_requests_total, not the raw ids, so the series stay bounded.
-func (a *AI) recordSemconv(ctx context.Context, r ailabels.Request, u ailabels.Usage, d time.Duration, errType string) {
-	resp, err := a.entry(u.Provider, u.Model)
-	if err != nil {
-		return
+// semconvBase returns the attributes every gen_ai.client.* histogram
+// carries: the operation, the provider label, gen_ai.request.model as
+// requested (bounded) and the response model's label (when known), and
+// whether the labels could be prepared.
+func (a *AI) semconvBase(r ailabels.Request, provider, respModel string) ([]attribute.KeyValue, bool) {
+	model := r.Model
+	if model == "" {
+		model = respModel
 	}
-	reqModel := resp.model
-	if r.Model != "" && r.Model != u.Model {
-		if e, err := a.entry(u.Provider, r.Model); err == nil {
-			reqModel = e.model
+	req, err := a.entry(provider, model)
+	if err != nil {
+		return nil, false
+	}
+	kvs := make([]attribute.KeyValue, 0, 6)
+	kvs = append(kvs,
+		ailabels.GenAIOperationNameKey.String(boundedOperation(r.Operation)),
+		ailabels.GenAIProviderNameKey.String(req.provider),
+		ailabels.GenAIRequestModelKey.String(a.requestModel(req, model)),
+	)
+	if respModel != "" {
+		if resp, err := a.entry(provider, respModel); err == nil {
+			kvs = append(kvs, ailabels.GenAIResponseModelKey.String(resp.model))
 		}
 	}
-	base := []attribute.KeyValue{
-		ailabels.GenAIOperationNameKey.String(boundedOperation(r.Operation)),
-		ailabels.GenAIProviderNameKey.String(resp.provider),
-		ailabels.GenAIRequestModelKey.String(reqModel),
-		ailabels.GenAIResponseModelKey.String(resp.model),
+	return kvs, true
+}
+
+// recordSemconvType records the duration histogram and the token
+// histograms of the conventions in force (gen_ai.client.operation.duration
+// and gen_ai.client.token.usage by default; with the latest conventions
+// gen_ai.client.inference.duration for inference operations and
+// gen_ai.client.inference.operation.{input,output}_tokens). Model labels
+// are bounded: gen_ai.request.model as requested, gen_ai.response.model
+// the label of ai_requests_total. errType is already bounded.
+func (a *AI) recordSemconvType(ctx context.Context, r ailabels.Request, u ailabels.Usage, d time.Duration, errType string) {
+	base, ok := a.semconvBase(r, u.Provider, u.Model)
+	if !ok {
+		return
 	}
 	dur := base
 	if errType != "" {
 		dur = append(dur[:len(dur):len(dur)], ailabels.ErrorTypeKey.String(errType))
 	}
-	a.duration.Record(ctx, d.Seconds(), metric.WithAttributeSet(attribute.NewSet(dur...)))
+	durOpt := metric.WithAttributeSet(attribute.NewSet(dur...))
+	if a.inferenceDuration != nil && isInference(r.Operation) {
+		a.inferenceDuration.Record(ctx, d.Seconds(), durOpt)
+	} else {
+		a.duration.Record(ctx, d.Seconds(), durOpt)
+	}
+	if a.inputTokens != nil {
+		if u.InputTokens > 0 {
+			a.inputTokens.Record(ctx, u.InputTokens, metric.WithAttributeSet(attribute.NewSet(base...)))
+		}
+		if u.OutputTokens > 0 {
+			a.outputTokens.Record(ctx, u.OutputTokens, metric.WithAttributeSet(attribute.NewSet(base...)))
+		}
+		return
+	}
+	if a.tokenUsage == nil {
+		return
+	}
 	for _, tt := range [...]struct {
 		typ string
 		n   int64
@@ -357,6 +428,27 @@ func finishReason(given string, err error) string {
 		return "error"
 	}
 	return "stop"
+}
+
+// inputMessagesJSON renders the prompt as gen_ai.input.messages.
+func inputMessagesJSON(prompt string) string { return messagesJSON("user", prompt, "") }
+
+// jsonOrString returns s as raw JSON when it is valid JSON, else as a
+// string, for the arguments of a tool call.
+func jsonOrString(s string) any {
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	return s
+}
+
+// marshalMessages renders messages as JSON ("" if they cannot be).
+func marshalMessages(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // messagesJSON renders one message in the JSON form of the semantic
