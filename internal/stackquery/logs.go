@@ -122,6 +122,25 @@ func (s Stack) CloudLogs() ([]LogRecord, error) {
 	return s.Logs(ctx, "*", 0)
 }
 
+// SentBytes is what a record weighs as sent, and as Grafana Cloud Logs
+// counts it: the name and value of each field, the body (_msg) and an
+// 8-byte timestamp; the store's own _stream and _stream_id are not counted.
+func SentBytes(fields map[string]string) int {
+	n := 0
+	for k, v := range fields {
+		switch k {
+		case "_stream", "_stream_id":
+		case "_time":
+			n += 8
+		case "_msg":
+			n += len(v)
+		default:
+			n += len(k) + len(v)
+		}
+	}
+	return n
+}
+
 func recordOf(f map[string]string) LogRecord {
 	r := LogRecord{
 		TraceID: f["trace_id"], SpanID: f["span_id"], Severity: f["severity_text"], Body: f["_msg"],

@@ -136,6 +136,13 @@ func TestFromEnvLogStore(t *testing.T) {
 	}
 }
 
+func TestSentBytes(t *testing.T) {
+	f := map[string]string{"_msg": "hello", "_time": "2026-12-02T00:00:00Z", "_stream": "{a}", "_stream_id": "00", "service.name": "api", "trace_id": "ab"}
+	if got, want := SentBytes(f), 5+8+len("service.name")+3+len("trace_id")+2; got != want {
+		t.Fatalf("SentBytes = %d, want %d", got, want)
+	}
+}
+
 func ExampleTraceLogsQuery() {
 	fmt.Println(TraceLogsQuery("4bf92f3577b34da6a3ce929d0e0e4736"))
 	// Output: trace_id:="4bf92f3577b34da6a3ce929d0e0e4736"

@@ -251,9 +251,6 @@ type logRows func(ctx context.Context, logsql string, limit int) ([]map[string]s
 // resource carries them.
 var repeated = []string{"environment", "project", "service"}
 
-// storeOnly are fields the store adds or derives that are not sent bytes.
-var storeOnly = map[string]bool{"_stream": true, "_stream_id": true}
-
 func gatherLogs(ctx context.Context, q logRows, cfg config) (Logs, error) {
 	win := promDuration(cfg.window)
 	l := Logs{Window: win}
@@ -310,23 +307,8 @@ func gatherLogs(ctx context.Context, q logRows, cfg config) (Logs, error) {
 	return l, nil
 }
 
-// recordBytes is what a record weighs as sent: each field's name and
-// value (the body is _msg, the timestamp 8 bytes).
-func recordBytes(rec map[string]string) float64 {
-	n := 0
-	for k, v := range rec {
-		switch {
-		case storeOnly[k]:
-		case k == "_time":
-			n += 8
-		case k == "_msg":
-			n += len(v)
-		default:
-			n += len(k) + len(v)
-		}
-	}
-	return float64(n)
-}
+// recordBytes is what a record weighs as sent (stackquery.SentBytes).
+func recordBytes(rec map[string]string) float64 { return float64(stackquery.SentBytes(rec)) }
 
 // cuts lists what would lower the bill most, biggest first in each unit.
 func cuts(r *Report, cfg config) []Cut {

@@ -206,9 +206,12 @@ sum by (environment, service) (rate(`+all+`[$__rate_interval]))`, "{{service}} (
 		WithPanel(series("Errors / s by type", "short",
 			query(`sum by (service, error_type) (rate(http_errors_total{`+sel+`}[$__rate_interval]))`, "{{service}} {{error_type}}"))).
 		WithRow(dashboard.NewRowBuilder("Duration")).
-		WithPanel(series("Duration percentiles by service", "s",
+		// Exemplars: each dot is a sampled request with its trace id; the data source's
+		// exemplarTraceIdDestinations (monitoring/grafana-datasources.yml) link it to
+		// the trace.
+		WithPanel(series("Duration percentiles by service (dots: exemplars, click for the trace)", "s",
 			query(`histogram_quantile(0.50, sum by (service, le) (rate(`+buckets+`[$__rate_interval])))`, "p50 {{service}}"),
-			query(`histogram_quantile(0.95, sum by (service, le) (rate(`+buckets+`[$__rate_interval])))`, "p95 {{service}}"),
+			query(`histogram_quantile(0.95, sum by (service, le) (rate(`+buckets+`[$__rate_interval])))`, "p95 {{service}}").Exemplar(true),
 			query(`histogram_quantile(0.99, sum by (service, le) (rate(`+buckets+`[$__rate_interval])))`, "p99 {{service}}"))).
 		WithPanel(series("Mean duration by endpoint", "s",
 			query(`sum by (service, method, endpoint) (rate(http_request_duration_seconds_sum{`+sel+`}[$__rate_interval]))

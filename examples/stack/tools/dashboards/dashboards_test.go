@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
+	"go.yaml.in/yaml/v3"
 )
 
 const (
@@ -254,4 +255,59 @@ func vectorConstant(expr string) (float64, error) {
 		return 0, fmt.Errorf("%q is not vector(N)", expr)
 	}
 	return n.Val, nil
+}
+
+// TestExemplarsLinkToTraces checks that the latency panel asks for exemplars and that the
+// shipped Prometheus data source links their trace_id label to the Jaeger data source.
+func TestExemplarsLinkToTraces(t *testing.T) {
+	files, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range files {
+		if bytes.Contains(f.JSON, []byte(`"exemplar": true`)) {
+			found = true
+			if !bytes.Contains(f.JSON, []byte("http_request_duration_seconds_bucket")) {
+				t.Errorf("%s: exemplars on a panel without the latency histogram", f.Name)
+			}
+		}
+	}
+	if !found {
+		t.Error("no panel asks for exemplars")
+	}
+	b, err := os.ReadFile("../../monitoring/grafana-datasources.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Datasources []struct {
+			UID      string `yaml:"uid"`
+			Type     string `yaml:"type"`
+			JSONData struct {
+				Exemplars []struct {
+					Name          string `yaml:"name"`
+					DatasourceUID string `yaml:"datasourceUid"`
+				} `yaml:"exemplarTraceIdDestinations"`
+			} `yaml:"jsonData"`
+		} `yaml:"datasources"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	uids := map[string]string{}
+	for _, d := range cfg.Datasources {
+		uids[d.UID] = d.Type
+	}
+	linked := false
+	for _, d := range cfg.Datasources {
+		for _, e := range d.JSONData.Exemplars {
+			if d.Type == "prometheus" && e.Name == "trace_id" && uids[e.DatasourceUID] == "jaeger" {
+				linked = true
+			}
+		}
+	}
+	if !linked {
+		t.Errorf("no Prometheus data source links exemplar label trace_id to a Jaeger data source: %+v", cfg)
+	}
 }

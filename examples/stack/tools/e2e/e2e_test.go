@@ -2,8 +2,8 @@
 
 // Package e2e checks a running local stack (local/stack.sh up) end to end: OTLP sent to
 // the collector arrives in the local Prometheus, in the cloud Prometheus (remote write,
-// basic auth), in Jaeger, and in the cloud collector's files, and a firing rule reaches the
-// OnCall stand-in through Alertmanager.
+// basic auth), in Jaeger, and in the cloud's log store (VictoriaLogs, basic auth), and a
+// firing rule reaches the OnCall stand-in through Alertmanager.
 //
 //	./local/stack.sh up
 //	cd tools && go test -tags e2e -count=1 ./e2e/          # about 3 minutes (waits for the alert)
@@ -13,8 +13,6 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,13 +22,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/starmates-ai-team/telemetry/examples/stack/tools/dashboards"
 	"github.com/starmates-ai-team/telemetry/examples/stack/tools/otlpjson"
+	"github.com/starmates-ai-team/telemetry/internal/stackquery"
 )
 
 const (
@@ -49,7 +47,6 @@ func env(name, def string) string {
 }
 
 var (
-	stackDir     = env("STACK_DIR", "/tmp/telemetry-stack")
 	environment  = env("ENVIRONMENT", "dev")
 	cloudPromUsr = env("GRAFANA_CLOUD_PROMETHEUS_USER", "100001")
 	cloudToken   = env("GRAFANA_CLOUD_API_KEY", "local-stack-token")
@@ -234,10 +231,9 @@ func TestStack(t *testing.T) {
 		})
 	})
 
-	t.Run("cloud collector got the logs with trace_id and the environment", func(t *testing.T) {
-		path := filepath.Join(stackDir, "logs", "cloud-otlp-logs.jsonl")
-		eventually(t, 30*time.Second, "logs in "+path, func() error {
-			got, err := logResourceEnvironments(path)
+	t.Run("the cloud's log store got the logs with trace_id and the environment", func(t *testing.T) {
+		eventually(t, 30*time.Second, "logs in the log store", func() error {
+			got, err := logResourceEnvironments(traceID, pinnedTrace)
 			if err != nil {
 				return err
 			}
@@ -299,52 +295,20 @@ func hasAllSDKMetrics(series []map[string]string, service string) error {
 	return nil
 }
 
-// logResourceEnvironments reads the cloud collector's file output and returns, per trace id
-// of a log record, the deployment.environment.name of the record's resource.
-func logResourceEnvironments(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	type attr struct {
-		Key   string `json:"key"`
-		Value struct {
-			StringValue string `json:"stringValue"`
-		} `json:"value"`
-	}
+// logResourceEnvironments queries the cloud's log store by trace id and returns, per trace
+// id that has a log record, the deployment.environment.name of the record's resource.
+func logResourceEnvironments(traceIDs ...string) (map[string]string, error) {
+	st := stackquery.FromEnv()
+	defer st.CloseIdle()
 	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	for sc.Scan() {
-		var line struct {
-			ResourceLogs []struct {
-				Resource struct {
-					Attributes []attr `json:"attributes"`
-				} `json:"resource"`
-				ScopeLogs []struct {
-					LogRecords []struct {
-						TraceID string `json:"traceId"`
-					} `json:"logRecords"`
-				} `json:"scopeLogs"`
-			} `json:"resourceLogs"`
-		}
-		if err := json.NewDecoder(bytes.NewReader(sc.Bytes())).Decode(&line); err != nil {
+	for _, id := range traceIDs {
+		recs, err := st.TraceLogs(context.Background(), id)
+		if err != nil {
 			return nil, err
 		}
-		for _, rl := range line.ResourceLogs {
-			env := ""
-			for _, a := range rl.Resource.Attributes {
-				if a.Key == "deployment.environment.name" {
-					env = a.Value.StringValue
-				}
-			}
-			for _, sl := range rl.ScopeLogs {
-				for _, r := range sl.LogRecords {
-					out[r.TraceID] = env
-				}
-			}
+		for _, r := range recs {
+			out[id] = r.Resource["deployment.environment.name"]
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
