@@ -207,7 +207,9 @@ func WithResourceAttributes(kvs ...attribute.KeyValue) Option {
 
 // WithErrorHandler receives the errors of the background export path, at
 // most one every 30 seconds (the count of those held back comes with the
-// next). By default they are written to standard error.
+// next), with header values redacted. By default they are written to
+// standard error. Telemetry.SetErrorHandler replaces it after Init, as
+// logbridge's WithSDKErrors does to put them in the service's log.
 func WithErrorHandler(h func(error)) Option {
 	return optionFunc(func(c *config) { c.errorHandler = h })
 }

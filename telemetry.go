@@ -406,6 +406,25 @@ func (t *Telemetry) HandleError(err error) {
 	t.handler.Handle(err)
 }
 
+// SetErrorHandler replaces where the SDK's own errors go (failed exports,
+// a Prometheus endpoint that stopped, instrumentation reporting through
+// HandleError, and, with the globals installed, otel.Handle), which Init
+// set to WithErrorHandler's function or to standard error. The rate limit
+// (one error every 30 seconds, with the count of those held back) and the
+// redaction of header values stay as they were. It may be called at any
+// time from any goroutine; logbridge's WithSDKErrors calls it so that
+// these errors become lines of the service's own log. A nil h restores
+// standard error. On a nil or disabled Telemetry it does nothing.
+func (t *Telemetry) SetErrorHandler(h func(error)) {
+	if t == nil || t.handler == nil {
+		return
+	}
+	if h == nil {
+		h = defaultErrorSink()
+	}
+	t.handler.SetSink(h)
+}
+
 // Propagator returns the propagator: WithPropagator's, else the one
 // OTEL_PROPAGATORS names, else W3C tracecontext and baggage.
 func (t *Telemetry) Propagator() propagation.TextMapPropagator {

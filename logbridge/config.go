@@ -11,13 +11,15 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 )
 
-// LevelEnv is the environment variable that sets the level when no
-// [WithLevel] option is given: debug, info, warn or error (any case).
-// Unset or empty means info.
+// LevelEnv is the environment variable that sets the level when neither
+// [WithLevel] nor [WithHandlerOptions] gives one. It takes what
+// slog.Level's UnmarshalText takes: debug, info, warn or error in any
+// case, optionally with an offset (INFO+2, warn-1, ERROR+8). Unset or
+// empty means info.
 const LevelEnv = "LOG_LEVEL"
 
-// levelAllowed lists what LevelEnv accepts, for error messages.
-const levelAllowed = "one of debug, info, warn, error"
+// levelAllowed says what LevelEnv accepts, for error messages.
+const levelAllowed = "debug, info, warn or error (any case), optionally with an offset such as INFO+2 or warn-1"
 
 // Format is the encoding of the console output.
 type Format string
@@ -40,11 +42,13 @@ func (f optionFunc) apply(c config) config { return f(c) }
 type config struct {
 	provider   otellog.LoggerProvider // nil: the Telemetry's
 	level      slog.Leveler
+	console    slog.HandlerOptions // AddSource and ReplaceAttr; Level is in level
 	writer     io.Writer
 	format     Format
 	noConsole  bool
 	noRedact   bool
 	redactKeys []string
+	sdkErrors  bool
 }
 
 // WithLoggerProvider sends the OpenTelemetry side of the records to lp
@@ -71,6 +75,36 @@ func WithLoggerProvider(lp otellog.LoggerProvider) Option {
 // change it while the program runs. It overrides LOG_LEVEL.
 func WithLevel(l slog.Leveler) Option {
 	return optionFunc(func(c config) config { c.level = l; return c })
+}
+
+// WithHandlerOptions applies slog's handler options, with the meaning
+// they have for slog.JSONHandler and slog.TextHandler: the console line is
+// byte for byte what those handlers would write under the same options,
+// with trace_id and span_id at its end.
+//
+//   - Level, when not nil, is the minimum level of both outputs, as with
+//     [WithLevel] (a *slog.LevelVar changes it while the program runs); of
+//     the two, the option given last wins. It overrides LOG_LEVEL.
+//   - AddSource adds the "source" attribute to the console line, and the
+//     code.* attributes (function, file, line) to the OpenTelemetry record.
+//   - ReplaceAttr rewrites or drops the console's attributes, the built-in
+//     time, level, msg and source included, and trace_id and span_id (seen
+//     with no groups), for a log backend that wants other keys. It runs
+//     after redaction, so it sees "[REDACTED]" where a secret was. The
+//     OpenTelemetry record keeps its own data model and is not rewritten.
+//
+// A nil o changes nothing.
+func WithHandlerOptions(o *slog.HandlerOptions) Option {
+	return optionFunc(func(c config) config {
+		if o == nil {
+			return c
+		}
+		if o.Level != nil {
+			c.level = o.Level
+		}
+		c.console.AddSource, c.console.ReplaceAttr = o.AddSource, o.ReplaceAttr
+		return c
+	})
 }
 
 // WithWriter sets where the console output goes. Default os.Stderr.
@@ -101,14 +135,29 @@ func WithRedactKeys(keys ...string) Option {
 	})
 }
 
+// WithSDKErrors makes the handler the destination of the Telemetry's own
+// errors (failed exports, and whatever else reaches its error handler; see
+// telemetry.Telemetry.SetErrorHandler), instead of standard error or the
+// function of telemetry.WithErrorHandler: each becomes one line of the
+// service's log, in the console's format (JSON or text, ReplaceAttr
+// applied) with the keys time, level (ERROR), msg ("telemetry") and error.
+// The Telemetry's rate limit stays (one every 30 seconds, the next saying
+// how many were held back) and header values stay redacted. With the
+// console off the records go to the OpenTelemetry side. A record under
+// the handler's level is not written. The handler built last with this
+// option wins; with a nil or disabled Telemetry it does nothing.
+func WithSDKErrors() Option {
+	return optionFunc(func(c config) config { c.sdkErrors = true; return c })
+}
+
 // WithoutRedaction turns redaction off: attributes reach both outputs as
 // they are. Meant for tests and local debugging.
 func WithoutRedaction() Option {
 	return optionFunc(func(c config) config { c.noRedact = true; return c })
 }
 
-// newConfig applies defaults, then the environment, then the options, and
-// validates the result. lookup reads the environment.
+// newConfig applies the options, then LOG_LEVEL and the defaults for what
+// they left unset, and checks the result. lookup reads the environment.
 func newConfig(lookup func(string) (string, bool), opts []Option) (config, error) {
 	var c config
 	for _, o := range opts {
@@ -117,12 +166,9 @@ func newConfig(lookup func(string) (string, bool), opts []Option) (config, error
 		}
 	}
 	if c.level == nil {
-		l := slog.LevelInfo
-		if s, ok := lookup(LevelEnv); ok && strings.TrimSpace(s) != "" {
-			var err error
-			if l, err = parseLevel(s); err != nil {
-				return c, &telemetry.ConfigError{Field: LevelEnv, Value: s, Allowed: levelAllowed}
-			}
+		l, err := levelFromEnv(lookup)
+		if err != nil {
+			return c, err
 		}
 		c.level = l
 	}
@@ -139,17 +185,17 @@ func newConfig(lookup func(string) (string, bool), opts []Option) (config, error
 	return c, nil
 }
 
-// parseLevel reads the level names that LevelEnv accepts.
-func parseLevel(s string) (slog.Level, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "debug":
-		return slog.LevelDebug, nil
-	case "info":
+// levelFromEnv reads LevelEnv as slog.Level's UnmarshalText does, after
+// trimming spaces; info when it is unset or empty.
+func levelFromEnv(lookup func(string) (string, bool)) (slog.Level, error) {
+	raw, _ := lookup(LevelEnv)
+	s := strings.TrimSpace(raw)
+	if s == "" {
 		return slog.LevelInfo, nil
-	case "warn":
-		return slog.LevelWarn, nil
-	case "error":
-		return slog.LevelError, nil
 	}
-	return 0, telemetry.ErrInvalidConfig
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, &telemetry.ConfigError{Field: LevelEnv, Value: raw, Allowed: levelAllowed}
+	}
+	return l, nil
 }

@@ -21,27 +21,37 @@ import (
 )
 
 // console writes records in the format of slog's JSONHandler or
-// TextHandler, with trace_id and span_id added at the top level, last,
-// straight from the span context: no record copy and no allocation on the
-// common path. Each record is one Write, serialised by a mutex shared by
-// every console derived from the same one.
+// TextHandler under the same slog.HandlerOptions (AddSource, ReplaceAttr),
+// with trace_id and span_id added at the top level, last, straight from
+// the span context: no record copy and no allocation on the common path.
+// Each record is one Write, serialised by a mutex shared by every console
+// derived from the same one.
 //
 // It differs from slog's handlers where they write a broken line: an
-// attribute group whose attributes are all empty is left out without
-// leaving a missing separator behind, and a time whose year has not four
-// digits is written as an error string alone.
+// attribute group whose attributes are all empty (or all dropped by
+// ReplaceAttr) is left out without leaving a missing separator, a stale
+// key prefix or a stale group name for ReplaceAttr behind, and a time
+// whose year has not four digits is written as an error string alone.
 type console struct {
-	json   bool
-	mu     *sync.Mutex
-	w      io.Writer
-	pre    []byte   // attributes from WithAttrs, encoded
-	prefix string   // text: the key prefix of the groups opened in pre
-	groups []string // every group opened by WithGroup, outermost first
-	nOpen  int      // how many of groups pre opened (JSON: still open)
+	json      bool
+	addSource bool
+	replace   func(groups []string, a slog.Attr) slog.Attr
+	mu        *sync.Mutex
+	w         io.Writer
+	pre       []byte   // attributes from WithAttrs, encoded
+	prefix    string   // text: the key prefix of the groups opened in pre
+	groups    []string // every group opened by WithGroup, outermost first
+	nOpen     int      // how many of groups pre opened (JSON: still open)
 }
 
-func newConsole(w io.Writer, json bool) *console {
-	return &console{json: json, mu: new(sync.Mutex), w: w}
+// newConsole returns a console writing to w; opts may be nil. Its Level
+// is the Handler's business.
+func newConsole(w io.Writer, json bool, opts *slog.HandlerOptions) *console {
+	c := &console{json: json, mu: new(sync.Mutex), w: w}
+	if opts != nil {
+		c.addSource, c.replace = opts.AddSource, opts.ReplaceAttr
+	}
+	return c
 }
 
 func (c *console) clone() *console {
@@ -59,8 +69,11 @@ func (c *console) withGroup(name string) *console {
 
 // withAttrs encodes as once, inside the groups opened so far.
 func (c *console) withAttrs(as []slog.Attr) *console {
-	e := encoder{json: c.json, buf: slices.Clip(c.pre), prefix: []byte(c.prefix)}
+	e := encoder{json: c.json, buf: slices.Clip(c.pre), prefix: []byte(c.prefix), replace: c.replace, track: c.replace != nil}
 	e.sep = len(e.buf) > 0 // pre ends with an attribute: it is kept only if one was written
+	if e.track {
+		e.groups = slices.Clone(c.groups[:c.nOpen])
+	}
 	for _, g := range c.groups[c.nOpen:] {
 		e.openGroup(g)
 	}
@@ -81,53 +94,19 @@ const maxPooled = 16 << 10
 // handle writes r, followed by sc's ids when sc is valid.
 func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 	e := encoders.Get().(*encoder)
-	e.buf, e.prefix, e.json, e.sep = e.buf[:0], e.prefix[:0], c.json, false
+	e.reset(c)
 	if c.json {
 		e.buf = append(e.buf, '{')
 	}
-	if !r.Time.IsZero() {
-		e.key(slog.TimeKey)
-		e.time(r.Time.Round(0))
-	}
-	e.key(slog.LevelKey)
-	e.string(r.Level.String())
-	e.key(slog.MessageKey)
-	e.string(r.Message)
-	if len(c.pre) > 0 {
-		e.separate()
-		e.buf = append(e.buf, c.pre...)
-		e.sep = true
-	}
-	open := c.nOpen
-	if r.NumAttrs() > 0 {
-		e.prefix = append(e.prefix, c.prefix...)
-		pos, sep := len(e.buf), e.sep
-		for _, g := range c.groups[c.nOpen:] {
-			e.openGroup(g)
-		}
-		written := false
-		r.Attrs(func(a slog.Attr) bool {
-			written = e.attr(a) || written
-			return true
-		})
-		if written {
-			open = len(c.groups)
-		} else {
-			e.buf, e.sep = e.buf[:pos], sep
-		}
-	}
+	c.builtIns(e, r)
+	open := c.attrs(e, r)
 	if c.json {
 		for range open {
 			e.buf = append(e.buf, '}')
 		}
 	}
 	if sc.IsValid() {
-		e.prefix = e.prefix[:0]
-		tid, sid := sc.TraceID(), sc.SpanID()
-		e.key(TraceIDKey)
-		e.hex(tid[:])
-		e.key(SpanIDKey)
-		e.hex(sid[:])
+		c.ids(e, sc)
 	}
 	if c.json {
 		e.buf = append(e.buf, '}')
@@ -141,6 +120,90 @@ func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 	return err
 }
 
+// builtIns appends time, level, source and message, outside every group,
+// as slog's handlers do: through ReplaceAttr when there is one, straight
+// otherwise.
+func (c *console) builtIns(e *encoder, r slog.Record) {
+	if c.replace != nil {
+		if !r.Time.IsZero() {
+			e.attr(slog.Time(slog.TimeKey, r.Time.Round(0)))
+		}
+		e.attr(slog.Any(slog.LevelKey, r.Level))
+		c.source(e, r)
+		e.attr(slog.String(slog.MessageKey, r.Message))
+		return
+	}
+	if !r.Time.IsZero() {
+		e.key(slog.TimeKey)
+		e.time(r.Time.Round(0))
+	}
+	e.key(slog.LevelKey)
+	e.string(r.Level.String())
+	c.source(e, r)
+	e.key(slog.MessageKey)
+	e.string(r.Message)
+}
+
+// source appends the source attribute when AddSource asks for it (none
+// for a record without a PC).
+func (c *console) source(e *encoder, r slog.Record) {
+	if !c.addSource {
+		return
+	}
+	src := r.Source()
+	if src == nil {
+		src = &slog.Source{}
+	}
+	e.attr(slog.Any(slog.SourceKey, src))
+}
+
+// attrs appends the attributes of WithAttrs and of r, inside the groups
+// of WithGroup, and returns how many JSON objects it left open.
+func (c *console) attrs(e *encoder, r slog.Record) (open int) {
+	if len(c.pre) > 0 {
+		e.separate()
+		e.buf = append(e.buf, c.pre...)
+		e.sep = true
+	}
+	if r.NumAttrs() == 0 {
+		return c.nOpen
+	}
+	e.prefix = append(e.prefix, c.prefix...)
+	if c.replace != nil {
+		e.groups, e.track = append(e.groups, c.groups[:c.nOpen]...), true
+	}
+	pos, sep := len(e.buf), e.sep
+	for _, g := range c.groups[c.nOpen:] {
+		e.openGroup(g)
+	}
+	written := false
+	r.Attrs(func(a slog.Attr) bool {
+		written = e.attr(a) || written
+		return true
+	})
+	if !written {
+		e.buf, e.sep = e.buf[:pos], sep
+		return c.nOpen
+	}
+	return len(c.groups)
+}
+
+// ids appends trace_id and span_id at the top level; ReplaceAttr sees
+// them as top-level attributes (no groups).
+func (c *console) ids(e *encoder, sc trace.SpanContext) {
+	e.prefix, e.groups, e.track = e.prefix[:0], e.groups[:0], false
+	tid, sid := sc.TraceID(), sc.SpanID()
+	if c.replace != nil {
+		e.attr(slog.String(TraceIDKey, tid.String()))
+		e.attr(slog.String(SpanIDKey, sid.String()))
+		return
+	}
+	e.key(TraceIDKey)
+	e.hex(tid[:])
+	e.key(SpanIDKey)
+	e.hex(sid[:])
+}
+
 // write writes one line; a writer that panics does not leave the mutex
 // locked.
 func (c *console) write(line []byte) error {
@@ -152,10 +215,22 @@ func (c *console) write(line []byte) error {
 
 // encoder appends one line (or the attributes of WithAttrs) to buf.
 type encoder struct {
-	buf    []byte
-	prefix []byte // text: the names of the open groups, each followed by '.'
-	json   bool
-	sep    bool // a separator goes before the next key
+	buf     []byte
+	prefix  []byte // text: the names of the open groups, each followed by '.'
+	json    bool
+	sep     bool // a separator goes before the next key
+	replace func([]string, slog.Attr) slog.Attr
+	groups  []string // with replace: the open groups, for it to see
+	// track says whether groups follows the groups opened: not for the
+	// built-in attributes, whose source group slog's handlers do not
+	// show to ReplaceAttr either.
+	track bool
+}
+
+// reset makes a pooled encoder ready for a line of c.
+func (e *encoder) reset(c *console) {
+	e.buf, e.prefix, e.groups = e.buf[:0], e.prefix[:0], e.groups[:0]
+	e.json, e.sep, e.replace, e.track = c.json, false, c.replace, false
 }
 
 func (e *encoder) separate() {
@@ -191,6 +266,7 @@ func (e *encoder) key(k string) {
 }
 
 func (e *encoder) openGroup(name string) {
+	e.pushGroup(name)
 	if e.json {
 		e.key(name)
 		e.buf = append(e.buf, '{')
@@ -200,7 +276,17 @@ func (e *encoder) openGroup(name string) {
 	e.prefix = append(append(e.prefix, name...), '.')
 }
 
+// pushGroup records an open group for ReplaceAttr.
+func (e *encoder) pushGroup(name string) {
+	if e.track {
+		e.groups = append(e.groups, name)
+	}
+}
+
 func (e *encoder) closeGroup(name string) {
+	if e.track {
+		e.groups = e.groups[:len(e.groups)-1]
+	}
 	if e.json {
 		e.buf = append(e.buf, '}')
 	} else {
@@ -219,9 +305,15 @@ func (e *encoder) attrs(as []slog.Attr) bool {
 }
 
 // attr appends a, as slog's handlers do, and reports whether it wrote
-// anything: empty attributes and empty groups are left out.
+// anything: empty attributes and groups are left out. ReplaceAttr,
+// if any, sees every attribute that is not a group, resolved.
 func (e *encoder) attr(a slog.Attr) bool {
-	v := a.Value.Resolve()
+	a.Value = a.Value.Resolve()
+	if e.replace != nil && a.Value.Kind() != slog.KindGroup {
+		a = e.replace(e.groups, a)
+		a.Value = a.Value.Resolve()
+	}
+	v := a.Value
 	if v.Kind() == slog.KindAny {
 		switch x := v.Any().(type) {
 		case nil:
@@ -246,15 +338,19 @@ func (e *encoder) attr(a slog.Attr) bool {
 	}
 	as := v.Group()
 	if len(as) == 0 {
-		return false
+		// Nothing to write, yet it counts as written, as in slog's
+		// handlers: the groups around it stay (JSON "w":{}). Only
+		// WithAttrs and ReplaceAttr can pass an empty group here; a
+		// record's AddAttrs leaves them out.
+		return true
 	}
 	if a.Key == "" { // inlined
 		return e.attrs(as)
 	}
-	pos, sep, plen := len(e.buf), e.sep, len(e.prefix)
+	pos, sep, plen, glen := len(e.buf), e.sep, len(e.prefix), len(e.groups)
 	e.openGroup(a.Key)
 	if !e.attrs(as) {
-		e.buf, e.sep, e.prefix = e.buf[:pos], sep, e.prefix[:plen]
+		e.buf, e.sep, e.prefix, e.groups = e.buf[:pos], sep, e.prefix[:plen], e.groups[:glen]
 		return false
 	}
 	e.closeGroup(a.Key)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -29,14 +30,20 @@ type step struct {
 // encodeBoth returns the line slog's handler writes and the line the
 // console writes for the steps and a record holding attrs.
 func encodeBoth(jsonFormat bool, steps []step, msg string, attrs []slog.Attr) (want, got string) {
+	return encodeBothWith(jsonFormat, nil, 0, steps, msg, attrs)
+}
+
+// encodeBothWith is encodeBoth under handler options, for a record with
+// program counter pc.
+func encodeBothWith(jsonFormat bool, opts *slog.HandlerOptions, pc uintptr, steps []step, msg string, attrs []slog.Attr) (want, got string) {
 	var sb, cb bytes.Buffer
 	var sh slog.Handler
 	if jsonFormat {
-		sh = slog.NewJSONHandler(&sb, nil)
+		sh = slog.NewJSONHandler(&sb, opts)
 	} else {
-		sh = slog.NewTextHandler(&sb, nil)
+		sh = slog.NewTextHandler(&sb, opts)
 	}
-	c := newConsole(&cb, jsonFormat)
+	c := newConsole(&cb, jsonFormat, opts)
 	for _, s := range steps {
 		if s.attrs == nil {
 			sh, c = sh.WithGroup(s.group), c.withGroup(s.group)
@@ -44,7 +51,7 @@ func encodeBoth(jsonFormat bool, steps []step, msg string, attrs []slog.Attr) (w
 			sh, c = sh.WithAttrs(s.attrs), c.withAttrs(s.attrs)
 		}
 	}
-	r := slog.NewRecord(time.Date(2026, 11, 25, 4, 5, 6, 7_008_009, time.UTC), slog.LevelWarn+1, msg, 0)
+	r := slog.NewRecord(time.Date(2026, 11, 25, 4, 5, 6, 7_008_009, time.UTC), slog.LevelWarn+1, msg, pc)
 	r.AddAttrs(attrs...)
 	_ = sh.Handle(context.Background(), r)
 	_ = c.handle(r, trace.SpanContext{})
@@ -76,7 +83,9 @@ func (valuer) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("inner", "v"), slog.Int("n", 2))
 }
 
-func TestConsoleMatchesSlog(t *testing.T) {
+// parityCases are the WithGroup and WithAttrs sequences and the records
+// that the parity tests encode with both slog and the console.
+func parityCases() (steps [][]step, records [][]slog.Attr) {
 	group := func(k string, as ...slog.Attr) slog.Attr { return slog.Attr{Key: k, Value: slog.GroupValue(as...)} }
 	values := []slog.Attr{
 		slog.String("s", "plain"),
@@ -119,7 +128,7 @@ func TestConsoleMatchesSlog(t *testing.T) {
 		group("emptygroup"),
 		group("g.dot", slog.Int("a", 1)),
 	}
-	steps := [][]step{
+	steps = [][]step{
 		nil,
 		{{group: "w"}},
 		{{attrs: []slog.Attr{slog.Int("pre", 1)}}},
@@ -128,10 +137,15 @@ func TestConsoleMatchesSlog(t *testing.T) {
 		{{attrs: []slog.Attr{{}, group("e")}}, {group: "w"}},
 		{{group: "a b"}, {attrs: []slog.Attr{slog.String("k", "v")}}},
 	}
-	records := [][]slog.Attr{nil, {{}}, values}
+	records = [][]slog.Attr{nil, {{}}, values}
 	for _, a := range values {
 		records = append(records, []slog.Attr{a}, []slog.Attr{slog.Int("before", 0), a, slog.Int("after", 1)})
 	}
+	return steps, records
+}
+
+func TestConsoleMatchesSlog(t *testing.T) {
+	steps, records := parityCases()
 	for _, jsonFormat := range []bool{true, false} {
 		for si, st := range steps {
 			for ri, attrs := range records {
@@ -140,6 +154,150 @@ func TestConsoleMatchesSlog(t *testing.T) {
 					t.Errorf("json=%v steps %d record %d:\nslog %s ours %s", jsonFormat, si, ri, want, got)
 				}
 			}
+		}
+	}
+}
+
+// callerPC is the program counter of its caller, for records with a
+// source.
+func callerPC() uintptr {
+	var pcs [1]uintptr
+	runtime.Callers(2, pcs[:])
+	return pcs[0]
+}
+
+// The ReplaceAttr functions of the parity test: what users write to fit
+// their log backend, and the corners of slog's contract.
+var (
+	// renameBuiltIns gives the built-in keys other names and the level a
+	// lower-case string.
+	renameBuiltIns = func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) > 0 {
+			return a
+		}
+		switch a.Key {
+		case slog.TimeKey:
+			a.Key = "ts"
+		case slog.LevelKey:
+			a = slog.String("severity", strings.ToLower(a.Value.Any().(slog.Level).String()))
+		case slog.MessageKey:
+			a.Key = "message"
+		case slog.SourceKey:
+			a.Key = "caller"
+		}
+		return a
+	}
+	// dropTime removes the top-level time, as tests of log output do.
+	dropTime = func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}
+	// showGroups writes the groups ReplaceAttr was given into the key, so
+	// that the line shows them.
+	showGroups = func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) > 0 {
+			a.Key = strings.Join(groups, ">") + ">" + a.Key
+		}
+		return a
+	}
+	// dropSome drops some keys wherever they are (never the only member
+	// of a group, where slog writes a broken line).
+	dropSome = func(_ []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case "s", "esc", "pre2", "k":
+			return slog.Attr{}
+		}
+		return a
+	}
+	// reshape returns other kinds of values: a LogValuer (resolved after
+	// the call), an empty group (left out), an empty key, a *slog.Source,
+	// a level as a number.
+	reshape = func(_ []string, a slog.Attr) slog.Attr {
+		switch a.Key {
+		case "i":
+			return slog.Any("i", valuer{})
+		case "b":
+			return slog.Attr{Key: "b", Value: slog.GroupValue()}
+		case "f":
+			a.Key = ""
+		case "u":
+			return slog.Any("u", &slog.Source{File: "x.go", Line: 9})
+		case slog.LevelKey:
+			return slog.Int(slog.LevelKey, int(a.Value.Any().(slog.Level)))
+		}
+		return a
+	}
+)
+
+// TestConsoleMatchesSlogOptions: under slog.HandlerOptions (AddSource,
+// ReplaceAttr renaming and dropping built-in keys and others, inside and
+// outside groups), the console still writes what slog's handlers write.
+func TestConsoleMatchesSlogOptions(t *testing.T) {
+	steps, records := parityCases()
+	pc := callerPC()
+	options := []struct {
+		name string
+		opts *slog.HandlerOptions
+		pc   uintptr
+	}{
+		{"source", &slog.HandlerOptions{AddSource: true}, pc},
+		{"source without pc", &slog.HandlerOptions{AddSource: true}, 0},
+		{"rename built-ins", &slog.HandlerOptions{AddSource: true, ReplaceAttr: renameBuiltIns}, pc},
+		{"drop time", &slog.HandlerOptions{ReplaceAttr: dropTime}, 0},
+		{"show groups", &slog.HandlerOptions{AddSource: true, ReplaceAttr: showGroups}, pc},
+		{"drop some", &slog.HandlerOptions{ReplaceAttr: dropSome}, 0},
+		{"reshape", &slog.HandlerOptions{ReplaceAttr: reshape}, 0},
+		{"identity", &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { return a }}, pc},
+	}
+	for _, o := range options {
+		t.Run(o.name, func(t *testing.T) {
+			for _, jsonFormat := range []bool{true, false} {
+				for si, st := range steps {
+					for ri, attrs := range records {
+						want, got := encodeBothWith(jsonFormat, o.opts, o.pc, st, "msg \"x\"", attrs)
+						if got != want {
+							t.Errorf("json=%v steps %d record %d:\nslog %s ours %s", jsonFormat, si, ri, want, got)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConsoleReplaceAttrSeesIDs: ReplaceAttr sees trace_id and span_id as
+// top-level attributes, and may rename them for the log backend.
+func TestConsoleReplaceAttrSeesIDs(t *testing.T) {
+	sc := validSpanContext()
+	rename := func(groups []string, a slog.Attr) slog.Attr {
+		switch {
+		case len(groups) == 0 && a.Key == TraceIDKey:
+			a.Key = "trace.id"
+		case len(groups) == 0 && a.Key == SpanIDKey:
+			a.Key = "span.id"
+		case a.Key == slog.TimeKey:
+			return slog.Attr{}
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		json bool
+		want string
+	}{
+		{true, `{"level":"INFO","msg":"m","w":{"a":1},"trace.id":"` + sc.TraceID().String() + `","span.id":"` + sc.SpanID().String() + `"}` + "\n"},
+		{false, `level=INFO msg=m w.a=1 trace.id=` + sc.TraceID().String() + ` span.id=` + sc.SpanID().String() + "\n"},
+	} {
+		var b bytes.Buffer
+		c := newConsole(&b, tc.json, &slog.HandlerOptions{ReplaceAttr: rename}).withGroup("w")
+		r := slog.NewRecord(time.Now(), slog.LevelInfo, "m", 0)
+		r.AddAttrs(slog.Int("a", 1))
+		if err := c.handle(r, sc); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("got  %s want %s", b.String(), tc.want)
 		}
 	}
 }
@@ -180,7 +338,7 @@ func TestConsoleIDs(t *testing.T) {
 		{false, `msg=m w.pre=1 w.v.a=1 trace_id=` + tid + ` span_id=` + sid + "\n"},
 	} {
 		var b bytes.Buffer
-		c := newConsole(&b, tc.json).withGroup("w").withAttrs([]slog.Attr{slog.Int("pre", 1)}).withGroup("v")
+		c := newConsole(&b, tc.json, nil).withGroup("w").withAttrs([]slog.Attr{slog.Int("pre", 1)}).withGroup("v")
 		r := slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0)
 		r.AddAttrs(slog.Int("a", 1))
 		if err := c.handle(r, sc); err != nil {
@@ -200,6 +358,7 @@ func FuzzConsoleMatchesSlog(f *testing.F) {
 	f.Add("key", "value", "grp", int64(1), 2.5, []byte("x"), uint8(0))
 	f.Add("", "", "", int64(0), 0.0, []byte(nil), uint8(255))
 	f.Add("a=b", "\xff\u2028", "g h", int64(-1), 1e-9, []byte{0, 1}, uint8(0x5a))
+	f.Add("k", "v", "g", int64(3), 0.5, []byte("y"), uint8(0x9d))
 	f.Fuzz(func(t *testing.T, k, s, g string, i int64, fl float64, by []byte, shape uint8) {
 		attrs := []slog.Attr{slog.String(k, s), slog.Int64(k+"i", i), slog.Float64("f", fl), slog.Any("b", by)}
 		if shape&1 != 0 {
@@ -224,8 +383,13 @@ func FuzzConsoleMatchesSlog(f *testing.F) {
 		if shape&64 != 0 {
 			attrs = append(attrs, slog.Group(k, slog.Attr{}))
 		}
+		var opts *slog.HandlerOptions
+		var pc uintptr
+		if shape&128 != 0 {
+			opts, pc = &slog.HandlerOptions{AddSource: true, ReplaceAttr: showGroups}, callerPC()
+		}
 		for _, jsonFormat := range []bool{true, false} {
-			want, got := encodeBoth(jsonFormat, steps, s, attrs)
+			want, got := encodeBothWith(jsonFormat, opts, pc, steps, s, attrs)
 			broken := shape&64 != 0 || (jsonFormat && !json.Valid([]byte(want)))
 			if !broken && got != want {
 				t.Errorf("json=%v\nslog %s ours %s", jsonFormat, want, got)

@@ -1,7 +1,7 @@
 // Package logbridge sends log/slog records to OpenTelemetry logs and to the
 // container's console at the same time, each line correlated with its trace.
 //
-//	logger, err := logbridge.New(tel) // level from LOG_LEVEL, JSON on stderr
+//	logger, err := logbridge.New(tel, logbridge.WithSDKErrors()) // level from LOG_LEVEL, JSON on stderr
 //	if err != nil {
 //		return err // a *telemetry.ConfigError naming LOG_LEVEL
 //	}
@@ -22,6 +22,12 @@
 // TextHandler. The console encoder is the SDK's own, so that the trace ids
 // go on the line without copying the record or allocating: a line with the
 // ids costs less than JSONHandler given them as two more attributes.
+// [WithHandlerOptions] takes slog's own *slog.HandlerOptions (Level,
+// AddSource, ReplaceAttr), under which the line stays byte for byte what
+// JSONHandler or TextHandler would write: a log backend that wants "ts",
+// "severity" or "message" gets them with the ReplaceAttr it would give
+// slog. LOG_LEVEL takes what slog.Level's UnmarshalText takes (debug,
+// INFO+2, warn-1, ...).
 //
 // The OpenTelemetry side carries the resource, the labels environment,
 // project and service (added by the SDK's log exporter), the severity
@@ -70,7 +76,15 @@
 //
 // # When the collector is down
 //
-// The OpenTelemetry side hands records to the SDK's batch processor, whose
-// queue is bounded and drops the oldest records when full: a log call never
-// waits for the network, and the console keeps every line.
+// The OpenTelemetry side hands records to the Telemetry's bounded queue
+// (OTEL_BLRP_MAX_QUEUE_SIZE, 2048 by default): when it is full the newest
+// records are refused, not queued, and counted (Telemetry.Stats,
+// telemetry_sdk_dropped_total), while those already queued are sent, or
+// counted as failed when the collector does not take them. A log call never waits for the network, and the console
+// keeps every line.
+//
+// The SDK's own errors about it (failed exports) go by default to
+// standard error as slog text, between the service's JSON lines;
+// [WithSDKErrors] makes them lines of the service's log instead, one at
+// most every 30 seconds, in the console's format.
 package logbridge

@@ -2,6 +2,7 @@ package logbridge_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/logbridge"
@@ -129,3 +131,74 @@ func ExampleWithLoggerProvider() {
 	// Output:
 	// otel: INFO order placed 4bf92f3577b34da6a3ce929d0e0e4736
 }
+
+// A log backend that wants other keys: ReplaceAttr renames them, as it
+// would for slog.JSONHandler, and the line is byte for byte what that
+// handler writes, trace ids added.
+func ExampleWithHandlerOptions() {
+	rename := func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) > 0 {
+			return a
+		}
+		switch a.Key {
+		case slog.TimeKey:
+			return slog.Attr{} // dropped here so that the output stays the same
+		case slog.LevelKey:
+			return slog.String("severity", a.Value.String())
+		case slog.MessageKey:
+			a.Key = "message"
+		case logbridge.TraceIDKey:
+			a.Key = "logging.googleapis.com/trace"
+		}
+		return a
+	}
+	logger, _ := logbridge.New(nil, logbridge.WithWriter(os.Stdout),
+		logbridge.WithHandlerOptions(&slog.HandlerOptions{ReplaceAttr: rename, Level: slog.LevelDebug}))
+
+	logger.DebugContext(requestContext(nil), "cache miss", "key", "user:7")
+	// Output:
+	// {"severity":"DEBUG","message":"cache miss","key":"user:7","logging.googleapis.com/trace":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}
+}
+
+// The SDK's own errors (here a collector that refuses the service's
+// credentials) become lines of the service's log, in its format, instead
+// of slog text on standard error between its JSON lines.
+func ExampleWithSDKErrors() {
+	tel, err := telemetry.Init(context.Background(),
+		telemetry.WithService("api-gateway"),
+		telemetry.WithSpanExporter(refusingExporter{}), // in a service: the collector's answer
+		telemetry.WithLogExporter(discardLogs{}),       // so that only the traces fail here
+		telemetry.WithRuntimeMetrics(false),
+		telemetry.WithGlobals(false),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer tel.Shutdown(context.Background())
+
+	logger, _ := logbridge.New(tel, logbridge.WithWriter(stdout), logbridge.WithSDKErrors())
+	logger.Info("started")
+	_, span := tel.TracerProvider().Tracer("example").Start(context.Background(), "GET /orders")
+	span.End()
+	tel.ForceFlush(context.Background()) // the export fails: one line, at most one every 30 s
+	// Output:
+	// {"level":"INFO","msg":"started"}
+	// {"level":"ERROR","msg":"telemetry","error":"telemetry: export of 1 traces failed: 401 Unauthorized"}
+}
+
+// refusingExporter fails every export, as a collector refusing the
+// service's credentials does.
+type refusingExporter struct{}
+
+func (refusingExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+	return errors.New("401 Unauthorized")
+}
+func (refusingExporter) Shutdown(context.Context) error { return nil }
+
+// discardLogs accepts every log export.
+type discardLogs struct{}
+
+func (discardLogs) Export(context.Context, []sdklog.Record) error { return nil }
+func (discardLogs) Shutdown(context.Context) error                { return nil }
+func (discardLogs) ForceFlush(context.Context) error              { return nil }

@@ -1,26 +1,40 @@
 package logbridge
 
 import (
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/starmates-ai-team/telemetry"
 )
 
-// FuzzParseLevel: LOG_LEVEL comes from outside. Whatever it holds, the
-// parser answers without panicking, and accepts exactly the four names.
-func FuzzParseLevel(f *testing.F) {
-	for _, s := range []string{"debug", "INFO", " warn ", "error", "", "verbose", "info+2", "\x00"} {
+// FuzzLevelFromEnv: LOG_LEVEL comes from outside. Whatever it holds, the
+// reader answers without panicking, accepts exactly what
+// slog.Level.UnmarshalText accepts (spaces around trimmed) with the same
+// level, and refuses the rest with a ConfigError naming LOG_LEVEL.
+func FuzzLevelFromEnv(f *testing.F) {
+	for _, s := range []string{"debug", "INFO", " warn ", "error", "", "verbose", "info+2", "WARN-1", "error+", "\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_, err := parseLevel(s)
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "debug", "info", "warn", "error":
-			if err != nil {
-				t.Errorf("parseLevel(%q) = %v", s, err)
+		got, err := levelFromEnv(func(string) (string, bool) { return s, true })
+		trimmed := strings.TrimSpace(s)
+		var want slog.Level
+		wantErr := want.UnmarshalText([]byte(trimmed))
+		switch {
+		case trimmed == "":
+			if err != nil || got != slog.LevelInfo {
+				t.Errorf("levelFromEnv(%q) = %v, %v; want info", s, got, err)
+			}
+		case wantErr == nil:
+			if err != nil || got != want {
+				t.Errorf("levelFromEnv(%q) = %v, %v; want %v", s, got, err, want)
 			}
 		default:
-			if err == nil {
-				t.Errorf("parseLevel(%q) accepted", s)
+			var ce *telemetry.ConfigError
+			if !errors.As(err, &ce) || ce.Field != LevelEnv {
+				t.Errorf("levelFromEnv(%q) = %v, %v; want a ConfigError for %s", s, got, err, LevelEnv)
 			}
 		}
 	})

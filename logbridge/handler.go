@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"time"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 	otellog "go.opentelemetry.io/otel/log"
@@ -58,11 +59,19 @@ func NewHandler(tel *telemetry.Telemetry, opts ...Option) (*Handler, error) {
 }
 
 func newHandler(tel *telemetry.Telemetry, lookup func(string) (string, bool), opts []Option) (*Handler, error) {
+	c, err := newConfig(lookup, opts)
+	if err != nil {
+		return nil, err
+	}
 	var lp otellog.LoggerProvider
 	if tel.Enabled() {
 		lp = tel.LoggerProvider()
 	}
-	return newHandlerProvider(lp, lookup, opts)
+	h := buildHandler(lp, c)
+	if c.sdkErrors {
+		tel.SetErrorHandler(h.sdkError)
+	}
+	return h, nil
 }
 
 // newHandlerProvider builds a Handler on lp, unless WithLoggerProvider
@@ -72,20 +81,50 @@ func newHandlerProvider(lp otellog.LoggerProvider, lookup func(string) (string, 
 	if err != nil {
 		return nil, err
 	}
+	return buildHandler(lp, c), nil
+}
+
+// buildHandler builds the Handler that c describes on lp, unless
+// WithLoggerProvider gives another (neither: console only).
+func buildHandler(lp otellog.LoggerProvider, c config) *Handler {
 	if c.provider != nil {
 		lp = c.provider
 	}
 	h := &Handler{level: c.level}
 	if lp != nil {
-		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp))
+		h.otel = otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(lp), otelslog.WithSource(c.console.AddSource))
 	}
 	if !c.noConsole {
-		h.console = newConsole(c.writer, c.format == JSON)
+		h.console = newConsole(c.writer, c.format == JSON, &c.console)
 	}
 	if !c.noRedact {
 		h.redact = newRedactor(c.redactKeys)
 	}
-	return h, nil
+	return h
+}
+
+// The message and the key of the lines WithSDKErrors writes.
+const (
+	sdkErrorMessage = "telemetry"
+	sdkErrorKey     = "error"
+)
+
+// sdkError writes one of the Telemetry's own errors as a record of its
+// own: to the console, or with the console off to the OpenTelemetry side.
+// It runs on the SDK's goroutines, behind its rate limit.
+func (h *Handler) sdkError(err error) {
+	if slog.LevelError < h.level.Level() {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelError, sdkErrorMessage, 0)
+	r.AddAttrs(slog.String(sdkErrorKey, err.Error()))
+	if h.console != nil {
+		_ = h.console.handle(r, trace.SpanContext{})
+		return
+	}
+	if h.otel != nil {
+		_ = h.otel.Handle(context.Background(), r)
+	}
 }
 
 // Enabled reports whether a record at level l would be written. It checks

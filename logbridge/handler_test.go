@@ -260,7 +260,11 @@ func TestLevelFromEnvironment(t *testing.T) {
 		{env: "error", set: true, want: slog.LevelError},
 		{env: "verbose", set: true, wantErr: true},
 		{env: "warning", set: true, wantErr: true},
-		{env: "INFO+2", set: true, wantErr: true},
+		{env: "INFO+2", set: true, want: slog.LevelInfo + 2},
+		{env: "warn-1", set: true, want: slog.LevelWarn - 1},
+		{env: "DEBUG", set: true, want: slog.LevelDebug},
+		{env: "info+", set: true, wantErr: true},
+		{env: "loud", set: true, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {

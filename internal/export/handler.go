@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
-// Handler passes background errors to a sink, at most one per Interval;
+// Handler passes background errors to a sink, at most one per interval;
 // the errors it holds back are counted and the count is reported with the
 // next one that passes. It is safe for concurrent use.
 type Handler struct {
-	sink     func(error)
 	interval time.Duration
 	now      func() time.Time
 	redact   *Redactor
 
 	mu         sync.Mutex
+	sink       func(error)
 	last       time.Time
 	suppressed int
 }
@@ -26,13 +26,26 @@ func NewHandler(sink func(error), interval time.Duration, r *Redactor) *Handler 
 	return &Handler{sink: sink, interval: interval, now: time.Now, redact: r}
 }
 
+// SetSink replaces the sink; the rate limit goes on where it was. A nil
+// sink drops every error.
+func (h *Handler) SetSink(sink func(error)) {
+	h.mu.Lock()
+	h.sink = sink
+	h.mu.Unlock()
+}
+
 // Handle reports err, or counts it if one was reported less than the
 // interval ago.
 func (h *Handler) Handle(err error) {
-	if h == nil || h.sink == nil || err == nil {
+	if h == nil || err == nil {
 		return
 	}
 	h.mu.Lock()
+	sink := h.sink
+	if sink == nil {
+		h.mu.Unlock()
+		return
+	}
 	now := h.now()
 	if !h.last.IsZero() && now.Sub(h.last) < h.interval {
 		h.suppressed++
@@ -47,11 +60,11 @@ func (h *Handler) Handle(err error) {
 	if n > 0 {
 		err = fmt.Errorf("%w (and %d more error(s) in the last %s)", err, n, h.interval)
 	}
-	h.safeCall(err)
+	safeCall(sink, err)
 }
 
 // safeCall keeps a panicking user sink from taking down an export goroutine.
-func (h *Handler) safeCall(err error) {
+func safeCall(sink func(error), err error) {
 	defer func() { _ = recover() }()
-	h.sink(err)
+	sink(err)
 }
