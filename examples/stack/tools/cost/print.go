@@ -16,7 +16,7 @@ func (r *Report) print(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "active series            %8d   (local Prometheus %d)\n", m.Series, r.Local.Series)
 	fmt.Fprintf(w, "samples per minute       %8.0f   (%.1f per series: DPM)\n", m.SamplesPerMin, m.DPMPerSeries)
 	fmt.Fprintf(w, "billable series          %8.0f   (max(series, DPM total / %.0f included))\n", m.BillableSeries, cfg.includedDPM)
-	fmt.Fprintf(w, "projected, %d instance(s) %8.0f billable series, %.0f samples/min, %.3g samples a month: %s of the %.0f free series\n",
+	fmt.Fprintf(w, "projected, %d instance(s) per service: %.0f billable series, %.0f samples/min, %.3g samples a month: %s of the %.0f free series\n",
 		r.Instances, m.ProjectedBill, m.ProjectedSPM, m.SamplesPerMonth, pct(m.ProjectedBill/r.FreeSeries), r.FreeSeries)
 
 	fmt.Fprintf(w, "\nseries per metric (top %d of %d)\n", min(cfg.top, len(m.ByMetric)), len(m.ByMetric))
@@ -25,7 +25,7 @@ func (r *Report) print(w io.Writer, cfg config) {
 	}
 	fmt.Fprintf(w, "series per service\n")
 	for _, c := range m.ByService {
-		fmt.Fprintf(w, "  %-48s %6d  %6s  x%d instances: %.0f\n", c.Name, c.Series, pct(c.Share), r.Instances, float64(c.Series)*float64(r.Instances))
+		fmt.Fprintf(w, "  %-48s %6d  %6s  (%d instance(s) seen; %d per service: %.0f)\n", c.Name, c.Series, pct(c.Share), c.Instances, r.Instances, float64(c.Series)/float64(max(1, c.Instances))*float64(r.Instances))
 	}
 	fmt.Fprintf(w, "series per label (top %d: values, series carrying it, series saved by dropping it)\n", min(cfg.top, len(m.ByLabel)))
 	for _, l := range m.ByLabel[:min(cfg.top, len(m.ByLabel))] {
@@ -39,10 +39,10 @@ func (r *Report) print(w io.Writer, cfg config) {
 	lg := r.Logs
 	fmt.Fprintf(w, "\n-- Logs (the cloud's log store: what Grafana Cloud Logs bills), last %s, %d stream(s)\n", lg.Window, lg.Streams)
 	for _, s := range lg.ByService {
-		fmt.Fprintf(w, "  %-24s %7d records %6.0f B/record %10s/day  (%.0f B/record are the repeated environment, project, service)\n",
-			s.Service, s.Records, s.BytesPerRecord, humanBytes(s.BytesPerDay), s.RepeatedBytes)
+		fmt.Fprintf(w, "  %-24s %7d records from %d instance(s) %6.0f B/record %10s/day  (%.0f B/record are the repeated environment, project, service)\n",
+			s.Service, s.Records, s.Instances, s.BytesPerRecord, humanBytes(s.BytesPerDay), s.RepeatedBytes)
 	}
-	fmt.Fprintf(w, "log bytes per day %s, a month %.3g GB; projected, %d instance(s): %.3g GB a month: %s of the %.0f GB free\n",
+	fmt.Fprintf(w, "log bytes per day %s, a month %.3g GB; projected, %d instance(s) per service each logging like one seen: %.3g GB a month: %s of the %.0f GB free\n",
 		humanBytes(lg.BytesPerDay), lg.GBPerMonth, r.Instances, lg.ProjectedGBMonth, pct(lg.ProjectedGBMonth/r.FreeLogsGB), r.FreeLogsGB)
 
 	fmt.Fprintf(w, "\n-- What would cut it most\n")

@@ -40,9 +40,10 @@ type prom func(ctx context.Context, promql string) ([]stackquery.Sample, error)
 
 // Count is one row of a "series by ..." table.
 type Count struct {
-	Name   string  `json:"name"`
-	Series int     `json:"series"`
-	Share  float64 `json:"share"` // of all series
+	Name      string  `json:"name"`
+	Series    int     `json:"series"`
+	Share     float64 `json:"share"`               // of all series
+	Instances int     `json:"instances,omitempty"` // distinct instance labels (by service)
 }
 
 // LabelCost is what one label costs: its distinct values and the series
@@ -71,12 +72,14 @@ type Metrics struct {
 	ProjectedSPM    float64     `json:"projected_samples_per_minute"`
 	SamplesPerMonth float64     `json:"projected_samples_per_month"`
 	series          []map[string]string
+	growth          float64 // projected series / series
 }
 
 // ServiceLogs is one service's logs in the window.
 type ServiceLogs struct {
 	Service        string  `json:"service"`
 	Records        int     `json:"records"`
+	Instances      int     `json:"instances"` // distinct service.instance.id
 	BytesPerRecord float64 `json:"bytes_per_record"`
 	BytesPerDay    float64 `json:"bytes_per_day"`
 	RepeatedBytes  float64 `json:"repeated_label_bytes_per_record"` // environment, project, service repeated as attributes
@@ -145,11 +148,26 @@ func gatherMetrics(ctx context.Context, name string, q prom, cfg config) (Metric
 		m.DPMPerSeries = m.SamplesPerMin / float64(m.Series)
 	}
 	m.BillableSeries = billable(float64(m.Series), m.SamplesPerMin, cfg.includedDPM)
-	// Every series of the SDK carries its instance: N instances of each
-	// service have N times the series and the samples.
-	n := float64(cfg.instances)
-	m.ProjectedSeries = float64(m.Series) * n
-	m.ProjectedSPM = m.SamplesPerMin * n
+	// Every series of the SDK carries its instance: N instances of a
+	// service have N times the series of one (and their samples). The
+	// store may hold several instances of a service already (restarts,
+	// environments): the projection starts from the series of one.
+	inst := map[string]map[string]bool{}
+	for _, s := range m.series {
+		if inst[s["service"]] == nil {
+			inst[s["service"]] = map[string]bool{}
+		}
+		inst[s["service"]][s["instance"]] = true
+	}
+	for i := range m.ByService {
+		c := &m.ByService[i]
+		c.Instances = len(inst[c.Name])
+		m.ProjectedSeries += float64(c.Series) / float64(max(1, c.Instances)) * float64(cfg.instances)
+	}
+	if m.Series > 0 {
+		m.growth = m.ProjectedSeries / float64(m.Series)
+	}
+	m.ProjectedSPM = m.SamplesPerMin * m.growth
 	m.ProjectedBill = billable(m.ProjectedSeries, m.ProjectedSPM, cfg.includedDPM)
 	m.SamplesPerMonth = m.ProjectedSPM * minutesPerDay * daysPerMonth
 	return m, nil
@@ -254,7 +272,7 @@ var repeated = []string{"environment", "project", "service"}
 func gatherLogs(ctx context.Context, q logRows, cfg config) (Logs, error) {
 	win := promDuration(cfg.window)
 	l := Logs{Window: win}
-	rows, err := q(ctx, fmt.Sprintf("_time:%s | stats by (service.name) count() records", win), 0)
+	rows, err := q(ctx, fmt.Sprintf("_time:%s | stats by (service.name) count() records, count_uniq(service.instance.id) instances", win), 0)
 	if err != nil {
 		return l, fmt.Errorf("log store: %w", err)
 	}
@@ -290,6 +308,7 @@ func gatherLogs(ctx context.Context, q logRows, cfg config) (Logs, error) {
 			}
 		}
 		sl := ServiceLogs{Service: svc, Records: n}
+		sl.Instances, _ = strconv.Atoi(r["instances"])
 		if len(sample) > 0 {
 			sl.BytesPerRecord = total / float64(len(sample))
 			sl.RepeatedBytes = rep / float64(len(sample))
@@ -300,10 +319,11 @@ func gatherLogs(ctx context.Context, q logRows, cfg config) (Logs, error) {
 		sl.BytesPerDay = sl.BytesPerRecord * float64(n) * perDay
 		l.ByService = append(l.ByService, sl)
 		l.BytesPerDay += sl.BytesPerDay
+		// N instances, each logging like one of those seen.
+		l.ProjectedGBMonth += sl.BytesPerDay / float64(max(1, sl.Instances)) * float64(cfg.instances) * daysPerMonth / gb
 	}
 	sort.Slice(l.ByService, func(i, j int) bool { return l.ByService[i].BytesPerDay > l.ByService[j].BytesPerDay })
 	l.GBPerMonth = l.BytesPerDay * daysPerMonth / gb
-	l.ProjectedGBMonth = l.GBPerMonth * float64(cfg.instances)
 	return l, nil
 }
 
@@ -314,7 +334,7 @@ func recordBytes(rec map[string]string) float64 { return float64(stackquery.Sent
 func cuts(r *Report, cfg config) []Cut {
 	var out []Cut
 	m := r.Cloud
-	n := float64(cfg.instances)
+	n := m.growth // projected series per series
 	bill := m.ProjectedBill
 	if bill > 0 {
 		// A longer interval: DPM down to the included one.
@@ -322,7 +342,7 @@ func cuts(r *Report, cfg config) []Cut {
 			interval := 60 / m.DPMPerSeries
 			saved := bill - billable(m.ProjectedSeries, m.ProjectedSeries*cfg.includedDPM, cfg.includedDPM)
 			out = append(out, Cut{
-				What:  fmt.Sprintf("export every %.0f s instead of every %.0f s (OTEL_METRIC_EXPORT_INTERVAL=%d): %.1f DPM per series down to the %.0f included", 60/cfg.includedDPM, interval, int(60000/cfg.includedDPM), m.DPMPerSeries, cfg.includedDPM),
+				What:  fmt.Sprintf("export every %.0f s (OTEL_METRIC_EXPORT_INTERVAL=%d): %.1f DPM per series (a point every %.0f s on average over the window) down to the %.0f included", 60/cfg.includedDPM, int(60000/cfg.includedDPM), m.DPMPerSeries, interval, cfg.includedDPM),
 				Saves: saved, Unit: "billable series",
 			})
 		}

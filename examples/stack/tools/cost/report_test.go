@@ -90,7 +90,7 @@ func TestGatherMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Series != 19 || len(m.ByMetric) != 2 || m.ByMetric[0] != (Count{"h_bucket", 16, 16.0 / 19}) {
+	if m.Series != 19 || len(m.ByMetric) != 2 || m.ByMetric[0] != (Count{Name: "h_bucket", Series: 16, Share: 16.0 / 19}) {
 		t.Fatalf("series %d, by metric %+v", m.Series, m.ByMetric)
 	}
 	if m.ByService[0].Name != "a" || m.ByService[0].Series != 11 || m.ByService[1].Series != 8 {
@@ -182,7 +182,7 @@ func TestCuts(t *testing.T) {
 		got[c.What[:strings.IndexAny(c.What, " :")]] = c
 	}
 	// 6 DPM on 57 projected series: 342 billable; at 1 DPM 57.
-	if c := got["export"]; c.Saves != 342-57 || !strings.Contains(c.What, "every 60 s instead of every 10 s") || c.Unit != "billable series" {
+	if c := got["export"]; c.Saves != 342-57 || !strings.Contains(c.What, "export every 60 s (OTEL_METRIC_EXPORT_INTERVAL=60000): 6.0 DPM per series (a point every 10 s") || c.Unit != "billable series" {
 		t.Errorf("interval cut %+v", c)
 	}
 	// h_bucket: 4 buckets -> 2 halves its 16 series: 8 x 3 instances x 6 DPM.
@@ -244,5 +244,48 @@ func TestPromDuration(t *testing.T) {
 	}
 	if got := withName(`{environment!=""}`, "x"); got != `x{environment!=""}` {
 		t.Errorf("withName: %s", got)
+	}
+}
+
+// Two instances of a service already in the store: the projection starts
+// from the series of one.
+func TestProjectionPerInstance(t *testing.T) {
+	var series []stackquery.Sample
+	for _, inst := range []string{"a1", "a2"} {
+		for _, ep := range []string{"/x", "/y"} {
+			series = append(series, stackquery.Sample{Labels: map[string]string{"__name__": "c_total", "service": "a", "instance": inst, "endpoint": ep, "environment": "dev"}})
+		}
+	}
+	q := func(_ context.Context, promql string) ([]stackquery.Sample, error) {
+		if promql == `{environment!=""}` {
+			return series, nil
+		}
+		return []stackquery.Sample{{Value: 4 * 5}}, nil // 1 DPM per series over 5 m
+	}
+	cfg := testConfig()
+	cfg.instances = 5
+	m, err := gatherMetrics(context.Background(), "x", q, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ByService[0].Instances != 2 || m.ProjectedSeries != 10 || m.ProjectedSPM != 10 || m.ProjectedBill != 10 {
+		t.Fatalf("instances %d, projected %v series %v spm %v billable", m.ByService[0].Instances, m.ProjectedSeries, m.ProjectedSPM, m.ProjectedBill)
+	}
+	logs := func(_ context.Context, q string, _ int) ([]map[string]string, error) {
+		switch {
+		case strings.Contains(q, "count_uniq(_stream)"):
+			return []map[string]string{{"streams": "1"}}, nil
+		case strings.Contains(q, "stats by (service.name)"):
+			return []map[string]string{{"service.name": "a", "records": "10", "instances": "2"}}, nil
+		}
+		return []map[string]string{{"_msg": "0123456789"}}, nil // 10 B a record
+	}
+	l, err := gatherLogs(context.Background(), logs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 B per 5 m from 2 instances: 50 B per instance, 5 of them, 288 windows a day, 30 days.
+	if want := 50.0 * 5 * 288 * 30 / 1e9; math.Abs(l.ProjectedGBMonth-want) > 1e-15 || l.ByService[0].Instances != 2 {
+		t.Fatalf("projected %v GB/month, want %v (%+v)", l.ProjectedGBMonth, want, l.ByService)
 	}
 }
