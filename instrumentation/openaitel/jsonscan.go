@@ -10,10 +10,8 @@ import (
 // the few fields the instrumentation needs without decoding the rest, and
 // allocates nothing: keys and values are returned as sub-slices of the
 // input. Malformed input makes the scanner stop and report false; it never
-// panics and never reads past the slice. Nesting is bounded by maxDepth so
-// that a hostile body cannot exhaust the stack.
-
-const maxDepth = 64
+// panics and never reads past the slice, and it does not recurse, so no
+// nesting exhausts the stack.
 
 // skipWS returns the index of the first non-space byte at or after i.
 func skipWS(b []byte, i int) int {
@@ -31,93 +29,74 @@ func skipWS(b []byte, i int) int {
 // skipString returns the index just past the string starting at b[i] ('"').
 func skipString(b []byte, i int) (int, bool) {
 	i++ // opening quote
-	for i < len(b) {
-		j := bytes.IndexAny(b[i:], "\"\\")
+	for {
+		j := bytes.IndexByte(b[i:], '"')
 		if j < 0 {
 			return len(b), false
 		}
 		i += j
-		if b[i] == '"' {
+		// The quote ends the string unless an odd number of backslashes
+		// precede it.
+		k := i - 1
+		for k >= 0 && b[k] == '\\' {
+			k--
+		}
+		if (i-1-k)%2 == 0 {
 			return i + 1, true
 		}
-		i += 2 // backslash and the escaped byte (\uXXXX's digits are plain bytes)
+		i++
 	}
-	return len(b), false
 }
 
 // skipValue returns the index just past the value starting at or after i.
+// Objects and arrays are skipped by counting brackets outside strings,
+// without recursion: it checks that they are balanced, not that they are
+// otherwise well formed (eachField and eachElem check the levels they
+// read).
 func skipValue(b []byte, i int) (int, bool) {
-	return skipValueDepth(b, i, 0)
-}
-
-func skipValueDepth(b []byte, i, depth int) (int, bool) {
 	i = skipWS(b, i)
 	if i >= len(b) {
 		return i, false
 	}
-	switch c := b[i]; c {
+	switch b[i] {
 	case '"':
 		return skipString(b, i)
 	case '{', '[':
-		if depth >= maxDepth {
-			return i, false
-		}
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
-		}
-		i = skipWS(b, i+1)
-		if i < len(b) && b[i] == closer {
-			return i + 1, true
-		}
-		for {
-			var ok bool
-			if c == '{' {
-				i = skipWS(b, i)
-				if i >= len(b) || b[i] != '"' {
-					return i, false
-				}
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				var ok bool
 				if i, ok = skipString(b, i); !ok {
 					return i, false
 				}
-				i = skipWS(b, i)
-				if i >= len(b) || b[i] != ':' {
-					return i, false
-				}
-				i++
-			}
-			if i, ok = skipValueDepth(b, i, depth+1); !ok {
-				return i, false
-			}
-			i = skipWS(b, i)
-			if i >= len(b) {
-				return i, false
-			}
-			if b[i] == ',' {
-				i++
 				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, true
+				}
 			}
-			if b[i] == closer {
-				return i + 1, true
-			}
-			return i, false
+			i++
 		}
+		return i, false
+	case '}', ']', ',', ':':
+		return i, false
 	default:
 		// number, true, false, null: up to the next delimiter.
 		j := i
 		for j < len(b) {
 			switch b[j] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				if j == i {
-					return j, false
-				}
 				return j, true
 			case '"', '{', '[', ':':
 				return j, false
 			}
 			j++
 		}
-		return j, j > i
+		return j, true
 	}
 }
 

@@ -55,8 +55,10 @@ type result struct {
 	errType string
 	failed  bool
 
-	// malformed counts bodies or events that could not be parsed.
-	malformed int
+	// malformed counts bodies or events that could not be parsed;
+	// lastMalformed says the latest event was one (a client stops there).
+	malformed     int
+	lastMalformed bool
 
 	capture    bool // keep the completion text (content capture)
 	completion []byte
@@ -454,9 +456,25 @@ func (r *result) responsesFinish() {
 // or an error object {"error":{...}}. It reports whether the chunk
 // carries output (a choice). A chunk without usage, whose id and model
 // are already known, allocates nothing.
+//
+// Most chunks carry a few words and nothing the instrumentation needs:
+// once the id and model are known (and without content capture), a chunk
+// in which none of "usage", "finish_reason", "error" and a tool call's
+// "name" has a value other than null is not parsed (see skimChunk).
 func (r *result) chatChunk(data []byte) (output bool) {
 	if isDone(data) {
+		r.lastMalformed = false
 		return false
+	}
+	if !r.capture && r.id != "" && r.model != "" {
+		needed, choices, wellFormed := skimChunk(data)
+		if !needed {
+			r.lastMalformed = !wellFormed
+			if !wellFormed {
+				r.malformed++
+			}
+			return choices
+		}
 	}
 	ok := eachField(data, func(k, v []byte) bool {
 		switch string(k) {
@@ -484,11 +502,70 @@ func (r *result) chatChunk(data []byte) (output bool) {
 		}
 		return true
 	})
+	r.lastMalformed = !ok
 	if !ok {
 		r.malformed++
 	}
 	return output
 }
+
+// skimChunk decides, without parsing, whether a chat chunk carries
+// anything but content: it visits every colon (each key is followed by
+// one), looks at the key before it, and stops at the first of usage,
+// finish_reason, error or name whose value is not null. A colon inside a
+// string value looks like a key only if a quote precedes it; such a false
+// key at worst asks for a full parse. A real key is never missed (OpenAI
+// does not escape key names). It also reports whether the choices array
+// is not empty, and whether the chunk looks like a whole object.
+func skimChunk(data []byte) (needed, choices, wellFormed bool) {
+	t := bytes.TrimSpace(data)
+	wellFormed = len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}'
+	i := 0
+	for {
+		j := bytes.IndexByte(data[i:], ':')
+		if j < 0 {
+			return false, choices, wellFormed
+		}
+		colon := i + j
+		i = colon + 1
+		q := colon - 1
+		for q >= 0 && isSpace(data[q]) {
+			q--
+		}
+		if q < 1 || data[q] != '"' {
+			continue
+		}
+		key := data[:q]
+		v := skipWS(data, colon+1)
+		switch key[len(key)-1] { // the key's last letter picks the candidate
+		case 's':
+			if bytes.HasSuffix(key, []byte(`"choices`)) && v < len(data) && data[v] == '[' {
+				w := skipWS(data, v+1)
+				choices = choices || (w < len(data) && data[w] != ']')
+			}
+			continue
+		case 'e':
+			if !bytes.HasSuffix(key, []byte(`"usage`)) && !bytes.HasSuffix(key, []byte(`"name`)) {
+				continue
+			}
+		case 'n':
+			if !bytes.HasSuffix(key, []byte(`"finish_reason`)) {
+				continue
+			}
+		case 'r':
+			if !bytes.HasSuffix(key, []byte(`"error`)) {
+				continue
+			}
+		default:
+			continue
+		}
+		if !bytes.HasPrefix(data[v:], []byte("null")) {
+			return true, choices, wellFormed
+		}
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // responsesEvent reads one Responses API stream event. event is the SSE
 // event name (the data's "type" when the name is missing). Text deltas

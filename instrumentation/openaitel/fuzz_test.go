@@ -1,0 +1,131 @@
+package openaitel
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The fuzz targets feed the parsers what a server (or a proxy in between)
+// may send. None may panic; what they keep must be bounded and valid.
+
+func checkResult(t *testing.T, r *result) {
+	t.Helper()
+	if r.usageKnown {
+		if err := r.usage.Validate(); err != nil {
+			t.Fatalf("parsed usage is invalid: %v", err)
+		}
+	}
+	if len(r.finish) > maxFinishReasons || len(r.tools) > maxToolCalls || len(r.completion) > maxCompletion {
+		t.Fatalf("unbounded result: %d finish reasons, %d tools, %d bytes", len(r.finish), len(r.tools), len(r.completion))
+	}
+	if len(r.errType) > maxErrorType {
+		t.Fatalf("error type of %d bytes", len(r.errType))
+	}
+}
+
+func FuzzChatChunk(f *testing.F) {
+	_, datas := splitEvents(eventsText(chatStream(chatRespModel, 2, true)))
+	for _, d := range datas {
+		f.Add([]byte(d))
+	}
+	f.Add([]byte(`{"error":{"message":"x","type":"server_error","code":"overloaded"}}`))
+	f.Add([]byte(`{"choices":[{"delta":{"tool_calls":[{"function":{"name":"f\u00e9"}}]},"finish_reason":"tool_calls"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r result
+		r.capture = true
+		for range 3 { // a stream repeats chunks: bounds must hold
+			r.chatChunk(data)
+		}
+		checkResult(t, &r)
+
+		// A chunk the skim lets through without parsing holds nothing a
+		// full parse would have kept.
+		if needed, _, _ := skimChunk(data); !needed {
+			full := result{id: "x", model: "y", capture: true}
+			full.chatChunk(data)
+			if full.usageKnown || len(full.finish) > 0 || len(full.tools) > 0 || full.failed || full.errType != "" {
+				t.Fatalf("skim skipped %q, which holds %+v", data, full)
+			}
+		}
+	})
+}
+
+func FuzzResponsesEvent(f *testing.F) {
+	names, datas := splitEvents(eventsText(responsesStream("gpt-5.4", 1)))
+	for i := range names {
+		f.Add([]byte(names[i]), []byte(datas[i]))
+	}
+	f.Add([]byte("error"), []byte(`{"type":"error","code":"rate_limit_exceeded","message":"x"}`))
+	f.Add([]byte(""), []byte(`{"type":"response.failed","response":{"status":"failed","error":{"code":"server_error"}}}`))
+	f.Fuzz(func(t *testing.T, event, data []byte) {
+		var r result
+		r.capture = true
+		for range 3 {
+			r.responsesEvent(event, data)
+		}
+		checkResult(t, &r)
+	})
+}
+
+func FuzzParseBody(f *testing.F) {
+	f.Add(uint8(apiChat), []byte(chatCompletionJSON(chatRespModel)), 200)
+	f.Add(uint8(apiResponses), []byte(responseJSON("gpt-5.4", "completed")), 200)
+	f.Add(uint8(apiEmbeddings), []byte(embeddingJSON), 200)
+	f.Add(uint8(apiChat), []byte(errorJSON("requests", "rate_limit_exceeded", "x")), 429)
+	f.Fuzz(func(t *testing.T, a uint8, body []byte, status int) {
+		var r result
+		r.capture = true
+		r.parseBody(api(a%4), body, status)
+		checkResult(t, &r)
+	})
+}
+
+func FuzzParseRequest(f *testing.F) {
+	f.Add([]byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":5,"temperature":0.5}`))
+	f.Add([]byte(`{"model":"gpt-5.4","input":[{"role":"user","content":[{"type":"input_text","text":"x"}]}]}`))
+	f.Add([]byte(`{"model":"m","stream":true,"stream_options":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for a := apiChat; a <= apiEmbeddings; a++ {
+			parseRequest(body, a, true)
+		}
+		out := withIncludeUsage(body)
+		if out == nil {
+			return
+		}
+		// A valid body stays valid, with include_usage true.
+		if json.Valid(body) {
+			if !json.Valid(out) {
+				t.Fatalf("%s rewritten to invalid %s", body, out)
+			}
+			r, ok := parseRequest(out, apiChat, false)
+			if !ok || r.includeUsage != includeUsageTrue {
+				var orig request
+				orig, _ = parseRequest(body, apiChat, false)
+				if orig.includeUsage == includeUsageAbsent {
+					t.Fatalf("%s rewritten to %s: include_usage %d", body, out, r.includeUsage)
+				}
+			}
+		}
+	})
+}
+
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,"a",{"b":null}]`, `"x\"y"`, `{"a":{"b":[true,false]}}`, `{"a":`, `[`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		end, ok := skipValue(b, 0)
+		if end < 0 || end > len(b) {
+			t.Fatalf("end %d out of [0,%d]", end, len(b))
+		}
+		// Whatever encoding/json accepts, the scanner reads to its end.
+		if json.Valid(b) {
+			if !ok || skipWS(b, end) != len(b) {
+				t.Fatalf("valid JSON %q: skipValue = %d, %v", b, end, ok)
+			}
+		}
+		eachField(b, func(k, v []byte) bool { return true })
+		eachElem(b, func(v []byte) bool { return true })
+	})
+}
+
