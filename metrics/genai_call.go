@@ -142,7 +142,7 @@ type Result struct {
 func (r *Result) Failed() bool { return r.Err != nil || r.ErrorType != "" }
 
 // Chunk records that a chunk of a streamed response arrived at t (zero:
-// now): the first one sets gen_ai.response.time_to_first_chunk on the span
+// now, read from the clock only when a time is needed): the first one sets gen_ai.response.time_to_first_chunk on the span
 // and records gen_ai.client.operation.time_to_first_chunk (measured from
 // the call's start), each later one records
 // gen_ai.client.operation.time_per_output_chunk (the time since the
@@ -154,9 +154,6 @@ func (c *Call) Chunk(t time.Time) {
 	if c == nil {
 		return
 	}
-	if t.IsZero() {
-		t = time.Now()
-	}
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
@@ -164,6 +161,14 @@ func (c *Call) Chunk(t time.Time) {
 	}
 	c.chunks++
 	first := c.chunks == 1
+	opts := c.chunkOptions()
+	if !first && opts == nil {
+		c.mu.Unlock() // nothing to time: only the count
+		return
+	}
+	if t.IsZero() {
+		t = time.Now()
+	}
 	var d time.Duration
 	if first {
 		c.firstChunk = t.Sub(c.start)
@@ -172,7 +177,6 @@ func (c *Call) Chunk(t time.Time) {
 		d = t.Sub(c.lastChunk)
 	}
 	c.lastChunk = t
-	opts := c.chunkOptions()
 	c.mu.Unlock()
 	if opts == nil {
 		return

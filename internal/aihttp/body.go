@@ -224,7 +224,6 @@ type streamBody struct {
 
 	mu        sync.Mutex
 	done      bool
-	now       time.Time // when the bytes being split arrived
 	lastModel string
 }
 
@@ -233,7 +232,6 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	if !b.done {
 		if got := clampN(p, n); len(got) > 0 {
-			b.now = time.Now()
 			b.split.Write(got)
 		}
 		switch {
@@ -283,7 +281,7 @@ func (b *streamBody) event(name, data, _ []byte, oversize bool) {
 		c.mc.SetResponseModel(c.usableModel(r.Model))
 	}
 	if chunk {
-		c.mc.Chunk(b.now)
+		c.mc.Chunk(time.Time{}) // now, if the clock is needed
 	}
 }
 

@@ -1,5 +1,7 @@
 package aihttp
 
+import "bytes"
+
 // eventSink receives the events a Splitter finds. The slices are the
 // splitter's buffers: valid only during the call.
 type eventSink interface {
@@ -91,7 +93,11 @@ func (s *Splitter) feed(p []byte) {
 			return
 		}
 		if len(s.line) == 0 && !s.lineOver {
-			s.processLine(p[:i])
+			if i > s.maxEvent {
+				s.oversize = true // as if it had come in pieces
+			} else {
+				s.processLine(p[:i])
+			}
 		} else {
 			s.appendLine(p[:i])
 			if !s.lineOver {
@@ -113,14 +119,18 @@ func (s *Splitter) feed(p []byte) {
 	}
 }
 
-// indexEOL returns the index of the first CR or LF in p, or -1.
+// indexEOL returns the index of the first CR or LF in p, or -1 (two
+// vectorised scans, not a loop over the bytes).
 func indexEOL(p []byte) int {
-	for i, c := range p {
-		if c == '\n' || c == '\r' {
-			return i
-		}
+	i := bytes.IndexByte(p, '\n')
+	head := p
+	if i >= 0 {
+		head = p[:i]
 	}
-	return -1
+	if j := bytes.IndexByte(head, '\r'); j >= 0 {
+		return j
+	}
+	return i
 }
 
 // appendLine keeps part of a line that spans writes, within the bound.
