@@ -3,47 +3,50 @@ package openaitel
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
 )
 
 // The fuzz targets feed the parsers what a server (or a proxy in between)
 // may send. None may panic; what they keep must be bounded and valid.
 
-func checkResult(t *testing.T, r *result) {
+func checkResponse(t *testing.T, r *aihttp.Response) {
 	t.Helper()
-	if r.usageKnown {
-		if err := r.usage.Validate(); err != nil {
+	if r.HasUsage {
+		if err := r.Usage.Validate(); err != nil {
 			t.Fatalf("parsed usage is invalid: %v", err)
 		}
 	}
-	if len(r.finish) > maxFinishReasons || len(r.tools) > maxToolCalls || len(r.completion) > maxCompletion {
-		t.Fatalf("unbounded result: %d finish reasons, %d tools, %d bytes", len(r.finish), len(r.tools), len(r.completion))
+	if len(r.FinishReasons) > maxChoices || len(r.ToolCalls) > 128 {
+		t.Fatalf("unbounded response: %d finish reasons, %d tools", len(r.FinishReasons), len(r.ToolCalls))
 	}
-	if len(r.errType) > maxErrorType {
-		t.Fatalf("error type of %d bytes", len(r.errType))
+	if len(r.ErrorType) > maxErrorType {
+		t.Fatalf("error type of %d bytes", len(r.ErrorType))
 	}
 }
 
-func FuzzChatChunk(f *testing.F) {
+func FuzzChatEvent(f *testing.F) {
 	_, datas := splitEvents(eventsText(chatStream(chatRespModel, 2, true)))
 	for _, d := range datas {
 		f.Add([]byte(d))
 	}
 	f.Add([]byte(`{"error":{"message":"x","type":"server_error","code":"overloaded"}}`))
-	f.Add([]byte(`{"choices":[{"delta":{"tool_calls":[{"function":{"name":"f\u00e9"}}]},"finish_reason":"tool_calls"}]}`))
+	f.Add([]byte(`{"choices":[{"index":3,"delta":{"tool_calls":[{"index":2,"function":{"name":"f\u00e9"}}]},"finish_reason":"tool_calls"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var r result
-		r.capture = true
+		var r aihttp.Response
 		for range 3 { // a stream repeats chunks: bounds must hold
-			r.chatChunk(data)
+			chatEvent(data, &r)
 		}
-		checkResult(t, &r)
+		checkResponse(t, &r)
 
 		// A chunk the skim lets through without parsing holds nothing a
 		// full parse would have kept.
 		if needed, _, _ := skimChunk(data); !needed {
-			full := result{id: "x", model: "y", capture: true}
-			full.chatChunk(data)
-			if full.usageKnown || len(full.finish) > 0 || len(full.tools) > 0 || full.failed || full.errType != "" {
+			var full aihttp.Response
+			chatEvent(data, &full) // id and model unknown: a full parse
+			if full.HasUsage || len(full.FinishReasons) > 0 || len(full.ToolCalls) > 0 ||
+				(full.ErrorType != "" && full.ErrorType != ailabels.ErrorTypeMalformedResponse) {
 				t.Fatalf("skim skipped %q, which holds %+v", data, full)
 			}
 		}
@@ -58,25 +61,26 @@ func FuzzResponsesEvent(f *testing.F) {
 	f.Add([]byte("error"), []byte(`{"type":"error","code":"rate_limit_exceeded","message":"x"}`))
 	f.Add([]byte(""), []byte(`{"type":"response.failed","response":{"status":"failed","error":{"code":"server_error"}}}`))
 	f.Fuzz(func(t *testing.T, event, data []byte) {
-		var r result
-		r.capture = true
+		var r aihttp.Response
 		for range 3 {
-			r.responsesEvent(event, data)
+			responsesEvent(event, data, &r)
 		}
-		checkResult(t, &r)
+		checkResponse(t, &r)
 	})
 }
 
 func FuzzParseBody(f *testing.F) {
-	f.Add(uint8(apiChat), []byte(chatCompletionJSON(chatRespModel)), 200)
-	f.Add(uint8(apiResponses), []byte(responseJSON("gpt-5.4", "completed")), 200)
-	f.Add(uint8(apiEmbeddings), []byte(embeddingJSON), 200)
-	f.Add(uint8(apiChat), []byte(errorJSON("requests", "rate_limit_exceeded", "x")), 429)
-	f.Fuzz(func(t *testing.T, a uint8, body []byte, status int) {
-		var r result
-		r.capture = true
-		r.parseBody(api(a%4), body, status)
-		checkResult(t, &r)
+	f.Add(uint8(apiChat), []byte(chatCompletionJSON(chatRespModel)))
+	f.Add(uint8(apiResponses), []byte(responseJSON("gpt-5.4", "completed")))
+	f.Add(uint8(apiEmbeddings), []byte(embeddingJSON))
+	f.Add(uint8(apiChat), []byte(errorJSON("requests", "rate_limit_exceeded", "x")))
+	f.Fuzz(func(t *testing.T, a uint8, body []byte) {
+		var r aihttp.Response
+		parseBody(api(a%4), body, &r)
+		checkResponse(t, &r)
+		if t := errorType(400, body); len(t) > maxErrorType {
+			panic("unbounded error type")
+		}
 	})
 }
 

@@ -2,18 +2,16 @@ package openaitel
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
 )
 
-// Bounds of what one call keeps from its response.
-const (
-	maxFinishReasons = 16
-	maxToolCalls     = 32
-	maxErrorType     = 64
-	maxCompletion    = 64 << 10 // captured completion text, only with content capture
-)
+// The parsers of OpenAI's responses: they fill an aihttp.Response from a
+// JSON body, one stream event at a time, or an error body. They read the
+// few fields the instrumentation needs with the scanner of jsonscan.go and
+// never decode a whole body into structs. aihttp owns the Response and
+// calls them through the Handlers below.
 
 // api is the OpenAI API a call goes to.
 type api uint8
@@ -27,119 +25,156 @@ const (
 
 // operation returns the gen_ai.operation.name of a.
 func (a api) operation() string {
-	switch a {
-	case apiEmbeddings:
+	if a == apiEmbeddings {
 		return ailabels.OperationEmbeddings
-	case apiResponses, apiChat:
-		return ailabels.OperationChat
 	}
-	return ""
+	return ailabels.OperationChat
 }
 
-// result is what the parsers learn about one call from its response: a
-// JSON body, or the events of a stream, fed one at a time. Its zero value
-// is ready; it is not safe for concurrent use.
-type result struct {
-	id, model   string
-	serviceTier ailabels.ServiceTier
+// The Handlers, one per API, built once.
+var (
+	chatHandler = aihttp.Handler{
+		JSON:      func(body []byte, r *aihttp.Response) bool { return parseBody(apiChat, body, r) },
+		Event:     func(_, data []byte, r *aihttp.Response) bool { return chatEvent(data, r) },
+		ErrorType: errorType,
+	}
+	responsesHandler = aihttp.Handler{
+		JSON:      func(body []byte, r *aihttp.Response) bool { return parseBody(apiResponses, body, r) },
+		Event:     responsesEvent,
+		ErrorType: errorType,
+	}
+	embeddingsHandler = aihttp.Handler{
+		JSON:      func(body []byte, r *aihttp.Response) bool { return parseBody(apiEmbeddings, body, r) },
+		ErrorType: errorType,
+	}
+)
 
-	finish []string // gen_ai.response.finish_reasons, bounded
-	tools  []string // names of the tool calls the model asked for, bounded
-
-	usage      ailabels.Usage // token counts only (no provider or model)
-	usageKnown bool
-
-	// errType is the provider's error (an error object in the body or an
-	// error event in a stream); failed says the call failed even when
-	// the transport and the client saw no error.
-	errType string
-	failed  bool
-
-	// malformed counts bodies or events that could not be parsed;
-	// lastMalformed says the latest event was one (a client stops there).
-	malformed     int
-	lastMalformed bool
-
-	capture    bool // keep the completion text (content capture)
-	completion []byte
+func handlerOf(a api) *aihttp.Handler {
+	switch a {
+	case apiChat:
+		return &chatHandler
+	case apiResponses:
+		return &responsesHandler
+	case apiEmbeddings:
+		return &embeddingsHandler
+	}
+	return nil
 }
 
-// setID and setModel keep the first non-empty id and model; they
-// allocate once, not on every chunk that repeats them.
-func (r *result) setID(v []byte) {
-	if r.id == "" {
-		if s, ok := rawString(v); ok && len(s) > 0 {
-			r.id = stringValue(v)
+// pricedAs returns a Handler that prices the call as model (an Azure
+// deployment name) rather than the model the response names.
+func pricedAs(h *aihttp.Handler, model string) *aihttp.Handler {
+	set := func(r *aihttp.Response) {
+		if r.HasUsage {
+			r.Usage.Model = model
 		}
 	}
+	p := &aihttp.Handler{ErrorType: h.ErrorType}
+	if h.JSON != nil {
+		p.JSON = func(body []byte, r *aihttp.Response) bool {
+			ok := h.JSON(body, r)
+			set(r)
+			return ok
+		}
+	}
+	if h.Event != nil {
+		p.Event = func(name, data []byte, r *aihttp.Response) bool {
+			out := h.Event(name, data, r)
+			set(r)
+			return out
+		}
+	}
+	return p
 }
 
-func (r *result) setModel(v []byte) {
-	if r.model == "" {
-		if s, ok := rawString(v); ok && len(s) > 0 {
-			r.model = stringValue(v)
-		}
+// Bounds.
+const (
+	maxErrorType = 64
+	maxChoices   = 128
+)
+
+// unquoted returns the contents of the JSON string v, decoded when it has
+// escapes (which allocates; OpenAI's ids, models and reasons have none),
+// and false for a value that is not a non-empty string.
+func unquoted(v []byte) ([]byte, bool) {
+	s, ok := rawString(v)
+	if !ok || len(s) == 0 {
+		return nil, false
+	}
+	if bytes.IndexByte(s, '\\') >= 0 {
+		d := stringValue(v)
+		return []byte(d), d != ""
+	}
+	return s, true
+}
+
+func setID(r *aihttp.Response, v []byte) {
+	if s, ok := unquoted(v); ok {
+		r.SetID(s)
 	}
 }
 
-func (r *result) setServiceTier(v []byte) {
+func setModel(r *aihttp.Response, v []byte) {
+	if s, ok := unquoted(v); ok {
+		r.SetModel(s)
+	}
+}
+
+func setFinish(r *aihttp.Response, i int, v []byte) {
+	if s, ok := unquoted(v); ok && i < maxChoices {
+		r.SetFinishReason(i, s)
+	}
+}
+
+func appendCompletion(r *aihttp.Response, v []byte) {
+	if !r.Capture() {
+		return
+	}
+	if s, ok := unquoted(v); ok {
+		r.AppendCompletion(s)
+	}
+}
+
+// setServiceTier keeps the service tier the response names, which selects
+// the price: flex, priority and batch are priced as such; "default",
+// "auto", "scale" and unknown tiers as standard.
+func setServiceTier(r *aihttp.Response, v []byte) {
 	s, ok := rawString(v)
 	if !ok {
 		return
 	}
 	switch string(s) {
 	case "flex":
-		r.serviceTier = ailabels.ServiceTierFlex
+		r.Usage.ServiceTier = ailabels.ServiceTierFlex
 	case "priority":
-		r.serviceTier = ailabels.ServiceTierPriority
+		r.Usage.ServiceTier = ailabels.ServiceTierPriority
 	case "batch":
-		r.serviceTier = ailabels.ServiceTierBatch
-	default: // "default", "auto", "scale" and unknown tiers are priced as standard
-		r.serviceTier = ""
+		r.Usage.ServiceTier = ailabels.ServiceTierBatch
+	default:
+		r.Usage.ServiceTier = ""
 	}
 }
 
-// addFinish appends a finish reason; the common ones are constants, so
-// the usual stream adds no string allocation.
-func (r *result) addFinish(v []byte) {
-	s, ok := rawString(v)
-	if !ok || len(s) == 0 || len(r.finish) >= maxFinishReasons {
-		return
-	}
-	r.finish = append(r.finish, intern(s, v))
-}
-
-func (r *result) addTool(v []byte) {
-	s, ok := rawString(v)
-	if !ok || len(s) == 0 || len(r.tools) >= maxToolCalls {
-		return
-	}
-	r.tools = append(r.tools, stringValue(v))
-}
-
-func (r *result) addCompletion(v []byte) {
-	if !r.capture {
-		return
-	}
-	s, ok := rawString(v)
-	if !ok || len(s) == 0 {
-		return
-	}
-	if bytes.IndexByte(s, '\\') >= 0 {
-		s = []byte(stringValue(v))
-	}
-	if room := maxCompletion - len(r.completion); room > 0 {
-		if len(s) > room {
-			s = s[:room]
+// errorType returns the provider's error in an error body
+// {"error":{"message","type","param","code"}}: its code when it has one
+// ("rate_limit_exceeded", "insufficient_quota", "context_length_exceeded"),
+// else its type ("invalid_request_error", "server_error"); "" when the
+// body has neither (the HTTP status is used).
+func errorType(_ int, body []byte) string {
+	var t string
+	eachField(body, func(k, v []byte) bool {
+		if string(k) == "error" {
+			t = errorObjectType(v)
+			return false
 		}
-		r.completion = append(r.completion, s...)
-	}
+		return true
+	})
+	return t
 }
 
-// setError records the provider's error object {"type","code",...}: the
-// code when it is a usable label, else the type.
-func (r *result) setError(v []byte) {
-	r.failed = true
+// errorObjectType reads an error object {"type","code",...}: its code when
+// it is a usable label, else its type.
+func errorObjectType(v []byte) string {
 	var code, typ []byte
 	eachField(v, func(k, val []byte) bool {
 		switch string(k) {
@@ -151,10 +186,9 @@ func (r *result) setError(v []byte) {
 		return true
 	})
 	if t := errorLabel(code); t != "" {
-		r.errType = t
-	} else if t := errorLabel(typ); t != "" {
-		r.errType = t
+		return t
 	}
+	return errorLabel(typ)
 }
 
 // errorLabel returns s when it is a short identifier (letters, digits,
@@ -171,36 +205,20 @@ func errorLabel(s []byte) string {
 			return ""
 		}
 	}
-	return intern(s, nil)
-}
-
-// intern returns the constant for a common value, else a new string.
-func intern(s, quoted []byte) string {
-	switch string(s) {
-	case "stop":
-		return "stop"
-	case "length":
-		return "length"
-	case "tool_calls":
-		return "tool_calls"
-	case "content_filter":
-		return "content_filter"
-	case "function_call":
-		return "function_call"
+	switch string(s) { // the common ones without an allocation
 	case "rate_limit_exceeded":
 		return "rate_limit_exceeded"
 	case "server_error":
 		return "server_error"
 	case "invalid_request_error":
 		return "invalid_request_error"
-	}
-	if quoted != nil {
-		return stringValue(quoted)
+	case "insufficient_quota":
+		return "insufficient_quota"
 	}
 	return string(s)
 }
 
-// Usage blocks. Chat Completions and embeddings:
+// setUsage reads a usage block into r. Chat Completions and embeddings:
 //
 //	{"prompt_tokens":N,"completion_tokens":N,
 //	 "prompt_tokens_details":{"cached_tokens":N,"cache_write_tokens":N},
@@ -211,18 +229,23 @@ func intern(s, quoted []byte) string {
 //	{"input_tokens":N,"output_tokens":N,
 //	 "input_tokens_details":{"cached_tokens":N,"cache_write_tokens":N},
 //	 "output_tokens_details":{"reasoning_tokens":N}}
-func (r *result) setUsage(v []byte) {
-	if isNull(v) || len(v) == 0 || v[0] != '{' {
+//
+// OpenAI's counts already follow ailabels.Usage: the input includes the
+// cached and cache-write tokens, the output the reasoning tokens. A part
+// larger than its whole is cut to it: a provider that says otherwise would
+// make the whole record invalid and the request uncounted.
+func setUsage(r *aihttp.Response, v []byte) {
+	if len(v) == 0 || v[0] != '{' {
 		return
 	}
 	var u ailabels.Usage
-	var input, output bool
+	var input bool
 	ok := eachField(v, func(k, val []byte) bool {
 		switch string(k) {
 		case "prompt_tokens", "input_tokens":
 			u.InputTokens, input = intValue(val)
 		case "completion_tokens", "output_tokens":
-			u.OutputTokens, output = intValue(val)
+			u.OutputTokens, _ = intValue(val)
 		case "prompt_tokens_details", "input_tokens_details":
 			eachField(val, func(k, val []byte) bool {
 				switch string(k) {
@@ -244,119 +267,154 @@ func (r *result) setUsage(v []byte) {
 		return true
 	})
 	if !ok || !input {
-		r.malformed++
 		return
 	}
-	if !output {
-		u.OutputTokens = 0 // embeddings report input only
-	}
-	// Parts never exceed their whole: a provider that says otherwise
-	// would make the whole record invalid and the request uncounted.
 	u.InputTokens = min(u.InputTokens, ailabels.MaxTokens)
 	u.OutputTokens = min(u.OutputTokens, ailabels.MaxTokens)
 	u.CachedInputTokens = min(u.CachedInputTokens, u.InputTokens)
 	u.CacheWriteInputTokens = min(u.CacheWriteInputTokens, u.InputTokens-u.CachedInputTokens)
 	u.ReasoningTokens = min(u.ReasoningTokens, u.OutputTokens)
-	r.usage, r.usageKnown = u, true
+	u.ServiceTier, u.Model = r.Usage.ServiceTier, r.Usage.Model
+	r.Usage, r.HasUsage = u, true
 }
 
-// parseBody reads a complete JSON response body of a (status < 400) or
-// an error body (status >= 400).
-func (r *result) parseBody(a api, body []byte, status int) {
-	if status >= 400 {
-		r.parseErrorBody(body)
-		return
-	}
+// parseBody reads a complete JSON response body of API a (status < 400).
+// It reports false for a body that is not a JSON object: openai-go fails
+// the call on it too, so it is recorded as failed, malformed_response.
+func parseBody(a api, body []byte, r *aihttp.Response) bool {
 	ok := eachField(body, func(k, v []byte) bool {
 		switch string(k) {
 		case "id":
-			r.setID(v)
+			if a != apiEmbeddings {
+				setID(r, v)
+			}
 		case "model":
-			r.setModel(v)
+			setModel(r, v)
 		case "usage":
-			r.setUsage(v)
+			setUsage(r, v)
 		case "service_tier":
-			r.setServiceTier(v)
+			setServiceTier(r, v)
 		case "error":
 			if !isNull(v) {
-				r.setError(v)
+				if t := errorObjectType(v); t != "" {
+					r.ErrorType = t
+				}
 			}
 		case "choices":
 			if a == apiChat {
-				r.chatChoices(v, "message")
+				chatChoices(r, v, false)
 			}
 		case "output":
 			if a == apiResponses {
-				r.responseOutput(v)
+				eachElem(v, func(item []byte) bool { responseItem(r, item); return true })
 			}
 		case "status":
 			if a == apiResponses {
-				r.responseStatus(v)
+				responseStatus(r, v)
 			}
 		case "incomplete_details":
-			if a == apiResponses {
-				r.incomplete(v)
+			if a == apiResponses && !isNull(v) {
+				incomplete(r, v)
 			}
 		}
 		return true
 	})
-	if !ok {
-		r.malformed++
-	}
 	if a == apiResponses {
-		r.responsesFinish()
+		responsesFinish(r)
 	}
+	if !ok {
+		r.ErrorType = ailabels.ErrorTypeMalformedResponse
+	}
+	return ok
 }
 
-// parseErrorBody reads {"error":{"message","type","param","code"}}.
-func (r *result) parseErrorBody(body []byte) {
-	r.failed = true
-	eachField(body, func(k, v []byte) bool {
-		if string(k) == "error" && !isNull(v) {
-			r.setError(v)
-			return false
-		}
-		return true
-	})
-}
-
-// chatChoices reads choices[].{finish_reason, message|delta{content,
-// tool_calls[].function.name}}; field is "message" in a completion and
-// "delta" in a chunk.
-func (r *result) chatChoices(v []byte, field string) {
+// chatChoices reads choices[].{index, finish_reason, message|delta{content,
+// tool_calls}}: message in a completion, delta in a stream chunk.
+func chatChoices(r *aihttp.Response, v []byte, delta bool) {
+	field := "message"
+	if delta {
+		field = "delta"
+	}
+	pos := 0
 	eachElem(v, func(c []byte) bool {
+		idx := pos
+		var finish, msg []byte
 		eachField(c, func(k, val []byte) bool {
-			switch {
-			case string(k) == "finish_reason":
-				r.addFinish(val)
-			case string(k) == field:
-				r.chatMessage(val)
+			switch string(k) {
+			case "index":
+				if n, ok := intValue(val); ok && n < maxChoices {
+					idx = int(n)
+				}
+			case "finish_reason":
+				finish = val
+			case field:
+				msg = val
 			}
 			return true
 		})
+		if msg != nil {
+			chatMessage(r, msg, delta)
+		}
+		if !isNull(finish) {
+			setFinish(r, idx, finish)
+			if delta {
+				r.Done = true // the caller may stop reading here
+			}
+		}
+		pos++
 		return true
 	})
 }
 
-func (r *result) chatMessage(v []byte) {
+// chatMessage reads a message or delta: its content (content capture) and
+// its tool calls. In a stream, a tool call's first delta has its id and
+// name, the next ones pieces of its arguments, all under its index.
+func chatMessage(r *aihttp.Response, v []byte, delta bool) {
 	eachField(v, func(k, val []byte) bool {
 		switch string(k) {
 		case "content":
-			r.addCompletion(val)
+			appendCompletion(r, val)
 		case "tool_calls":
+			pos := 0
 			eachElem(val, func(tc []byte) bool {
+				idx := pos
+				var id, name, args []byte
 				eachField(tc, func(k, val []byte) bool {
-					if string(k) == "function" {
+					switch string(k) {
+					case "index":
+						if n, ok := intValue(val); ok {
+							idx = int(min(n, maxChoices))
+						}
+					case "id":
+						id, _ = unquoted(val)
+					case "function":
 						eachField(val, func(k, val []byte) bool {
-							if string(k) == "name" {
-								r.addTool(val)
-								return false
+							switch string(k) {
+							case "name":
+								name, _ = unquoted(val)
+							case "arguments":
+								args = val
 							}
 							return true
 						})
 					}
 					return true
 				})
+				i := idx
+				switch {
+				case !delta || idx >= len(r.ToolCalls):
+					if id != nil || name != nil {
+						i = r.AddToolCall(id, name)
+					}
+				default:
+					r.SetToolCall(idx, id, name)
+				}
+				if r.Capture() {
+					if s, ok := unquoted(args); ok {
+						r.AppendToolArguments(i, s)
+					}
+				}
+				pos++
 				return true
 			})
 		}
@@ -364,20 +422,20 @@ func (r *result) chatMessage(v []byte) {
 	})
 }
 
-// responseOutput reads the Responses API's output items: the names of
-// function calls and the output text (for content capture).
-func (r *result) responseOutput(v []byte) {
-	eachElem(v, r.responseItem)
-}
-
-func (r *result) responseItem(item []byte) bool {
-	var typ, name, content []byte
+// responseItem reads one output item of the Responses API: a function
+// call (its name and call id) or a message (its text, content capture).
+func responseItem(r *aihttp.Response, item []byte) {
+	var typ, name, callID, args, content []byte
 	eachField(item, func(k, val []byte) bool {
 		switch string(k) {
 		case "type":
 			typ, _ = rawString(val)
 		case "name":
-			name = val
+			name, _ = unquoted(val)
+		case "call_id":
+			callID, _ = unquoted(val)
+		case "arguments", "input":
+			args = val
 		case "content":
 			content = val
 		}
@@ -385,13 +443,17 @@ func (r *result) responseItem(item []byte) bool {
 	})
 	switch string(typ) {
 	case "function_call", "custom_tool_call":
-		r.addTool(name)
+		if i := r.AddToolCall(callID, name); i >= 0 && r.Capture() {
+			if s, ok := unquoted(args); ok {
+				r.AppendToolArguments(i, s)
+			}
+		}
 	case "message":
-		if r.capture {
+		if r.Capture() {
 			eachElem(content, func(c []byte) bool {
 				eachField(c, func(k, val []byte) bool {
 					if string(k) == "text" {
-						r.addCompletion(val)
+						appendCompletion(r, val)
 					}
 					return true
 				})
@@ -399,79 +461,67 @@ func (r *result) responseItem(item []byte) bool {
 			})
 		}
 	}
-	return true
 }
 
 // The Responses API has no finish_reason; the status says how the
-// response ended. The parser keeps it in finish until responsesFinish
-// maps it: completed -> stop (tool_calls when the model asked for tools),
-// incomplete -> the reason (max_output_tokens, content_filter), failed
-// and cancelled as they are.
-func (r *result) responseStatus(v []byte) {
+// response ended: completed is "stop" ("tool_calls" when the model asked
+// for tools), incomplete is its reason ("max_output_tokens",
+// "content_filter"), failed and cancelled are themselves.
+func responseStatus(r *aihttp.Response, v []byte) {
 	s, ok := rawString(v)
 	if !ok {
 		return
 	}
 	switch string(s) {
 	case "completed":
-		r.setFinish("stop")
-	case "failed":
-		r.failed = true
-		r.setFinish("failed")
-	case "cancelled":
-		r.setFinish("cancelled")
+		r.SetFinishReason(0, []byte("stop"))
+	case "failed", "cancelled":
+		r.SetFinishReason(0, s)
 	case "incomplete":
-		if len(r.finish) == 0 {
-			r.setFinish("incomplete")
+		if len(r.FinishReasons) == 0 || r.FinishReasons[0] == "" {
+			r.SetFinishReason(0, s)
 		}
 	}
 }
 
-func (r *result) incomplete(v []byte) {
+func incomplete(r *aihttp.Response, v []byte) {
 	eachField(v, func(k, val []byte) bool {
 		if string(k) == "reason" {
-			if s, ok := rawString(val); ok && len(s) > 0 {
-				r.setFinish(intern(s, val))
-			}
+			setFinish(r, 0, val)
 			return false
 		}
 		return true
 	})
 }
 
-func (r *result) setFinish(s string) {
-	r.finish = append(r.finish[:0], s)
-}
-
-func (r *result) responsesFinish() {
-	if len(r.finish) == 1 && r.finish[0] == "stop" && len(r.tools) > 0 {
-		r.finish[0] = "tool_calls"
+func responsesFinish(r *aihttp.Response) {
+	if len(r.FinishReasons) == 1 && r.FinishReasons[0] == "stop" && len(r.ToolCalls) > 0 {
+		r.SetFinishReason(0, []byte("tool_calls"))
 	}
 }
 
-// chatChunk reads one Chat Completions stream event:
+// chatEvent reads one Chat Completions stream event:
 //
-//	{"id","model","service_tier","choices":[{"delta":{...},"finish_reason"}],"usage":{...}|null}
+//	{"id","model","service_tier","choices":[{"index","delta":{...},"finish_reason"}],"usage":{...}|null}
 //
-// or an error object {"error":{...}}. It reports whether the chunk
-// carries output (a choice). A chunk without usage, whose id and model
-// are already known, allocates nothing.
+// an error object {"error":{...}}, or [DONE]. It reports whether the
+// event is an output chunk (it has a choice).
 //
 // Most chunks carry a few words and nothing the instrumentation needs:
 // once the id and model are known (and without content capture), a chunk
 // in which none of "usage", "finish_reason", "error" and a tool call's
-// "name" has a value other than null is not parsed (see skimChunk).
-func (r *result) chatChunk(data []byte) (output bool) {
+// "name" has a value other than null is not parsed (see skimChunk). Such a
+// chunk allocates nothing.
+func chatEvent(data []byte, r *aihttp.Response) (output bool) {
 	if isDone(data) {
-		r.lastMalformed = false
+		r.Done = true
 		return false
 	}
-	if !r.capture && r.id != "" && r.model != "" {
+	if !r.Capture() && r.ID != "" && r.Model != "" {
 		needed, choices, wellFormed := skimChunk(data)
 		if !needed {
-			r.lastMalformed = !wellFormed
 			if !wellFormed {
-				r.malformed++
+				r.ErrorType = ailabels.ErrorTypeMalformedResponse
 			}
 			return choices
 		}
@@ -479,32 +529,35 @@ func (r *result) chatChunk(data []byte) (output bool) {
 	ok := eachField(data, func(k, v []byte) bool {
 		switch string(k) {
 		case "id":
-			r.setID(v)
+			setID(r, v)
 		case "model":
-			r.setModel(v)
+			setModel(r, v)
 		case "service_tier":
 			if !isNull(v) {
-				r.setServiceTier(v)
+				setServiceTier(r, v)
 			}
 		case "choices":
-			if len(v) > 2 { // not []
+			if len(v) > 2 && v[0] == '[' && len(bytes.TrimSpace(v[1:len(v)-1])) > 0 { // not []
 				output = true
-				r.chatChoices(v, "delta")
+				chatChoices(r, v, true)
 			}
 		case "usage":
 			if !isNull(v) {
-				r.setUsage(v)
+				setUsage(r, v)
 			}
 		case "error":
 			if !isNull(v) {
-				r.setError(v)
+				r.ErrorType = errorObjectType(v)
+				if r.ErrorType == "" {
+					r.ErrorType = "error"
+				}
 			}
 		}
 		return true
 	})
-	r.lastMalformed = !ok
 	if !ok {
-		r.malformed++
+		// openai-go stops the stream with a JSON error on such an event.
+		r.ErrorType = ailabels.ErrorTypeMalformedResponse
 	}
 	return output
 }
@@ -518,8 +571,7 @@ func (r *result) chatChunk(data []byte) (output bool) {
 // does not escape key names). It also reports whether the choices array
 // is not empty, and whether the chunk looks like a whole object.
 func skimChunk(data []byte) (needed, choices, wellFormed bool) {
-	t := bytes.TrimSpace(data)
-	wellFormed = len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}'
+	wellFormed = wholeObject(data)
 	i := 0
 	for {
 		j := bytes.IndexByte(data[i:], ':')
@@ -567,129 +619,117 @@ func skimChunk(data []byte) (needed, choices, wellFormed bool) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// responsesEvent reads one Responses API stream event. event is the SSE
+// responsesEvent reads one Responses API stream event. name is the SSE
 // event name (the data's "type" when the name is missing). Text deltas
 // are recognised by name and not parsed. It reports whether the event
 // carries output.
-func (r *result) responsesEvent(event, data []byte) (output bool) {
-	if len(event) == 0 {
+//
+// An "error" event is a failed call although openai-go's stream reports
+// no error (Err() is nil): its code becomes error.type.
+func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
+	if len(name) == 0 {
 		eachField(data, func(k, v []byte) bool {
 			if string(k) == "type" {
-				event, _ = rawString(v)
+				name, _ = rawString(v)
 				return false
 			}
 			return true
 		})
 	}
 	switch {
-	case hasDeltaSuffix(event):
+	case bytes.HasSuffix(name, []byte(".delta")):
+		if !wholeObject(data) {
+			// openai-go stops the stream with a JSON error on it.
+			r.ErrorType = ailabels.ErrorTypeMalformedResponse
+			return false
+		}
 		return true
-	case string(event) == "response.created", string(event) == "response.in_progress",
-		string(event) == "response.completed", string(event) == "response.incomplete",
-		string(event) == "response.failed":
+	case string(name) == "response.created", string(name) == "response.in_progress",
+		string(name) == "response.completed", string(name) == "response.incomplete",
+		string(name) == "response.failed":
 		ok := eachField(data, func(k, v []byte) bool {
 			if string(k) == "response" {
-				r.responseObject(v)
+				responseObject(r, v)
 				return false
 			}
 			return true
 		})
 		if !ok {
-			r.malformed++
+			r.ErrorType = ailabels.ErrorTypeMalformedResponse
 		}
-		if string(event) == "response.failed" {
-			r.failed = true
-			if r.errType == "" {
-				r.errType = "response.failed"
+		switch string(name) {
+		case "response.failed":
+			if r.ErrorType == "" {
+				r.ErrorType = "response.failed"
 			}
+			r.Done = true
+		case "response.completed", "response.incomplete":
+			r.Done = true
 		}
-	case string(event) == "response.output_item.done":
+	case string(name) == "response.output_item.done":
 		eachField(data, func(k, v []byte) bool {
 			if string(k) == "item" {
-				r.responseItem(v)
+				responseItem(r, v)
 				return false
 			}
 			return true
 		})
-	case string(event) == "error":
-		r.setError(data)
-		if r.errType == "" {
-			r.errType = "error"
+	case string(name) == "error":
+		r.ErrorType = errorObjectType(data)
+		if r.ErrorType == "" {
+			r.ErrorType = "error"
+		}
+		r.Done = true
+	default:
+		if !wholeObject(data) {
+			r.ErrorType = ailabels.ErrorTypeMalformedResponse
 		}
 	}
 	return false
 }
 
+// wholeObject is the cheap test of an event that is not parsed: it must
+// at least look like one JSON object.
+func wholeObject(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	return len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}'
+}
+
 // responseObject reads the response in a Responses stream event. Its
 // output items are not read: response.output_item.done gave them.
-func (r *result) responseObject(v []byte) {
-	ok := eachField(v, func(k, v []byte) bool {
+func responseObject(r *aihttp.Response, v []byte) {
+	eachField(v, func(k, v []byte) bool {
 		switch string(k) {
 		case "id":
-			r.setID(v)
+			setID(r, v)
 		case "model":
-			r.setModel(v)
+			setModel(r, v)
 		case "usage":
-			r.setUsage(v)
+			if !isNull(v) {
+				setUsage(r, v)
+			}
 		case "service_tier":
 			if !isNull(v) {
-				r.setServiceTier(v)
+				setServiceTier(r, v)
 			}
 		case "status":
-			r.responseStatus(v)
+			responseStatus(r, v)
 		case "incomplete_details":
 			if !isNull(v) {
-				r.incomplete(v)
+				incomplete(r, v)
 			}
 		case "error":
 			if !isNull(v) {
-				r.setError(v)
+				if t := errorObjectType(v); t != "" {
+					r.ErrorType = t
+				}
 			}
 		}
 		return true
 	})
-	if !ok {
-		r.malformed++
-	}
-	r.responsesFinish()
-}
-
-func hasDeltaSuffix(event []byte) bool {
-	return bytes.HasSuffix(event, []byte(".delta"))
+	responsesFinish(r)
 }
 
 func isDone(data []byte) bool {
 	return bytes.HasPrefix(data, []byte("[DONE]"))
-}
-
-// statusErrorType is the error.type of an HTTP status without a usable
-// provider error: the status code.
-func statusErrorType(status int) string {
-	switch status {
-	case 400:
-		return "400"
-	case 401:
-		return "401"
-	case 403:
-		return "403"
-	case 404:
-		return "404"
-	case 408:
-		return "408"
-	case 409:
-		return "409"
-	case 422:
-		return "422"
-	case 429:
-		return "429"
-	case 500:
-		return "500"
-	case 502:
-		return "502"
-	case 503:
-		return "503"
-	case 504:
-		return "504"
-	}
-	return strconv.Itoa(status)
 }

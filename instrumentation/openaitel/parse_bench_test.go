@@ -1,18 +1,22 @@
 package openaitel
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+)
 
 // BenchmarkParseChatChunk is the parser's cost for a chunk that carries
 // no usage, once the stream's id and model are known: it must not
 // allocate.
 func BenchmarkParseChatChunk(b *testing.B) {
 	chunk := []byte(chatChunk(chatRespModel, "word "))
-	var r result
-	r.chatChunk(chunk)
+	var r aihttp.Response
+	chatEvent(chunk, &r)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(chunk)))
 	for b.Loop() {
-		r.chatChunk(chunk)
+		chatEvent(chunk, &r)
 	}
 }
 
@@ -20,10 +24,10 @@ func BenchmarkParseChatChunk(b *testing.B) {
 func BenchmarkParseResponsesDelta(b *testing.B) {
 	event := []byte("response.output_text.delta")
 	data := []byte(`{"type":"response.output_text.delta","sequence_number":7,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"word ","logprobs":[]}`)
-	var r result
+	var r aihttp.Response
 	b.ReportAllocs()
 	for b.Loop() {
-		r.responsesEvent(event, data)
+		responsesEvent(event, data, &r)
 	}
 }
 
@@ -31,10 +35,10 @@ func BenchmarkParseResponsesDelta(b *testing.B) {
 // name: the type field is read.
 func BenchmarkParseResponsesDeltaUnnamed(b *testing.B) {
 	data := []byte(`{"type":"response.output_text.delta","sequence_number":7,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"word ","logprobs":[]}`)
-	var r result
+	var r aihttp.Response
 	b.ReportAllocs()
 	for b.Loop() {
-		r.responsesEvent(nil, data)
+		responsesEvent(nil, data, &r)
 	}
 }
 
@@ -42,11 +46,11 @@ func BenchmarkParseResponsesDeltaUnnamed(b *testing.B) {
 func BenchmarkParseChatUsageChunk(b *testing.B) {
 	_, datas := splitEvents(eventsText(chatStream(chatRespModel, 0, true)))
 	chunk := []byte(datas[len(datas)-2])
-	var r result
-	r.chatChunk(chunk)
+	var r aihttp.Response
+	chatEvent(chunk, &r)
 	b.ReportAllocs()
 	for b.Loop() {
-		r.chatChunk(chunk)
+		chatEvent(chunk, &r)
 	}
 }
 
@@ -55,7 +59,7 @@ func BenchmarkParseChatBody(b *testing.B) {
 	body := []byte(chatCompletionJSON(chatRespModel))
 	b.ReportAllocs()
 	for b.Loop() {
-		var r result
-		r.parseBody(apiChat, body, 200)
+		var r aihttp.Response
+		parseBody(apiChat, body, &r)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
 )
 
 // splitEvents splits raw SSE text into (event, data) pairs, as the spec
@@ -37,150 +38,204 @@ func splitEvents(raw string) (names, datas []string) {
 
 var wantChatUsage = ailabels.Usage{InputTokens: 1200, CachedInputTokens: 1000, CacheWriteInputTokens: 100, OutputTokens: 300, ReasoningTokens: 120}
 
+var wantResponsesUsage = ailabels.Usage{InputTokens: 800, CachedInputTokens: 500, OutputTokens: 200, ReasoningTokens: 64}
+
+func toolNames(r *aihttp.Response) []string {
+	var names []string
+	for _, tc := range r.ToolCalls {
+		names = append(names, tc.Name+"/"+tc.ID)
+	}
+	return names
+}
+
 func TestParseChatBody(t *testing.T) {
-	var r result
-	r.capture = true
-	r.parseBody(apiChat, []byte(chatCompletionJSON(chatRespModel)), 200)
-	if r.id != "chatcmpl-123" || r.model != chatRespModel || !r.usageKnown || r.usage != wantChatUsage || r.malformed != 0 {
+	var r aihttp.Response
+	if !parseBody(apiChat, []byte(chatCompletionJSON(chatRespModel)), &r) {
+		t.Fatal("not parsed")
+	}
+	if r.ID != "chatcmpl-123" || r.Model != chatRespModel || !r.HasUsage || r.Usage != wantChatUsage || r.ErrorType != "" {
 		t.Fatalf("got %+v", r)
 	}
-	if !reflect.DeepEqual(r.finish, []string{"tool_calls"}) || !reflect.DeepEqual(r.tools, []string{"get_weather"}) {
-		t.Fatalf("finish %v tools %v", r.finish, r.tools)
+	if !reflect.DeepEqual(r.FinishReasons, []string{"tool_calls"}) || !reflect.DeepEqual(toolNames(&r), []string{"get_weather/call_1"}) {
+		t.Fatalf("finish %v tools %v", r.FinishReasons, toolNames(&r))
 	}
-	if string(r.completion) != "Hello there." || r.failed {
-		t.Fatalf("completion %q failed %v", r.completion, r.failed)
+	var tier aihttp.Response
+	parseBody(apiChat, []byte(strings.Replace(chatCompletionJSON(chatRespModel), `"service_tier":"default"`, `"service_tier":"flex"`, 1)), &tier)
+	if tier.Usage.ServiceTier != ailabels.ServiceTierFlex || tier.Usage.InputTokens != 1200 {
+		t.Fatalf("service tier: %+v", tier.Usage)
+	}
+	var bad aihttp.Response
+	if parseBody(apiChat, []byte(`{"id":"x","choices":[`), &bad) || bad.ErrorType != ailabels.ErrorTypeMalformedResponse {
+		t.Fatalf("truncated body: %+v", bad)
 	}
 }
 
 func TestParseResponsesBody(t *testing.T) {
-	var r result
-	r.parseBody(apiResponses, []byte(responseJSON("gpt-5.4", "completed")), 200)
-	want := ailabels.Usage{InputTokens: 800, CachedInputTokens: 500, OutputTokens: 200, ReasoningTokens: 64}
-	if r.id != "resp_1" || r.model != "gpt-5.4" || r.usage != want || !r.usageKnown {
+	var r aihttp.Response
+	parseBody(apiResponses, []byte(responseJSON("gpt-5.4", "completed")), &r)
+	if r.ID != "resp_1" || r.Model != "gpt-5.4" || r.Usage != wantResponsesUsage || !r.HasUsage {
 		t.Fatalf("got %+v", r)
 	}
-	if !reflect.DeepEqual(r.finish, []string{"tool_calls"}) || !reflect.DeepEqual(r.tools, []string{"lookup"}) {
-		t.Fatalf("finish %v tools %v", r.finish, r.tools)
+	if !reflect.DeepEqual(r.FinishReasons, []string{"tool_calls"}) || !reflect.DeepEqual(toolNames(&r), []string{"lookup/call_1"}) {
+		t.Fatalf("finish %v tools %v", r.FinishReasons, toolNames(&r))
 	}
-	var inc result
-	inc.parseBody(apiResponses, []byte(strings.Replace(responseJSON("gpt-5.4", "incomplete"),
-		`"incomplete_details":null`, `"incomplete_details":{"reason":"max_output_tokens"}`, 1)), 200)
-	if !reflect.DeepEqual(inc.finish, []string{"max_output_tokens"}) {
-		t.Fatalf("incomplete: finish %v", inc.finish)
+	var inc aihttp.Response
+	parseBody(apiResponses, []byte(strings.Replace(responseJSON("gpt-5.4", "incomplete"),
+		`"incomplete_details":null`, `"incomplete_details":{"reason":"max_output_tokens"}`, 1)), &inc)
+	if !reflect.DeepEqual(inc.FinishReasons, []string{"max_output_tokens"}) {
+		t.Fatalf("incomplete: finish %v", inc.FinishReasons)
+	}
+	var failed aihttp.Response
+	parseBody(apiResponses, []byte(strings.Replace(responseJSON("gpt-5.4", "failed"),
+		`"error":null`, `"error":{"code":"server_error","message":"x"}`, 1)), &failed)
+	if failed.ErrorType != "server_error" || !reflect.DeepEqual(failed.FinishReasons, []string{"failed"}) {
+		t.Fatalf("failed: %+v", failed)
 	}
 }
 
 func TestParseEmbeddingBody(t *testing.T) {
-	var r result
-	r.parseBody(apiEmbeddings, []byte(embeddingJSON), 200)
-	if r.model != "text-embedding-3-small" || r.usage != (ailabels.Usage{InputTokens: 8}) || !r.usageKnown {
+	var r aihttp.Response
+	parseBody(apiEmbeddings, []byte(embeddingJSON), &r)
+	if r.Model != "text-embedding-3-small" || r.Usage != (ailabels.Usage{InputTokens: 8}) || !r.HasUsage || r.ID != "" {
 		t.Fatalf("got %+v", r)
 	}
 }
 
-func TestParseErrorBody(t *testing.T) {
+func TestErrorType(t *testing.T) {
 	for _, tc := range []struct{ body, want string }{
 		{errorJSON("requests", "rate_limit_exceeded", "Rate limit reached"), "rate_limit_exceeded"},
 		{errorJSON("server_error", "", "boom"), "server_error"},
 		{errorJSON("bad type with spaces", "", "x"), ""},
+		{errorJSON("insufficient_quota", "insufficient_quota", "x"), "insufficient_quota"},
 		{`not json`, ""},
 		{``, ""},
+		{`{"error":"a string"}`, ""},
 	} {
-		var r result
-		r.parseBody(apiChat, []byte(tc.body), 429)
-		if r.errType != tc.want || !r.failed {
-			t.Errorf("%s: errType %q failed %v, want %q", tc.body, r.errType, r.failed, tc.want)
+		if got := errorType(429, []byte(tc.body)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.body, got, tc.want)
 		}
 	}
 }
 
-func TestChatChunks(t *testing.T) {
+func TestChatEvents(t *testing.T) {
 	_, datas := splitEvents(eventsText(chatStream(chatRespModel, 3, true)))
-	var r result
+	var r aihttp.Response
 	outputs := 0
 	for _, d := range datas {
-		if r.chatChunk([]byte(d)) {
+		if chatEvent([]byte(d), &r) {
 			outputs++
 		}
 	}
-	if outputs != 5 || r.id != "chatcmpl-s1" || r.model != chatRespModel || r.usage != wantChatUsage || !r.usageKnown {
+	if outputs != 5 || r.ID != "chatcmpl-s1" || r.Model != chatRespModel || r.Usage != wantChatUsage || !r.HasUsage || !r.Done {
 		t.Fatalf("outputs %d, %+v", outputs, r)
 	}
-	if !reflect.DeepEqual(r.finish, []string{"stop"}) || r.malformed != 0 {
-		t.Fatalf("finish %v malformed %d", r.finish, r.malformed)
+	if !reflect.DeepEqual(r.FinishReasons, []string{"stop"}) || r.ErrorType != "" {
+		t.Fatalf("finish %v error %q", r.FinishReasons, r.ErrorType)
 	}
 
 	_, datas = splitEvents(eventsText(chatStream(chatRespModel, 3, false)))
-	var nu result
+	var nu aihttp.Response
 	for _, d := range datas {
-		nu.chatChunk([]byte(d))
+		chatEvent([]byte(d), &nu)
 	}
-	if nu.usageKnown {
+	if nu.HasUsage {
 		t.Fatal("usage known without a usage chunk")
 	}
 
-	var e result
-	e.chatChunk([]byte(`{"error":{"message":"overloaded","type":"server_error","code":null}}`))
-	if !e.failed || e.errType != "server_error" {
+	var e aihttp.Response
+	chatEvent([]byte(`{"error":{"message":"overloaded","type":"server_error","code":null}}`), &e)
+	if e.ErrorType != "server_error" {
 		t.Fatalf("error chunk: %+v", e)
 	}
-	var bad result
-	bad.chatChunk([]byte(`{"id":"x","choices":[{"delta":`))
-	if bad.malformed != 1 {
-		t.Fatalf("malformed chunk not counted: %+v", bad)
+	// A malformed chunk, parsed and skimmed.
+	for _, known := range []bool{false, true} {
+		var bad aihttp.Response
+		if known {
+			bad.ID, bad.Model = "x", "y"
+		}
+		chatEvent([]byte(`{"id":"x","choices":[{"delta":`), &bad)
+		if bad.ErrorType != ailabels.ErrorTypeMalformedResponse {
+			t.Fatalf("malformed chunk (id known %v): %+v", known, bad)
+		}
 	}
 }
 
-func TestChatChunkToolCalls(t *testing.T) {
-	var r result
-	r.chatChunk([]byte(`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}`))
-	r.chatChunk([]byte(`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]},"finish_reason":null}]}`))
-	r.chatChunk([]byte(`{"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`))
-	if !reflect.DeepEqual(r.tools, []string{"get_weather"}) || !reflect.DeepEqual(r.finish, []string{"tool_calls"}) {
-		t.Fatalf("tools %v finish %v", r.tools, r.finish)
+func TestChatEventToolCalls(t *testing.T) {
+	var r aihttp.Response
+	for _, c := range []string{
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}`,
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]},"finish_reason":null}]}`,
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_2","type":"function","function":{"name":"get_time","arguments":""}}]},"finish_reason":null}]}`,
+		`{"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`,
+	} {
+		chatEvent([]byte(c), &r)
+	}
+	if !reflect.DeepEqual(toolNames(&r), []string{"get_weather/call_1", "get_time/call_2"}) || !reflect.DeepEqual(r.FinishReasons, []string{"tool_calls"}) {
+		t.Fatalf("tools %v finish %v", toolNames(&r), r.FinishReasons)
 	}
 }
 
 func TestResponsesEvents(t *testing.T) {
 	names, datas := splitEvents(eventsText(responsesStream("gpt-5.4", 4)))
-	var r result
+	var r aihttp.Response
 	outputs := 0
 	for i := range names {
-		if r.responsesEvent([]byte(names[i]), []byte(datas[i])) {
+		if responsesEvent([]byte(names[i]), []byte(datas[i]), &r) {
 			outputs++
 		}
 	}
-	want := ailabels.Usage{InputTokens: 800, CachedInputTokens: 500, OutputTokens: 200, ReasoningTokens: 64}
-	if outputs != 4 || r.id != "resp_1" || r.model != "gpt-5.4" || r.usage != want || r.failed {
+	if outputs != 4 || r.ID != "resp_1" || r.Model != "gpt-5.4" || r.Usage != wantResponsesUsage || r.ErrorType != "" || !r.Done {
 		t.Fatalf("outputs %d %+v", outputs, r)
 	}
-	if !reflect.DeepEqual(r.tools, []string{"lookup"}) || !reflect.DeepEqual(r.finish, []string{"tool_calls"}) {
-		t.Fatalf("tools %v finish %v", r.tools, r.finish)
+	if !reflect.DeepEqual(toolNames(&r), []string{"lookup/call_1"}) || !reflect.DeepEqual(r.FinishReasons, []string{"tool_calls"}) {
+		t.Fatalf("tools %v finish %v", toolNames(&r), r.FinishReasons)
 	}
 
 	// Without event names, the type field says what the event is.
-	var n result
+	var n aihttp.Response
 	for i := range datas {
-		n.responsesEvent(nil, []byte(datas[i]))
+		responsesEvent(nil, []byte(datas[i]), &n)
 	}
-	if n.usage != want || n.id != "resp_1" {
+	if n.Usage != wantResponsesUsage || n.ID != "resp_1" {
 		t.Fatalf("without names: %+v", n)
 	}
 
-	var e result
-	e.responsesEvent([]byte("error"), []byte(`{"type":"error","code":"rate_limit_exceeded","message":"slow down","param":null,"sequence_number":3}`))
-	if !e.failed || e.errType != "rate_limit_exceeded" {
+	var e aihttp.Response
+	responsesEvent([]byte("error"), []byte(`{"type":"error","code":"rate_limit_exceeded","message":"slow down","param":null,"sequence_number":3}`), &e)
+	if e.ErrorType != "rate_limit_exceeded" {
 		t.Fatalf("error event: %+v", e)
 	}
-	var e2 result
-	e2.responsesEvent([]byte("error"), []byte(`{"type":"error","code":null,"message":"x"}`))
-	if !e2.failed || e2.errType != "error" {
+	var e2 aihttp.Response
+	responsesEvent([]byte("error"), []byte(`{"type":"error","code":null,"message":"x"}`), &e2)
+	if e2.ErrorType != "error" {
 		t.Fatalf("error event without code: %+v", e2)
 	}
-	var f result
-	f.responsesEvent([]byte("response.failed"), []byte(`{"type":"response.failed","response":{"id":"resp_2","model":"gpt-5.4","status":"failed","error":{"code":"server_error","message":"x"},"usage":null}}`))
-	if !f.failed || f.errType != "server_error" || !reflect.DeepEqual(f.finish, []string{"failed"}) {
+	var f aihttp.Response
+	responsesEvent([]byte("response.failed"), []byte(`{"type":"response.failed","response":{"id":"resp_2","model":"gpt-5.4","status":"failed","error":{"code":"server_error","message":"x"},"usage":null}}`), &f)
+	if f.ErrorType != "server_error" || !reflect.DeepEqual(f.FinishReasons, []string{"failed"}) {
 		t.Fatalf("response.failed: %+v", f)
+	}
+	var bad aihttp.Response
+	responsesEvent([]byte("response.output_text.delta"), []byte(`{"type":"response.output_text.delta","delta":"x`), &bad)
+	if bad.ErrorType != ailabels.ErrorTypeMalformedResponse {
+		t.Fatalf("malformed delta: %+v", bad)
+	}
+}
+
+func TestPricedAs(t *testing.T) {
+	h := pricedAs(&chatHandler, "chat-prod")
+	var r aihttp.Response
+	h.JSON([]byte(chatCompletionJSON("gpt-4o-2024-11-20")), &r)
+	if r.Usage.Model != "chat-prod" || r.Model != "gpt-4o-2024-11-20" {
+		t.Fatalf("JSON: usage model %q, model %q", r.Usage.Model, r.Model)
+	}
+	var s aihttp.Response
+	_, datas := splitEvents(eventsText(chatStream("gpt-4o-2024-11-20", 1, true)))
+	for _, d := range datas {
+		h.Event(nil, []byte(d), &s)
+	}
+	if s.Usage.Model != "chat-prod" || !s.HasUsage {
+		t.Fatalf("stream: %+v", s.Usage)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/starmates-ai-team/telemetry/ailabels"
 )
 
 // request is what the instrumentation reads from a request body.
@@ -207,12 +205,4 @@ func withIncludeUsage(body []byte) []byte {
 // offsetOf returns where sub, a sub-slice of body, starts in body.
 func offsetOf(body, sub []byte) int {
 	return cap(body) - cap(sub)
-}
-
-// providerOf returns the gen_ai.provider.name of a request to u.
-func providerOf(u *url.URL, deployment string) string {
-	if isAzure(u, deployment) {
-		return ailabels.ProviderAzureOpenAI
-	}
-	return ailabels.ProviderOpenAI
 }
