@@ -3,11 +3,10 @@ package telemetry
 import (
 	"errors"
 	"fmt"
-	"sort"
 )
 
 // ErrInvalidConfig is matched (errors.Is) by every configuration error that
-// Init returns.
+// Init returns, a single *ConfigError or several joined.
 var ErrInvalidConfig = errors.New("telemetry: invalid configuration")
 
 // ConfigError describes one bad setting: the field or environment variable
@@ -64,13 +63,12 @@ func (v *validator) push(e *ConfigError) {
 	v.errs = append(v.errs, e)
 }
 
-func (v *validator) err() error { return errors.Join(v.errs...) }
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// err returns nil, the one *ConfigError, or the errors.Join of several:
+// a single bad setting can be read with a type assertion as well as with
+// errors.As.
+func (v *validator) err() error {
+	if len(v.errs) == 1 {
+		return v.errs[0]
 	}
-	sort.Strings(keys)
-	return keys
+	return errors.Join(v.errs...)
 }

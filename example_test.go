@@ -32,9 +32,16 @@ func ExampleInit_invalidConfig() {
 	)
 	fmt.Println(errors.Is(err, telemetry.ErrInvalidConfig))
 	fmt.Println(err)
+	// One bad setting is one *ConfigError; several are joined, and
+	// errors.As finds the first of them either way.
+	var ce *telemetry.ConfigError
+	if errors.As(err, &ce) {
+		fmt.Printf("field %s, value %q\n", ce.Field, ce.Value)
+	}
 	// Output:
 	// true
 	// telemetry: invalid environment "production": allowed: one of dev, prod, staging
+	// field environment, value "production"
 }
 
 func ExampleTelemetry_Shutdown() {

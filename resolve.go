@@ -4,10 +4,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,8 +79,12 @@ type batching struct {
 	delay, export time.Duration
 }
 
-// newConfig applies options, then the environment, then defaults, and
-// validates the result. lookup reads the environment.
+// newConfig resolves every setting: the options are applied first, as
+// they win, then each step below fills what they left unset from the
+// environment, else from the defaults, and checks it. Every bad value is
+// reported (each field once) and replaced by its default, so that the
+// steps after it still run and one error names every mistake. lookup reads
+// the environment.
 func newConfig(lookup func(string) (string, bool), opts []Option) (*config, error) {
 	c := &config{}
 	for _, o := range opts {
@@ -85,25 +92,29 @@ func newConfig(lookup func(string) (string, bool), opts []Option) (*config, erro
 			o.apply(c)
 		}
 	}
-	v := &validator{}
-	e := env{lookup: lookup, v: v}
-	c.resolveDisabled(e)
-	c.resolveIdentity(e)
-	c.resolveSampler(e)
-	c.resolvePropagator(e)
-	c.resolveLimits(e)
-	c.resolveBatching(e)
-	c.resolveMetricReader(e)
-	c.exportTimeout = e.millisOption(c.exportTimeout, DefaultExportTimeout, "OTEL_EXPORTER_OTLP_TIMEOUT")
-	c.traces = c.resolveSignal(e, "traces")
-	c.metrics = c.resolveSignal(e, "metrics")
-	c.logs = c.resolveSignal(e, "logs")
-	c.resolvePrometheus(e)
-	c.resolveHTTPMethods(e)
-	if c.shutdownTimeout <= 0 {
-		c.shutdownTimeout = DefaultShutdownTimeout
+	e := env{lookup: lookup, v: &validator{}}
+	for _, step := range resolveSteps {
+		step(c, e)
 	}
-	return c, v.err()
+	return c, e.v.err()
+}
+
+// resolveSteps are newConfig's steps, in order: the export timeout is
+// known before the signals that default to it.
+var resolveSteps = []func(*config, env){
+	(*config).resolveDisabled,
+	(*config).resolveIdentity,
+	(*config).resolveSampler,
+	(*config).resolvePropagator,
+	(*config).resolveLimits,
+	(*config).resolveBatching,
+	(*config).resolveMetricReader,
+	(*config).resolveCardinality,
+	(*config).resolveExportTimeout,
+	(*config).resolveSignals,
+	(*config).resolvePrometheus,
+	(*config).resolveHTTPMethods,
+	(*config).resolveShutdownTimeout,
 }
 
 // millisOption resolves a duration set by an option (negative: invalid)
@@ -128,33 +139,59 @@ func (c *config) resolveDisabled(e env) {
 }
 
 // resolveIdentity resolves the service, environment, project, version and
-// the other resource attributes. OTEL_RESOURCE_ATTRIBUTES is the source of
-// lowest precedence; an error names the variable the bad value came from.
+// the other resource attributes. Each comes from its option, else its
+// variable, else OTEL_RESOURCE_ATTRIBUTES (the source of lowest
+// precedence), else its default; an error names the source of the bad
+// value.
 func (c *config) resolveIdentity(e env) {
-	var attrs map[string]string
-	if s, ok := e.get("OTEL_RESOURCE_ATTRIBUTES"); ok {
-		m, err := parseKeyValues(s)
-		if err != nil {
-			e.v.addErr("OTEL_RESOURCE_ATTRIBUTES", err)
-		}
-		attrs = m
-	}
-	fromAttrs := func(keys ...string) (string, string, bool) {
-		for _, k := range keys {
-			if s := attrs[k]; s != "" {
-				return s, "OTEL_RESOURCE_ATTRIBUTES", true
-			}
-		}
-		return "", "", false
-	}
+	attrs := resourceAttributes(e)
+	c.resolveService(e, attrs)
+	c.resolveEnvironment(e, attrs)
+	c.resolveProject(e, attrs)
+	c.resolveVersion(attrs)
+	c.resolveResourceAttrs(attrs)
+}
 
+// resourceAttrs are the pairs of OTEL_RESOURCE_ATTRIBUTES.
+type resourceAttrs map[string]string
+
+// resourceAttributes reads OTEL_RESOURCE_ATTRIBUTES (nil when unset).
+func resourceAttributes(e env) resourceAttrs {
+	s, ok := e.get("OTEL_RESOURCE_ATTRIBUTES")
+	if !ok {
+		return nil
+	}
+	m, err := parseKeyValues(s)
+	if err != nil {
+		e.v.addErr("OTEL_RESOURCE_ATTRIBUTES", err)
+	}
+	return m
+}
+
+// first returns the value of the first of keys that is set, and
+// "OTEL_RESOURCE_ATTRIBUTES" as where it came from; "" and "" if none is.
+func (a resourceAttrs) first(keys ...string) (value, field string) {
+	for _, k := range keys {
+		if s := a[k]; s != "" {
+			return s, "OTEL_RESOURCE_ATTRIBUTES"
+		}
+	}
+	return "", ""
+}
+
+// varOrAttrs reads the variable key, else the first of attrKeys in attrs,
+// and returns the value and where it came from.
+func (e env) varOrAttrs(attrs resourceAttrs, key string, attrKeys ...string) (value, field string) {
+	if s, ok := e.get(key); ok {
+		return s, key
+	}
+	return attrs.first(attrKeys...)
+}
+
+func (c *config) resolveService(e env, attrs resourceAttrs) {
 	field := "service"
 	if c.service == "" {
-		if s, ok := e.get("OTEL_SERVICE_NAME"); ok {
-			c.service, field = s, "OTEL_SERVICE_NAME"
-		} else if s, f, ok := fromAttrs("service.name"); ok {
-			c.service, field = s, f
-		}
+		c.service, field = e.varOrAttrs(attrs, "OTEL_SERVICE_NAME", "service.name")
 	}
 	switch {
 	case c.service == "":
@@ -162,94 +199,115 @@ func (c *config) resolveIdentity(e env) {
 	case !serviceNameRE.MatchString(c.service):
 		e.v.add(field, c.service, "1-63 characters of letters, digits, '.', '_', '-', starting with a letter or digit")
 	}
+}
 
-	field = "environment"
+func (c *config) resolveEnvironment(e env, attrs resourceAttrs) {
+	field := "environment"
 	if c.environment == "" {
-		if s, ok := e.get("ENVIRONMENT"); ok {
-			c.environment, field = Environment(s), "ENVIRONMENT"
-		} else if s, f, ok := fromAttrs("deployment.environment.name", "deployment.environment"); ok {
-			c.environment, field = Environment(s), f
-		} else {
-			c.environment = Dev
+		var s string
+		if s, field = e.varOrAttrs(attrs, "ENVIRONMENT", "deployment.environment.name", "deployment.environment"); s == "" {
+			s = string(Dev)
 		}
+		c.environment = Environment(s)
 	}
 	switch c.environment {
 	case Dev, Staging, Prod:
 	default:
 		e.v.add(field, string(c.environment), "one of dev, prod, staging")
 	}
+}
 
-	field = "project"
+func (c *config) resolveProject(e env, attrs resourceAttrs) {
+	field := "project"
 	if c.project == "" {
-		if s, f, ok := fromAttrs("project"); ok {
-			c.project, field = s, f
-		} else {
+		if c.project, field = attrs.first("project"); c.project == "" {
 			c.project = DefaultProject
 		}
 	}
 	if !serviceNameRE.MatchString(c.project) {
 		e.v.add(field, c.project, "1-63 characters of letters, digits, '.', '_', '-'")
 	}
+}
 
+func (c *config) resolveVersion(attrs resourceAttrs) {
 	if c.serviceVersion == "" {
 		if c.serviceVersion = attrs["service.version"]; c.serviceVersion == "" {
 			c.serviceVersion = buildVersion()
 		}
 	}
 	c.serviceInstanceID = attrs["service.instance.id"]
+}
 
-	// Resource attributes from the environment that no option names.
-	reserved := map[string]bool{
-		"service.name": true, "service.version": true, "service.instance.id": true,
-		"deployment.environment.name": true, "deployment.environment": true, "project": true,
-	}
-	for _, k := range sortedKeys(attrs) {
-		if !reserved[k] {
+// identityAttrs are the resource attributes that resolveIdentity reads
+// into settings of their own.
+var identityAttrs = map[string]bool{
+	"service.name": true, "service.version": true, "service.instance.id": true,
+	"deployment.environment.name": true, "deployment.environment": true, "project": true,
+}
+
+// resolveResourceAttrs keeps the other attributes of the environment, in
+// key order, then those of WithResourceAttributes, which win.
+func (c *config) resolveResourceAttrs(attrs resourceAttrs) {
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		if !identityAttrs[k] {
 			c.resourceAttrs = append(c.resourceAttrs, attribute.String(k, attrs[k]))
 		}
 	}
 	c.resourceAttrs = append(c.resourceAttrs, c.attrs...)
 }
 
+// resolveSampler takes WithSampler's sampler, else WithSampleRatio's
+// ratio, else OTEL_TRACES_SAMPLER.
 func (c *config) resolveSampler(e env) {
-	if c.sampler != nil {
+	switch {
+	case c.sampler != nil:
 		c.callerSampler = true
-		return
-	}
-	if c.sampleRatio != nil {
+	case c.sampleRatio != nil:
 		r := *c.sampleRatio
 		if !(r >= 0 && r <= 1) {
 			e.v.add("sample ratio", strconv.FormatFloat(r, 'g', -1, 64), "a number from 0 to 1")
 			r = 1
 		}
 		c.sampler = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(r))
-		return
+	default:
+		c.sampler = samplerFromEnv(e)
 	}
-	c.sampler = sdktrace.ParentBased(sdktrace.AlwaysSample())
+}
+
+// samplerFromEnv builds the sampler OTEL_TRACES_SAMPLER names, with the
+// ratio of OTEL_TRACES_SAMPLER_ARG for the ratio samplers.
+func samplerFromEnv(e env) sdktrace.Sampler {
 	name := e.enum("OTEL_TRACES_SAMPLER", "parentbased_always_on",
 		"always_on", "always_off", "traceidratio",
 		"parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio")
-	ratio := 1.0
-	if s, ok := e.get("OTEL_TRACES_SAMPLER_ARG"); ok && strings.HasSuffix(name, "traceidratio") {
-		r, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(r >= 0 && r <= 1) {
-			e.v.add("OTEL_TRACES_SAMPLER_ARG", s, "a number from 0 to 1")
-		} else {
-			ratio = r
-		}
-	}
 	switch name {
 	case "always_on":
-		c.sampler = sdktrace.AlwaysSample()
+		return sdktrace.AlwaysSample()
 	case "always_off":
-		c.sampler = sdktrace.NeverSample()
+		return sdktrace.NeverSample()
 	case "traceidratio":
-		c.sampler = sdktrace.TraceIDRatioBased(ratio)
+		return sdktrace.TraceIDRatioBased(samplerRatio(e))
 	case "parentbased_always_off":
-		c.sampler = sdktrace.ParentBased(sdktrace.NeverSample())
+		return sdktrace.ParentBased(sdktrace.NeverSample())
 	case "parentbased_traceidratio":
-		c.sampler = sdktrace.ParentBased(sdktrace.TraceIDRatioBased(ratio))
+		return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(samplerRatio(e)))
 	}
+	return sdktrace.ParentBased(sdktrace.AlwaysSample())
+}
+
+// samplerRatio reads OTEL_TRACES_SAMPLER_ARG: a number from 0 to 1,
+// default 1.
+func samplerRatio(e env) float64 {
+	s, ok := e.get("OTEL_TRACES_SAMPLER_ARG")
+	if !ok {
+		return 1
+	}
+	r, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(r >= 0 && r <= 1) {
+		e.v.add("OTEL_TRACES_SAMPLER_ARG", s, "a number from 0 to 1")
+		return 1
+	}
+	return r
 }
 
 // resolvePropagator builds the propagator OTEL_PROPAGATORS names, in its
@@ -262,26 +320,34 @@ func (c *config) resolvePropagator(e env) {
 	if names == nil {
 		names = []string{"tracecontext", "baggage"}
 	}
+	if len(names) > 1 && slices.Contains(names, "none") {
+		e.v.add("OTEL_PROPAGATORS", strings.Join(names, ","), "none alone, or a list without none")
+	}
 	var props []propagation.TextMapPropagator
 	for _, n := range names {
-		switch n {
-		case "tracecontext":
-			props = append(props, propagation.TraceContext{})
-		case "baggage":
-			props = append(props, propagation.Baggage{})
-		case "b3":
-			props = append(props, b3.New(b3.WithInjectEncoding(b3.B3SingleHeader)))
-		case "b3multi":
-			props = append(props, b3.New(b3.WithInjectEncoding(b3.B3MultipleHeader)))
-		case "jaeger":
-			props = append(props, jaeger.Jaeger{})
-		case "none":
-			if len(names) > 1 {
-				e.v.add("OTEL_PROPAGATORS", strings.Join(names, ","), "none alone, or a list without none")
-			}
+		if p := propagatorNamed(n); p != nil {
+			props = append(props, p)
 		}
 	}
 	c.propagator = propagation.NewCompositeTextMapPropagator(props...)
+}
+
+// propagatorNamed returns the propagator of an OTEL_PROPAGATORS name, nil
+// for none.
+func propagatorNamed(name string) propagation.TextMapPropagator {
+	switch name {
+	case "tracecontext":
+		return propagation.TraceContext{}
+	case "baggage":
+		return propagation.Baggage{}
+	case "b3":
+		return b3.New(b3.WithInjectEncoding(b3.B3SingleHeader))
+	case "b3multi":
+		return b3.New(b3.WithInjectEncoding(b3.B3MultipleHeader))
+	case "jaeger":
+		return jaeger.Jaeger{}
+	}
+	return nil
 }
 
 // resolveLimits reads the span and log record limits: the per-signal
@@ -351,78 +417,73 @@ func (c *config) resolveMetricReader(e env) {
 		temporalityCumul, temporalityDelta, temporalityLowMemory)
 	c.histogram = e.enum("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION", histogramExplicit,
 		histogramExplicit, histogramExponential)
-	if c.cardinalityLimit == 0 {
+}
+
+// resolveCardinality checks WithCardinalityLimit's limit, default 2000.
+func (c *config) resolveCardinality(e env) {
+	switch {
+	case c.cardinalityLimit == 0:
 		c.cardinalityLimit = defaultCardinality
-	} else if c.cardinalityLimit < 0 {
+	case c.cardinalityLimit < 0:
 		e.v.add("cardinality limit", strconv.Itoa(c.cardinalityLimit), "a positive number")
 		c.cardinalityLimit = defaultCardinality
 	}
 }
 
+// resolveExportTimeout reads the OTLP export timeout that the signals
+// default to.
+func (c *config) resolveExportTimeout(e env) {
+	c.exportTimeout = e.millisOption(c.exportTimeout, DefaultExportTimeout, "OTEL_EXPORTER_OTLP_TIMEOUT")
+}
+
+func (c *config) resolveSignals(e env) {
+	c.traces = c.resolveSignal(e, "traces")
+	c.metrics = c.resolveSignal(e, "metrics")
+	c.logs = c.resolveSignal(e, "logs")
+}
+
+func (c *config) resolveShutdownTimeout(env) {
+	if c.shutdownTimeout <= 0 {
+		c.shutdownTimeout = DefaultShutdownTimeout
+	}
+}
+
+// signalEnv reads the OTLP variables of one signal.
+type signalEnv struct {
+	env
+	upper string // TRACES, METRICS or LOGS
+}
+
+// pick reads OTEL_EXPORTER_OTLP_<SIGNAL>_<suffix>, else
+// OTEL_EXPORTER_OTLP_<suffix>, and says which one it read.
+func (se signalEnv) pick(suffix string) (value, key string, ok bool) {
+	return se.first("OTEL_EXPORTER_OTLP_"+se.upper+"_"+suffix, "OTEL_EXPORTER_OTLP_"+suffix)
+}
+
 // resolveSignal resolves the exporter of one signal: which kind, then its
-// OTLP settings (option > OTEL_EXPORTER_OTLP_<SIGNAL>_* >
-// OTEL_EXPORTER_OTLP_* > default).
+// OTLP settings, each from the option, else
+// OTEL_EXPORTER_OTLP_<SIGNAL>_*, else OTEL_EXPORTER_OTLP_*, else the
+// default.
 func (c *config) resolveSignal(e env, name string) signal {
+	se := signalEnv{env: e, upper: strings.ToUpper(name)}
 	s := signal{name: name}
-	upper := strings.ToUpper(name)
-	s.exporter = c.resolveExporterKind(e, &s, "OTEL_"+upper+"_EXPORTER")
-	pick := func(suffix string) (value, key string, ok bool) {
-		return e.first("OTEL_EXPORTER_OTLP_"+upper+"_"+suffix, "OTEL_EXPORTER_OTLP_"+suffix)
-	}
-
-	s.protocol = c.protocol
-	if s.protocol == "" {
-		p, key, ok := pick("PROTOCOL")
-		switch Protocol(p) {
-		case GRPC, HTTPProtobuf:
-			s.protocol = Protocol(p)
-		default:
-			if ok {
-				e.v.add(key, p, "grpc or http/protobuf (http/json is not supported)")
-			}
-			s.protocol = GRPC
-		}
-	} else if s.protocol != GRPC && s.protocol != HTTPProtobuf {
-		e.v.add("protocol", string(s.protocol), "grpc or http/protobuf")
-		s.protocol = GRPC
-	}
-
-	scheme := c.resolveEndpoint(e, &s, upper)
-	c.resolveSecurity(e, &s, scheme, pick)
-
-	if c.headers != nil {
-		s.headers = c.headers
-	} else if h, key, ok := pick("HEADERS"); ok {
-		m, err := parseKeyValues(h)
-		if err != nil {
-			// Never echo header values: they hold credentials.
-			e.v.addErr(key, fmt.Errorf("malformed: want key=value pairs separated by commas"))
-		}
-		s.headers = m
-	}
-
-	s.timeout = c.exportTimeout
-	if !c.exportTimeoutFromOption {
-		s.timeout = e.millis(c.exportTimeout, time.Millisecond, "OTEL_EXPORTER_OTLP_"+upper+"_TIMEOUT")
-	}
-	if comp, key, ok := pick("COMPRESSION"); ok {
-		switch strings.ToLower(comp) {
-		case "gzip":
-			s.gzip = true
-		case "none":
-		default:
-			e.v.add(key, comp, "gzip or none")
-		}
-	}
+	s.exporter = c.resolveExporterKind(e, name)
+	s.protocol = c.resolveProtocol(se)
+	scheme := c.resolveEndpoint(se, &s)
+	c.resolveSecurity(se, &s, scheme)
+	s.headers = c.resolveHeaders(se)
+	s.timeout = c.resolveTimeout(se)
+	s.gzip = resolveCompression(se)
 	return s
 }
 
 // resolveExporterKind reads OTEL_<SIGNAL>_EXPORTER. An exporter given by
 // option is OTLP's stand-in. Metrics may add prometheus to one push
 // exporter; the others take one value.
-func (c *config) resolveExporterKind(e env, s *signal, key string) []string {
+func (c *config) resolveExporterKind(e env, name string) []string {
+	key := "OTEL_" + strings.ToUpper(name) + "_EXPORTER"
 	allowed := []string{exporterOTLP, exporterConsole, exporterNone}
-	if s.name == "metrics" {
+	if name == "metrics" {
 		allowed = append(allowed, exporterPrometheus)
 	}
 	kinds := e.list(key, allowed...)
@@ -449,57 +510,155 @@ func (c *config) resolveExporterKind(e env, s *signal, key string) []string {
 	return out
 }
 
+func (c *config) resolveProtocol(se signalEnv) Protocol {
+	if c.protocol != "" {
+		if c.protocol != GRPC && c.protocol != HTTPProtobuf {
+			se.v.add("protocol", string(c.protocol), "grpc or http/protobuf")
+			return GRPC
+		}
+		return c.protocol
+	}
+	p, key, ok := se.pick("PROTOCOL")
+	switch Protocol(p) {
+	case GRPC, HTTPProtobuf:
+		return Protocol(p)
+	}
+	if ok {
+		se.v.add(key, p, "grpc or http/protobuf (http/json is not supported)")
+	}
+	return GRPC
+}
+
 // resolveEndpoint sets s.endpoint and s.urlPath and returns the URL scheme
 // ("" for host:port). A per-signal URL is used as is; a generic one gets
 // the signal's path appended (OTLP/HTTP only).
-func (c *config) resolveEndpoint(e env, s *signal, upper string) (scheme string) {
+func (c *config) resolveEndpoint(se signalEnv, s *signal) (scheme string) {
 	raw, field, perSignal := c.endpoint, "endpoint", false
 	if raw == "" {
 		var key string
-		if raw, key, _ = e.first("OTEL_EXPORTER_OTLP_"+upper+"_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"); key != "" {
+		if raw, key, _ = se.pick("ENDPOINT"); key != "" {
 			field, perSignal = key, key != "OTEL_EXPORTER_OTLP_ENDPOINT"
 		}
 	}
-	defaultPath := "/v1/" + s.name
-	switch {
-	case raw == "" && s.protocol == HTTPProtobuf:
-		s.endpoint, s.urlPath = DefaultHTTPEndpoint, defaultPath
-		return ""
-	case raw == "":
-		s.endpoint = DefaultGRPCEndpoint
+	if raw == "" {
+		s.endpoint, s.urlPath = defaultEndpoint(s.protocol, s.name)
 		return ""
 	}
 	hostport, path, scheme, err := parseEndpoint(raw)
 	if err != nil {
-		e.v.add(field, raw, "host:port or an http(s):// URL with a host")
+		se.v.add(field, raw, "host:port or an http(s):// URL with a host")
 		s.endpoint = DefaultGRPCEndpoint
 		return ""
 	}
-	s.endpoint = hostport
-	switch {
-	case perSignal && path == "":
-		s.urlPath = "/"
-	case perSignal:
-		s.urlPath = path
-	default:
-		s.urlPath = strings.TrimSuffix(path, "/") + defaultPath
-	}
+	s.endpoint, s.urlPath = hostport, signalPath(path, s.name, perSignal)
 	return scheme
 }
 
+// defaultEndpoint is where a signal exports when nothing says.
+func defaultEndpoint(p Protocol, name string) (hostport, urlPath string) {
+	if p == HTTPProtobuf {
+		return DefaultHTTPEndpoint, "/v1/" + name
+	}
+	return DefaultGRPCEndpoint, ""
+}
+
+// signalPath is the URL path a signal posts to: a per-signal URL's own
+// ("/" when it has none), or a generic URL's with /v1/<signal> appended.
+func signalPath(path, name string, perSignal bool) string {
+	switch {
+	case perSignal && path == "":
+		return "/"
+	case perSignal:
+		return path
+	}
+	return strings.TrimSuffix(path, "/") + "/v1/" + name
+}
+
+// resolveHeaders takes WithHeaders', else those of
+// OTEL_EXPORTER_OTLP_[SIGNAL_]HEADERS. A malformed value is reported
+// without echoing it: headers hold credentials.
+func (c *config) resolveHeaders(se signalEnv) map[string]string {
+	if c.headers != nil {
+		return c.headers
+	}
+	h, key, ok := se.pick("HEADERS")
+	if !ok {
+		return nil
+	}
+	m, err := parseKeyValues(h)
+	if err != nil {
+		se.v.addErr(key, errMalformedHeaders)
+	}
+	return m
+}
+
+// errMalformedHeaders is the whole of what an error says about a bad
+// headers variable.
+var errMalformedHeaders = errors.New("malformed: want key=value pairs separated by commas")
+
+// resolveTimeout takes WithExportTimeout's, else
+// OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, else the generic timeout.
+func (c *config) resolveTimeout(se signalEnv) time.Duration {
+	if c.exportTimeoutFromOption {
+		return c.exportTimeout
+	}
+	return se.millis(c.exportTimeout, time.Millisecond, "OTEL_EXPORTER_OTLP_"+se.upper+"_TIMEOUT")
+}
+
+// resolveCompression reads OTEL_EXPORTER_OTLP_[SIGNAL_]COMPRESSION: gzip
+// or none (the default).
+func resolveCompression(se signalEnv) (gzip bool) {
+	comp, key, ok := se.pick("COMPRESSION")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(comp) {
+	case "gzip":
+		return true
+	case "none":
+	default:
+		se.v.add(key, comp, "gzip or none")
+	}
+	return false
+}
+
+// tlsFiles are the PEM files of one signal's certificate variables, each
+// with the name of the variable it came from.
+type tlsFiles struct {
+	ca, caKey     string
+	cert, certKey string
+	key, keyKey   string
+}
+
+func readTLSFiles(se signalEnv) tlsFiles {
+	var f tlsFiles
+	f.ca, f.caKey, _ = se.pick("CERTIFICATE")
+	f.cert, f.certKey, _ = se.pick("CLIENT_CERTIFICATE")
+	f.key, f.keyKey, _ = se.pick("CLIENT_KEY")
+	return f
+}
+
 // resolveSecurity decides between plaintext and TLS, and loads the TLS
-// files. The URL scheme wins: https:// is always TLS, http:// always
-// plaintext; WithInsecure and OTEL_EXPORTER_OTLP_[SIGNAL_]INSECURE apply
-// only to an endpoint without a scheme, which is plaintext by default for
-// a loopback host without certificate files and TLS otherwise.
-func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(string) (string, string, bool)) {
-	ca, caKey, _ := pick("CERTIFICATE")
-	cert, certKey, _ := pick("CLIENT_CERTIFICATE")
-	key, keyKey, _ := pick("CLIENT_KEY")
+// files. The files are checked even for plaintext: a bad one is a bad
+// value.
+func (c *config) resolveSecurity(se signalEnv, s *signal, scheme string) {
+	files := readTLSFiles(se)
+	s.insecure = c.resolveInsecure(se, s.endpoint, scheme, files)
+	if cfg := tlsConfig(se.env, files); !s.insecure {
+		s.tls = cfg
+	}
+}
+
+// resolveInsecure says whether a signal exports in plaintext. The URL
+// scheme wins: https:// is always TLS, http:// always plaintext;
+// WithInsecure, then OTEL_EXPORTER_OTLP_[SIGNAL_]INSECURE, apply only to
+// an endpoint without a scheme, which is plaintext by default for a
+// loopback host without certificate files and TLS otherwise.
+func (c *config) resolveInsecure(se signalEnv, endpoint, scheme string, files tlsFiles) bool {
 	// Certificate files say TLS is wanted, even on a loopback host.
-	insecure := scheme == "" && isLoopback(s.endpoint) && ca == "" && cert == ""
-	if _, field, ok := pick("INSECURE"); ok {
-		if b, set := e.bool(field); set {
+	insecure := scheme == "" && isLoopback(endpoint) && files.ca == "" && files.cert == ""
+	if _, field, ok := se.pick("INSECURE"); ok {
+		if b, set := se.bool(field); set {
 			insecure = b
 		}
 	}
@@ -508,56 +667,66 @@ func (c *config) resolveSecurity(e env, s *signal, scheme string, pick func(stri
 	}
 	switch scheme {
 	case "https":
-		insecure = false
+		return false
 	case "http":
-		insecure = true
+		return true
 	}
-	s.insecure = insecure
-
-	// The files are checked even for plaintext: a bad one is a bad value.
-	if cfg := tlsConfig(e, ca, caKey, cert, certKey, key, keyKey); !insecure {
-		s.tls = cfg
-	}
+	return insecure
 }
 
-// tlsConfig builds the client TLS configuration from the PEM files of the
-// certificate variables, or nil if one of them is bad (reported under the
-// variable's name).
-func tlsConfig(e env, ca, caKey, cert, certKey, key, keyKey string) *tls.Config {
+// tlsConfig builds the client TLS configuration from the PEM files, or
+// returns nil if one of them is bad (reported under its variable's name).
+func tlsConfig(e env, f tlsFiles) *tls.Config {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	bad := false
-	if ca != "" {
-		pem, err := os.ReadFile(ca)
-		pool := x509.NewCertPool()
-		switch {
-		case err != nil:
-			e.v.addErr(caKey, err)
-			bad = true
-		case !pool.AppendCertsFromPEM(pem):
-			e.v.add(caKey, ca, "a readable PEM file of CA certificates")
-			bad = true
-		}
-		cfg.RootCAs = pool
-	}
-	switch {
-	case cert != "" && key == "":
-		e.v.add(strings.Replace(certKey, "CLIENT_CERTIFICATE", "CLIENT_KEY", 1), "", "the client key that goes with "+certKey)
-		bad = true
-	case cert == "" && key != "":
-		e.v.add(strings.Replace(keyKey, "CLIENT_KEY", "CLIENT_CERTIFICATE", 1), "", "the client certificate that goes with "+keyKey)
-		bad = true
-	case cert != "":
-		pair, err := tls.LoadX509KeyPair(cert, key)
-		if err != nil {
-			e.v.addErr(blameKeyPair(cert, certKey, keyKey), fmt.Errorf("client certificate and key: %w", err))
-			bad = true
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	if bad {
+	caOK := loadCA(e, f, cfg)
+	pairOK := loadClientPair(e, f, cfg) // checked even after a bad CA: every bad file is reported
+	if !caOK || !pairOK {
 		return nil
 	}
 	return cfg
+}
+
+// loadCA sets cfg.RootCAs from the CA file, if any, and reports whether
+// it was good.
+func loadCA(e env, f tlsFiles, cfg *tls.Config) bool {
+	if f.ca == "" {
+		return true
+	}
+	pem, err := os.ReadFile(f.ca)
+	if err != nil {
+		e.v.addErr(f.caKey, err)
+		return false
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		e.v.add(f.caKey, f.ca, "a readable PEM file of CA certificates")
+		return false
+	}
+	cfg.RootCAs = pool
+	return true
+}
+
+// loadClientPair sets cfg.Certificates from the client certificate and
+// key, which come together or not at all, and reports whether they were
+// good.
+func loadClientPair(e env, f tlsFiles, cfg *tls.Config) bool {
+	switch {
+	case f.cert == "" && f.key == "":
+		return true
+	case f.key == "":
+		e.v.add(strings.Replace(f.certKey, "CLIENT_CERTIFICATE", "CLIENT_KEY", 1), "", "the client key that goes with "+f.certKey)
+		return false
+	case f.cert == "":
+		e.v.add(strings.Replace(f.keyKey, "CLIENT_KEY", "CLIENT_CERTIFICATE", 1), "", "the client certificate that goes with "+f.keyKey)
+		return false
+	}
+	pair, err := tls.LoadX509KeyPair(f.cert, f.key)
+	if err != nil {
+		e.v.addErr(blameKeyPair(f.cert, f.certKey, f.keyKey), fmt.Errorf("client certificate and key: %w", err))
+		return false
+	}
+	cfg.Certificates = []tls.Certificate{pair}
+	return true
 }
 
 // blameKeyPair names the variable of the file that made

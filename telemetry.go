@@ -7,7 +7,7 @@
 //		telemetry.WithEnvironment(telemetry.Prod),
 //	)
 //	if err != nil {
-//		return err // a *ConfigError naming the field; nothing was started
+//		return err // names each bad setting; nothing was started
 //	}
 //	defer tel.Shutdown(context.Background())
 //
@@ -22,8 +22,16 @@
 //
 // Configuration comes from options, then the standard OTEL_* environment
 // variables and ENVIRONMENT, then defaults; the README has the table. A
-// bad value of any variable makes Init fail with a *ConfigError naming the
-// variable.
+// bad value of any variable makes Init fail: the error is a *ConfigError
+// naming the variable when one setting is bad, and the errors.Join of one
+// *ConfigError per bad setting when several are (use errors.As to read
+// one, errors.Is(err, ErrInvalidConfig) to recognise them all).
+//
+// The SDK's own errors (failed exports, mostly) are rate-limited and go to
+// standard error, or to WithErrorHandler's function, or, after
+// SetErrorHandler (logbridge.WithSDKErrors calls it), into the service's
+// log.
+//
 // The middleware, metrics and logbridge packages build on a *Telemetry;
 // telemetrytest gives the same pipeline with in-memory exporters for tests.
 package telemetry
@@ -79,34 +87,41 @@ type Telemetry struct {
 	prop        propagation.TextMapPropagator
 	shutdownTO  time.Duration
 
-	tp trace.TracerProvider
-	mp metric.MeterProvider
-	lp otellog.LoggerProvider
-
-	// Set when enabled; nil for the no-op Telemetry.
+	// The SDK's providers; nil when disabled, where the accessors hand out
+	// no-op ones.
 	sdkTP *sdktrace.TracerProvider
+	sdkMP *sdkmetric.MeterProvider
+	sdkLP *sdklog.LoggerProvider
 	// callerSampler: the sampler is the caller's (WithSampler), which may
 	// read the attributes spans start with.
 	callerSampler bool
-	sdkMP         *sdkmetric.MeterProvider
-	sdkLP         *sdklog.LoggerProvider
 
-	counters   [3]*export.Counter // traces, metrics, logs
-	redact     *export.Redactor   // keeps header values out of errors
-	handler    *export.Handler    // rate-limited background errors
-	abandon    []func()           // abort the exporters after Shutdown
-	transports []*http.Transport  // of the OTLP/HTTP exporters
-	conns      conns              // that they opened
-	prom       *http.Server       // OTEL_METRICS_EXPORTER=prometheus
+	counters   [signalCount]*export.Counter // indexed by signalTraces, signalMetrics, signalLogs
+	redact     *export.Redactor             // keeps header values out of errors
+	handler    *export.Handler              // rate-limited background errors
+	abandon    []func()                     // abort the exporters after Shutdown
+	transports []*http.Transport            // of the OTLP/HTTP exporters
+	conns      conns                        // that they opened
+	prom       *http.Server                 // OTEL_METRICS_EXPORTER=prometheus
 
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
 
-// Init builds the SDK from opts and the environment. It returns a
-// *ConfigError (joined, one per bad field; errors.Is(err, ErrInvalidConfig))
-// and starts nothing when the configuration is invalid. It does not contact
-// the collector: Init succeeds while the collector is down.
+// The signals, in the order of Telemetry.counters and of Stats' results.
+const (
+	signalTraces = iota
+	signalMetrics
+	signalLogs
+	signalCount
+)
+
+// Init builds the SDK from opts and the environment. It does not contact
+// the collector: Init succeeds while the collector is down. When the
+// configuration is invalid it starts nothing and returns a *ConfigError
+// for one bad setting, or for several their errors.Join, each a
+// *ConfigError; errors.Is(err, ErrInvalidConfig) holds for both, and
+// errors.As finds the (first) *ConfigError in both.
 func Init(ctx context.Context, opts ...Option) (*Telemetry, error) {
 	cfg, err := newConfig(os.LookupEnv, opts)
 	if err != nil {
@@ -115,6 +130,9 @@ func Init(ctx context.Context, opts ...Option) (*Telemetry, error) {
 	return newTelemetry(ctx, cfg)
 }
 
+// newTelemetry starts what cfg describes: the resource, then the export
+// pipelines of the three signals (or nothing, disabled), then what
+// records on them.
 func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	// The SDK must never panic in the caller's process.
 	defer func() {
@@ -122,7 +140,25 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 			t, err = nil, fmt.Errorf("telemetry: Init failed unexpectedly (a bug; please report it): panic: %v", r)
 		}
 	}()
-	t = &Telemetry{
+	t = newIdentity(cfg)
+	if t.res, err = newResource(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if *cfg.disabled {
+		t.installDisabled(cfg)
+		return t, nil
+	}
+	if err := t.newPipelines(ctx, cfg); err != nil {
+		return nil, err
+	}
+	t.startRecording(cfg)
+	return t, nil
+}
+
+// newIdentity returns a Telemetry that knows who it is: the service, its
+// mandatory labels, its propagator.
+func newIdentity(cfg *config) *Telemetry {
+	t := &Telemetry{
 		service:     cfg.service,
 		environment: cfg.environment,
 		project:     cfg.project,
@@ -135,36 +171,43 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 		labels.Service.String(cfg.service),
 	}
 	t.labelSet = attribute.NewSet(t.labels...)
-	if t.res, err = newResource(ctx, cfg); err != nil {
-		return nil, err
-	}
-	if *cfg.disabled {
-		t.tp, t.mp, t.lp = tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider(), lognoop.NewLoggerProvider()
-		if !cfg.noGlobals {
-			// OTEL_SDK_DISABLED has no effect on propagators: a disabled
-			// service still passes its callers' trace context on.
-			otel.SetTextMapPropagator(t.prop)
-		}
-		return t, nil
-	}
+	return t
+}
 
+// installDisabled is all a disabled Telemetry does: OTEL_SDK_DISABLED has
+// no effect on propagators, so a disabled service still passes its
+// callers' trace context on.
+func (t *Telemetry) installDisabled(cfg *config) {
+	if !cfg.noGlobals {
+		otel.SetTextMapPropagator(t.prop)
+	}
+}
+
+// newPipelines builds the error path, the exporters and the three
+// providers on them. On error nothing is left running.
+func (t *Telemetry) newPipelines(ctx context.Context, cfg *config) error {
 	t.newErrorPath(cfg)
 	exps, err := t.newExporters(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	runtimeP := newRuntimeProducer(cfg) // shared by both readers: the runtime is read once per collection
 	prom, err := t.newPrometheus(cfg, runtimeP)
 	if err != nil {
 		exps.shutdown(ctx)
-		return nil, err
+		return err
 	}
 	t.newTracerProvider(cfg, exps.span)
 	t.newMeterProvider(cfg, exps.metric, prom, runtimeP)
 	t.newLoggerProvider(cfg, exps.log)
-	t.tp, t.mp, t.lp = t.sdkTP, t.sdkMP, t.sdkLP
+	return nil
+}
+
+// startRecording registers the SDK's own metrics and the runtime metrics
+// and installs the globals. Its failures are programming errors, which go
+// to the error handler rather than fail Init.
+func (t *Telemetry) startRecording(cfg *config) {
 	if err := registerSelfMetrics(t.sdkMP, t.counters); err != nil {
-		// Only a programming error (a bad instrument name) gets here.
 		t.handler.Handle(err)
 	}
 	if !cfg.noRuntimeMetrics {
@@ -175,7 +218,6 @@ func newTelemetry(ctx context.Context, cfg *config) (t *Telemetry, err error) {
 	if !cfg.noGlobals {
 		t.installGlobals()
 	}
-	return t, nil
 }
 
 // newErrorPath sets up the rate-limited error handler and the export
@@ -187,9 +229,9 @@ func (t *Telemetry) newErrorPath(cfg *config) {
 	}
 	t.redact = export.NewRedactor(cfg.traces.headers, cfg.metrics.headers, cfg.logs.headers)
 	t.handler = export.NewHandler(sink, errorInterval, t.redact)
-	for i, s := range []string{export.Traces, export.Metrics, export.Logs} {
-		t.counters[i] = export.NewCounter(s, t.handler)
-	}
+	t.counters[signalTraces] = export.NewCounter(export.Traces, t.handler)
+	t.counters[signalMetrics] = export.NewCounter(export.Metrics, t.handler)
+	t.counters[signalLogs] = export.NewCounter(export.Logs, t.handler)
 }
 
 // newTracerProvider builds the tracer provider on exp, behind the bounded,
@@ -209,10 +251,11 @@ func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
 		}
 		bspOpts = append(bspOpts, cfg.spanBatchOptions...)
 		bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(b.queue))
-		w := &export.SpanExporter{SpanExporter: exp, C: t.counters[0]}
+		c := t.counters[signalTraces]
+		w := &export.SpanExporter{SpanExporter: exp, C: c}
 		t.abandon = append(t.abandon, w.Abandon)
 		opts = append(opts, sdktrace.WithSpanProcessor(&export.SpanProcessor{
-			Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: t.counters[0], Limit: int64(b.queue),
+			Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: c, Limit: int64(b.queue),
 		}))
 	}
 	t.sdkTP = sdktrace.NewTracerProvider(opts...)
@@ -229,7 +272,7 @@ func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom s
 		sdkmetric.WithExemplarFilter(exemplarFilter(cfg.exemplarFilter)),
 	}
 	if exp != nil {
-		w := export.NewMetricExporter(exp, t.counters[1], t.labels)
+		w := export.NewMetricExporter(exp, t.counters[signalMetrics], t.labels)
 		t.abandon = append(t.abandon, w.Abandon)
 		ropts := []sdkmetric.PeriodicReaderOption{
 			sdkmetric.WithInterval(cfg.metricInterval),
@@ -256,7 +299,8 @@ func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
 	}
 	if exp != nil {
 		b := cfg.logBatch
-		w := export.NewLogExporter(exp, t.counters[2], t.labels)
+		c := t.counters[signalLogs]
+		w := export.NewLogExporter(exp, c, t.labels)
 		t.abandon = append(t.abandon, w.Abandon)
 		opts = append(opts, sdklog.WithProcessor(&export.LogProcessor{
 			Next: sdklog.NewBatchProcessor(w,
@@ -265,7 +309,7 @@ func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
 				sdklog.WithExportMaxBatchSize(b.batch),
 				sdklog.WithMaxQueueSize(b.queue),
 			),
-			C: t.counters[2], Limit: int64(b.queue),
+			C: c, Limit: int64(b.queue),
 		}))
 	}
 	t.sdkLP = sdklog.NewLoggerProvider(opts...)
@@ -274,9 +318,9 @@ func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
 // installGlobals makes the providers, the propagator and the error
 // handler the OpenTelemetry globals.
 func (t *Telemetry) installGlobals() {
-	otel.SetTracerProvider(t.tp)
-	otel.SetMeterProvider(t.mp)
-	otel.SetLoggerProvider(t.lp)
+	otel.SetTracerProvider(t.sdkTP)
+	otel.SetMeterProvider(t.sdkMP)
+	otel.SetLoggerProvider(t.sdkLP)
 	otel.SetTextMapPropagator(t.prop)
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(t.handler.Handle))
 }
@@ -368,27 +412,27 @@ func buildVersion() string {
 
 // TracerProvider returns the tracer provider (a no-op one when disabled).
 func (t *Telemetry) TracerProvider() trace.TracerProvider {
-	if t == nil || t.tp == nil {
+	if !t.Enabled() {
 		return tracenoop.NewTracerProvider()
 	}
-	return t.tp
+	return t.sdkTP
 }
 
 // MeterProvider returns the meter provider (a no-op one when disabled).
 func (t *Telemetry) MeterProvider() metric.MeterProvider {
-	if t == nil || t.mp == nil {
+	if !t.Enabled() {
 		return metricnoop.NewMeterProvider()
 	}
-	return t.mp
+	return t.sdkMP
 }
 
 // LoggerProvider returns the OpenTelemetry logger provider (a no-op one
 // when disabled). Most code logs through the logbridge package instead.
 func (t *Telemetry) LoggerProvider() otellog.LoggerProvider {
-	if t == nil || t.lp == nil {
+	if !t.Enabled() {
 		return lognoop.NewLoggerProvider()
 	}
-	return t.lp
+	return t.sdkLP
 }
 
 // HandleError sends err to the SDK's error handler (WithErrorHandler, or
@@ -503,7 +547,7 @@ func (t *Telemetry) Stats() (traces, metrics, logs SignalStats) {
 		return
 	}
 	conv := func(c *export.Counter) SignalStats { return SignalStats(c.Stats()) }
-	return conv(t.counters[0]), conv(t.counters[1]), conv(t.counters[2])
+	return conv(t.counters[signalTraces]), conv(t.counters[signalMetrics]), conv(t.counters[signalLogs])
 }
 
 // ForceFlush exports what the three providers hold, in parallel, within
