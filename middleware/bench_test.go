@@ -27,6 +27,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -82,10 +83,10 @@ func BenchmarkOtelhttpPromhttp(b *testing.B) {
 	tel := benchTelemetry(b)
 	reg := prometheus.NewRegistry()
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: metrics.HTTPRequestsName, Help: metrics.HTTPRequestsDescription,
+		Name: metrics.HTTPRequestsName, Help: catalog.HTTPRequests.Description,
 	}, []string{string(metrics.HTTPMethodKey), string(metrics.HTTPEndpointKey), "code"}) // promhttp names the status label "code"
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: metrics.HTTPRequestDurationName, Help: metrics.HTTPRequestDurationDescription,
+		Name: metrics.HTTPRequestDurationName, Help: catalog.HTTPRequestDuration.Description,
 		Buckets: telemetry.SecondsBuckets,
 	}, []string{string(metrics.HTTPMethodKey), string(metrics.HTTPEndpointKey)})
 	reg.MustRegister(requests, duration)

@@ -4,18 +4,17 @@ import (
 	"strconv"
 
 	"github.com/starmates-ai-team/telemetry/internal/bounded"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
+	"github.com/starmates-ai-team/telemetry/internal/httpmetrics"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
-// Bounds of the series cache. A middleware remembers at most maxEndpoints
-// distinct endpoints; later ones are reported as metrics.HTTPOther, so that
-// a router misconfigured to hand out raw paths cannot create unbounded
-// series. maxEntries bounds the cache itself; past it, series are built per
-// request (correct, but allocating).
-const (
-	maxEndpoints = 1000
-	maxEntries   = 1 << 14
-)
+// maxEntries bounds the series cache; past it, series are built per
+// request (correct, but allocating). The endpoint label has its own bound
+// (the catalogue's MaxEndpoints): later endpoints are reported as
+// metrics.HTTPOther, so that a router misconfigured to hand out raw paths
+// cannot create unbounded series.
+const maxEntries = 1 << 14
 
 // seriesKey is one combination of labels, with the endpoint as it came
 // (see handler.endpoint): the cache makes the label from it once. method is
@@ -34,7 +33,7 @@ type series struct {
 	spanName string
 	status   string // the status code in decimal, for error.type
 	hasRoute bool   // endpoint is a real route template (for the http.route attribute)
-	labels   metrics.HTTPLabels
+	labels   httpmetrics.Labels
 }
 
 // seriesCache maps label combinations to series (bounded.Cache: lock-free
@@ -42,16 +41,16 @@ type series struct {
 // endpoints x status codes of the service), so the copying stops after
 // warm-up.
 type seriesCache struct {
-	h         *metrics.HTTP
+	h         *httpmetrics.Instruments
 	series    *bounded.Cache[seriesKey, *series]
 	endpoints *bounded.Labels
 }
 
-func newSeriesCache(h *metrics.HTTP) *seriesCache {
+func newSeriesCache(h *httpmetrics.Instruments) *seriesCache {
 	return &seriesCache{
 		h:         h,
 		series:    bounded.NewCache[seriesKey, *series](maxEntries),
-		endpoints: bounded.NewLabels(maxEndpoints),
+		endpoints: bounded.NewLabels(catalog.MaxEndpoints),
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/httpconv"
+	"github.com/starmates-ai-team/telemetry/internal/httpmetrics"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
@@ -51,7 +52,7 @@ type server struct {
 	cfg     config
 	tracer  trace.Tracer
 	prop    propagation.TextMapPropagator
-	http    *metrics.HTTP
+	http    *httpmetrics.Instruments
 	cache   *seriesCache
 	methods httpconv.Methods
 	warned  atomic.Bool // ErrNoRoute reported
@@ -159,11 +160,11 @@ func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handl
 	if !methods.IsDefault() {
 		list = methods.List()
 	}
-	h, err := metrics.NewHTTP(mp, list...)
+	h, err := httpmetrics.New(mp, list...)
 	if err != nil {
 		// Not with the package's constant names; keep serving regardless.
 		tel.HandleError(fmt.Errorf("middleware: %w", err))
-		h, _ = metrics.NewHTTP(nil)
+		h, _ = httpmetrics.New(nil)
 	}
 	s := &server{
 		tel:     tel,
@@ -388,7 +389,7 @@ func (h *handler) finish(st *state, r2 *http.Request, span trace.Span, method st
 // outcome returns the status the client got, and how the request failed
 // (the zero HTTPErrorType: it did not): from a panic, the request's
 // context, the status code.
-func outcome(st *state, panicked bool) (status int, errType metrics.HTTPErrorType) {
+func outcome(st *state, panicked bool) (status int, errType httpmetrics.ErrorType) {
 	d := &st.d
 	status = d.status
 	if !d.wroteHeader {
@@ -400,23 +401,23 @@ func outcome(st *state, panicked bool) (status int, errType metrics.HTTPErrorTyp
 	ctxErr := st.Context.Err()
 	switch {
 	case panicked:
-		return http.StatusInternalServerError, metrics.HTTPPanic
+		return http.StatusInternalServerError, httpmetrics.Panic
 	case d.timedOut:
 		// Inside http.TimeoutHandler, which answered 503.
-		return http.StatusServiceUnavailable, metrics.HTTPTimeout
+		return http.StatusServiceUnavailable, httpmetrics.Timeout
 	case errors.Is(ctxErr, context.DeadlineExceeded):
 		if !d.wroteHeader && !d.hijacked {
 			status = http.StatusServiceUnavailable
 		}
-		return status, metrics.HTTPTimeout
+		return status, httpmetrics.Timeout
 	case status == http.StatusGatewayTimeout:
-		return status, metrics.HTTPTimeout
+		return status, httpmetrics.Timeout
 	case errors.Is(ctxErr, context.Canceled):
-		return status, metrics.HTTPCanceled
+		return status, httpmetrics.Canceled
 	case status >= 500 && status <= 599:
-		return status, metrics.HTTPServerError
+		return status, httpmetrics.ServerError
 	case status >= 400 && status <= 499:
-		return status, metrics.HTTPClientError
+		return status, httpmetrics.ClientError
 	}
 	return status, 0
 }
@@ -424,7 +425,7 @@ func outcome(st *state, panicked bool) (status int, errType metrics.HTTPErrorTyp
 // endSpan gives the span its end attributes (with lateAttrs, all of
 // them), its status and its name with the route, and ends it. pv is the
 // handler's panic value, if it panicked.
-func (s *server) endSpan(st *state, span trace.Span, ser *series, status int, errType metrics.HTTPErrorType, pv any) {
+func (s *server) endSpan(st *state, span trace.Span, ser *series, status int, errType httpmetrics.ErrorType, pv any) {
 	buf, base := st.attrs, st.nAttrs // the start attributes, with lateAttrs
 	st.attrs = nil
 	if buf == nil {
@@ -436,12 +437,12 @@ func (s *server) endSpan(st *state, span trace.Span, ser *series, status int, er
 	}
 	// Server spans are errors for 5xx, panics and timeouts; not for 4xx
 	// (the client's mistake) nor for a client that went away.
-	if errType != 0 && errType != metrics.HTTPClientError && errType != metrics.HTTPCanceled {
+	if errType != 0 && errType != httpmetrics.ClientError && errType != httpmetrics.Canceled {
 		desc, et := "", ser.status
-		if errType == metrics.HTTPPanic || errType == metrics.HTTPTimeout {
+		if errType == httpmetrics.Panic || errType == httpmetrics.Timeout {
 			et = errType.String()
 		}
-		if errType == metrics.HTTPPanic {
+		if errType == httpmetrics.Panic {
 			desc = fmt.Sprint("panic: ", pv)
 			span.RecordError(panicError{pv}, trace.WithStackTrace(true))
 		}

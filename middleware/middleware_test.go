@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/httpmetrics"
 	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -39,7 +40,7 @@ func requests(t *testing.T, kit *telemetrytest.Kit, method, endpoint, status str
 	return v
 }
 
-func errorsOf(kit *telemetrytest.Kit, et metrics.HTTPErrorType) float64 {
+func errorsOf(kit *telemetrytest.Kit, et httpmetrics.ErrorType) float64 {
 	v, _ := kit.Sum(metrics.HTTPErrorsName, metrics.HTTPErrorTypeKey.String(et.String()))
 	return v
 }
@@ -107,7 +108,7 @@ func TestStatusCapture(t *testing.T) {
 		name    string
 		handler http.HandlerFunc
 		status  string
-		errType *metrics.HTTPErrorType
+		errType *httpmetrics.ErrorType
 	}{
 		{"nothing written", func(http.ResponseWriter, *http.Request) {}, "200", nil},
 		{"write without WriteHeader", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "hi") }, "200", nil},
@@ -129,9 +130,9 @@ func TestStatusCapture(t *testing.T) {
 				panic(err)
 			}
 		}, "200", nil},
-		{"404", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, "404", ptr(metrics.HTTPClientError)},
-		{"500", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }, "500", ptr(metrics.HTTPServerError)},
-		{"504", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(504) }, "504", ptr(metrics.HTTPTimeout)},
+		{"404", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, "404", ptr(httpmetrics.ClientError)},
+		{"500", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }, "500", ptr(httpmetrics.ServerError)},
+		{"504", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(504) }, "504", ptr(httpmetrics.Timeout)},
 		{"status out of range", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(999) }, metrics.HTTPOther, nil},
 		{"handler recovers its own panic and writes 503", func(w http.ResponseWriter, _ *http.Request) {
 			defer func() {
@@ -140,7 +141,7 @@ func TestStatusCapture(t *testing.T) {
 				}
 			}()
 			panic("inner")
-		}, "503", ptr(metrics.HTTPServerError)},
+		}, "503", ptr(httpmetrics.ServerError)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +153,7 @@ func TestStatusCapture(t *testing.T) {
 			if got := durationCount(t, kit, "GET", "/x"); got != 1 {
 				t.Errorf("duration count = %d, want 1", got)
 			}
-			for et := metrics.HTTPClientError; et <= metrics.HTTPPanic; et++ {
+			for et := httpmetrics.ClientError; et <= httpmetrics.Panic; et++ {
 				want := 0.0
 				if tt.errType != nil && *tt.errType == et {
 					want = 1
@@ -290,10 +291,10 @@ func TestPanicIsRecordedAndRepanicked(t *testing.T) {
 	if got := requests(t, kit, "POST", "/boom", "500"); got != 1 {
 		t.Errorf("http_requests_total{status_code=500} = %v, want 1", got)
 	}
-	if got := errorsOf(kit, metrics.HTTPPanic); got != 1 {
+	if got := errorsOf(kit, httpmetrics.Panic); got != 1 {
 		t.Errorf("http_errors_total{panic} = %v, want 1", got)
 	}
-	if got := errorsOf(kit, metrics.HTTPServerError); got != 0 {
+	if got := errorsOf(kit, httpmetrics.ServerError); got != 0 {
 		t.Errorf("http_errors_total{server_error} = %v, want 0 (counted once, as panic)", got)
 	}
 	s := onlySpan(t, kit)
@@ -323,7 +324,7 @@ func TestPanicThroughRealServer(t *testing.T) {
 		_ = resp.Body.Close()
 		t.Fatalf("got a response %s, want the connection aborted", resp.Status)
 	}
-	waitFor(t, func() bool { return errorsOf(kit, metrics.HTTPPanic) == 1 })
+	waitFor(t, func() bool { return errorsOf(kit, httpmetrics.Panic) == 1 })
 }
 
 func TestUnmatchedRoute(t *testing.T) {
@@ -502,7 +503,7 @@ func TestTimeoutAndCanceled(t *testing.T) {
 		t.Fatalf("TimeoutHandler answered %d", rec.Code)
 	}
 	close(release)
-	waitFor(t, func() bool { return errorsOf(kit, metrics.HTTPTimeout) == 1 })
+	waitFor(t, func() bool { return errorsOf(kit, httpmetrics.Timeout) == 1 })
 	if got := requests(t, kit, "GET", "/slow", "503"); got != 1 {
 		t.Errorf("timeout: http_requests_total{503} = %v, want 1", got)
 	}
@@ -512,7 +513,7 @@ func TestTimeoutAndCanceled(t *testing.T) {
 	defer cancel()
 	<-ctx.Done()
 	serveCtx(kit, ctx, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), route)
-	if got := errorsOf(kit, metrics.HTTPTimeout); got != 2 {
+	if got := errorsOf(kit, httpmetrics.Timeout); got != 2 {
 		t.Errorf("deadline: http_errors_total{timeout} = %v, want 2", got)
 	}
 
@@ -522,7 +523,7 @@ func TestTimeoutAndCanceled(t *testing.T) {
 		cancel()
 		w.WriteHeader(http.StatusOK)
 	}), route)
-	if got := errorsOf(kit, metrics.HTTPCanceled); got != 1 {
+	if got := errorsOf(kit, httpmetrics.Canceled); got != 1 {
 		t.Errorf("http_errors_total{canceled} = %v, want 1", got)
 	}
 	for _, s := range kit.Spans() {

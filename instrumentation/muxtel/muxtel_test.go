@@ -18,6 +18,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/muxtel"
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
@@ -113,7 +114,7 @@ func TestRoutes(t *testing.T) {
 					if c.route == "" {
 						endpoint, spanName = metrics.HTTPUnmatched, spanMethod(c.method)
 					}
-					want := fmt.Sprintf("%s %s %d=1", metrics.HTTPMethod(c.method), endpoint, c.status)
+					want := fmt.Sprintf("%s %s %d=1", (httpconv.Methods{}).Normalize(c.method), endpoint, c.status)
 					if got := requests(t, kit); got != want {
 						t.Errorf("http_requests_total: %s, want %s", got, want)
 					}
@@ -417,7 +418,7 @@ func TestNilAndDisabled(t *testing.T) {
 // spanMethod is the method part of a span name: "HTTP" for a method
 // outside the known ones.
 func spanMethod(method string) string {
-	if m := metrics.HTTPMethod(method); m != metrics.HTTPOther {
+	if m := (httpconv.Methods{}).Normalize(method); m != metrics.HTTPOther {
 		return m
 	}
 	return "HTTP"

@@ -1,4 +1,4 @@
-package metrics_test
+package httpmetrics_test
 
 import (
 	"context"
@@ -10,52 +10,54 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/httpconv"
+	"github.com/starmates-ai-team/telemetry/internal/httpmetrics"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
-func TestHTTPMethod(t *testing.T) {
+func TestMethodLabel(t *testing.T) {
 	for in, want := range map[string]string{
 		"GET": "GET", "POST": "POST", "PUT": "PUT", "DELETE": "DELETE", "HEAD": "HEAD",
 		"OPTIONS": "OPTIONS", "PATCH": "PATCH", "CONNECT": "CONNECT", "TRACE": "TRACE", "QUERY": "QUERY",
 		"get": metrics.HTTPOther, "PROPFIND": metrics.HTTPOther, "": metrics.HTTPOther,
 		"GET /x": metrics.HTTPOther,
 	} {
-		if got := metrics.HTTPMethod(in); got != want {
+		if got := (httpconv.Methods{}).Normalize(in); got != want {
 			t.Errorf("HTTPMethod(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestHTTPStatusCode(t *testing.T) {
+func TestStatusCode(t *testing.T) {
 	for in, want := range map[int]string{
 		100: "100", 200: "200", 404: "404", 599: "599",
 		0: metrics.HTTPOther, 99: metrics.HTTPOther, 600: metrics.HTTPOther, -1: metrics.HTTPOther,
 	} {
-		if got := metrics.HTTPStatusCode(in); got != want {
+		if got := httpmetrics.StatusCode(in); got != want {
 			t.Errorf("HTTPStatusCode(%d) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func TestHTTPErrorTypeIsClosed(t *testing.T) {
+func TestErrorTypeIsClosed(t *testing.T) {
 	want := []string{"client_error", "server_error", "timeout", "canceled", "panic"}
 	for i, w := range want {
-		if got := metrics.HTTPErrorType(i + 1).String(); got != w {
+		if got := httpmetrics.ErrorType(i + 1).String(); got != w {
 			t.Errorf("HTTPErrorType(%d) = %q, want %q", i+1, got, w)
 		}
 	}
-	if got := metrics.HTTPErrorType(0).String(); got != "" {
+	if got := httpmetrics.ErrorType(0).String(); got != "" {
 		t.Errorf("the zero error type (no error) = %q, want empty", got)
 	}
-	if got := metrics.HTTPErrorType(len(want) + 1).String(); got != "" {
+	if got := httpmetrics.ErrorType(len(want) + 1).String(); got != "" {
 		t.Errorf("out-of-set error type = %q, want empty", got)
 	}
 }
 
 func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
 	kit := telemetrytest.New(t, telemetry.WithService("api-gateway"), telemetry.WithEnvironment(telemetry.Prod))
-	h, err := metrics.NewHTTP(kit.Telemetry.MeterProvider())
+	h, err := httpmetrics.New(kit.Telemetry.MeterProvider())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +66,8 @@ func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
 	h.Request(ctx, ok, 30*time.Millisecond)
 	h.Request(ctx, ok, 2*time.Second)
 	h.Request(ctx, h.Labels("BREW", "/pot", 418), time.Millisecond)
-	h.Error(ctx, metrics.HTTPClientError)
-	h.Error(ctx, metrics.HTTPErrorType(200)) // outside the set: ignored
+	h.Error(ctx, httpmetrics.ClientError)
+	h.Error(ctx, httpmetrics.ErrorType(200)) // outside the set: ignored
 
 	mandatory := []attribute.KeyValue{
 		attribute.String("environment", "prod"), attribute.String("service", "api-gateway"),
@@ -115,19 +117,19 @@ func TestHTTPRecordsDesignNamesAndLabels(t *testing.T) {
 }
 
 func TestHTTPNilAndDisabled(t *testing.T) {
-	var nilHTTP *metrics.HTTP
-	nilHTTP.Request(context.Background(), metrics.HTTPLabels{}, time.Second)
-	nilHTTP.Error(context.Background(), metrics.HTTPPanic)
+	var nilHTTP *httpmetrics.Instruments
+	nilHTTP.Request(context.Background(), httpmetrics.Labels{}, time.Second)
+	nilHTTP.Error(context.Background(), httpmetrics.Panic)
 	if nilHTTP.Enabled() {
 		t.Error("nil *HTTP enabled")
 	}
-	h, err := metrics.NewHTTP(nil)
+	h, err := httpmetrics.New(nil)
 	if err != nil || h.Enabled() {
 		t.Fatalf("NewHTTP(nil) = %v, %v; want a disabled *HTTP", h, err)
 	}
 	h.Request(context.Background(), h.Labels("GET", "/", 200), time.Second)
 	for _, tel := range []*telemetry.Telemetry{nil, telemetrytest.New(t, telemetry.WithDisabled(true)).Telemetry} {
-		if h, err := metrics.NewHTTP(tel.MeterProvider()); err != nil || h.Enabled() {
+		if h, err := httpmetrics.New(tel.MeterProvider()); err != nil || h.Enabled() {
 			t.Errorf("NewHTTP(no-op provider) = %v, %v; want a disabled *HTTP", h, err)
 		}
 	}
@@ -141,7 +143,7 @@ func TestHTTPOnOwnMeterProvider(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer func() { _ = mp.Shutdown(context.Background()) }()
-	h, err := metrics.NewHTTP(mp, "GET", "PROPFIND")
+	h, err := httpmetrics.New(mp, "GET", "PROPFIND")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestHTTPOnOwnMeterProvider(t *testing.T) {
 
 func TestHTTPRecordingDoesNotAllocate(t *testing.T) {
 	kit := telemetrytest.New(t)
-	h, err := metrics.NewHTTP(kit.Telemetry.MeterProvider())
+	h, err := httpmetrics.New(kit.Telemetry.MeterProvider())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +189,7 @@ func TestHTTPRecordingDoesNotAllocate(t *testing.T) {
 	h.Request(ctx, l, time.Millisecond) // create the series
 	if n := testing.AllocsPerRun(100, func() {
 		h.Request(ctx, l, time.Millisecond)
-		h.Error(ctx, metrics.HTTPServerError)
+		h.Error(ctx, httpmetrics.ServerError)
 	}); n != 0 {
 		t.Errorf("recording allocates %v times, want 0", n)
 	}
@@ -200,7 +202,7 @@ func FuzzHTTPLabelValues(f *testing.F) {
 	f.Add("get", 99)
 	f.Add("\x00", 1000)
 	f.Fuzz(func(t *testing.T, method string, code int) {
-		switch m := metrics.HTTPMethod(method); m {
+		switch m := (httpconv.Methods{}).Normalize(method); m {
 		case "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE":
 			if m != method {
 				t.Errorf("HTTPMethod(%q) = %q", method, m)
@@ -209,7 +211,7 @@ func FuzzHTTPLabelValues(f *testing.F) {
 		default:
 			t.Errorf("HTTPMethod(%q) = %q, outside the set", method, m)
 		}
-		s := metrics.HTTPStatusCode(code)
+		s := httpmetrics.StatusCode(code)
 		if s != metrics.HTTPOther && (len(s) != 3 || s[0] < '1' || s[0] > '5') {
 			t.Errorf("HTTPStatusCode(%d) = %q", code, s)
 		}
