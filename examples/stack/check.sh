@@ -71,6 +71,15 @@ else
   failed=$((failed + 1))
 fi
 
+if vlogs=$("$STACK" bin victorialogs 2>"$WORK/build.log"); then
+  check "victoria-logs takes the flags local/stack.sh gives it" sh -c '
+    h=$("$0" -help 2>&1); for f in httpListenAddr storageDataPath retentionPeriod httpAuth.username httpAuth.password loggerLevel; do
+      printf "%s" "$h" | grep -q -- "-$f\b" || { echo "no flag -$f"; exit 1; }; done' "$vlogs"
+else
+  printf 'FAIL  build VictoriaLogs\n'; tail -n 20 "$WORK/build.log" | sed 's/^/      /'
+  failed=$((failed + 1))
+fi
+
 # --- docker-compose ------------------------------------------------------------------------
 if need_apt docker-compose docker-compose; then
   check "docker-compose config docker-compose.monitoring.yml" \
