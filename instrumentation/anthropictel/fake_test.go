@@ -61,13 +61,42 @@ type fakeServer struct {
 	deltas   int                    // content_block_delta events of a stream
 	lastBody atomic.Pointer[[]byte] // the last request body
 	lastPath atomic.Pointer[string] // the last request path
+	// onRequest, when set before the first request, sees each request.
+	onRequest func(*http.Request)
+	// client sends every request to the server whatever its URL's host, as
+	// DNS would for the real API, Bedrock or Vertex AI.
+	client *http.Client
 }
 
 func newFake(tb testing.TB) *fakeServer {
 	f := &fakeServer{deltas: 3}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	tb.Cleanup(f.srv.Close)
+	tr := &http.Transport{}
+	f.client = &http.Client{Transport: toFake{host: f.srv.Listener.Addr().String(), base: tr}}
+	tb.Cleanup(func() {
+		tr.CloseIdleConnections()
+		f.srv.Close()
+	})
 	return f
+}
+
+// toFake sends a request to the fake server over plain HTTP, keeping its
+// Host header: the clients believe they talk to api.anthropic.com,
+// bedrock-runtime.us-east-1.amazonaws.com or us-east5-aiplatform.googleapis.com.
+type toFake struct {
+	host string
+	base http.RoundTripper
+}
+
+func (t toFake) RoundTrip(r *http.Request) (*http.Response, error) {
+	out := r.Clone(r.Context())
+	out.URL.Scheme, out.URL.Host = "http", t.host
+	out.Host = r.URL.Host
+	resp, err := t.base.RoundTrip(out)
+	if resp != nil {
+		resp.Request = r
+	}
+	return resp, err
 }
 
 func (f *fakeServer) URL() string { return f.srv.URL }
@@ -126,6 +155,9 @@ func writeError(w http.ResponseWriter, status int, typ string) {
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	n := f.hits.Add(1)
+	if f.onRequest != nil {
+		f.onRequest(r)
+	}
 	body, _ := io.ReadAll(r.Body)
 	f.lastBody.Store(&body)
 	p := r.URL.Path

@@ -28,18 +28,10 @@ func parseRequest(body []byte) request {
 			r.Stream = string(v) == "true"
 		case "max_tokens":
 			r.MaxTokens, _ = toInt(v)
-		case "top_k":
-			r.TopK, _ = toInt(v)
 		case "temperature":
 			if f, ok := toFloat(v); ok {
 				r.Temperature = &f
 			}
-		case "top_p":
-			if f, ok := toFloat(v); ok {
-				r.TopP = &f
-			}
-		case "tools":
-			eachElement(v, func([]byte) bool { r.Tools++; return true })
 		}
 		return true
 	})

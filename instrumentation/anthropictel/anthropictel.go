@@ -1,0 +1,416 @@
+package anthropictel
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/anthropics/anthropic-sdk-go/v2/option"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/metrics"
+)
+
+// defaultMaxRetries is anthropic-sdk-go's retry budget when the client's
+// configuration cannot be read.
+const defaultMaxRetries = 2
+
+// Option configures WithTelemetry.
+type Option interface {
+	apply(config) config
+}
+
+type optionFunc func(config) config
+
+func (f optionFunc) apply(c config) config { return f(c) }
+
+type config struct {
+	provider   string
+	sdkSpans   bool
+	propagator propagation.TextMapPropagator
+}
+
+// WithProvider names the provider (gen_ai.provider.name, and the price list)
+// of every Messages call of the client: ailabels.ProviderAnthropic,
+// ProviderAWSBedrock, ProviderGCPVertexAI, or another value for a gateway of
+// your own. Without it the provider is found from the URL that each call is
+// sent to (see the package documentation).
+func WithProvider(provider string) Option {
+	return optionFunc(func(c config) config {
+		c.provider = provider
+		return c
+	})
+}
+
+// WithSDKSpans keeps anthropic-sdk-go's own span of each call (the SDK's
+// "anthropic.messages.create" span, through the global TracerProvider),
+// which WithTelemetry otherwise turns off. The call's GenAI span of this
+// package is then its child: two spans per call, the SDK's with its content
+// options and this one with usage, cost and attempts. Use it only when
+// something reads the SDK's spans.
+func WithSDKSpans() Option {
+	return optionFunc(func(c config) config {
+		c.sdkSpans = true
+		return c
+	})
+}
+
+// WithPropagator sets the propagator that writes the trace context of the
+// call's span into each attempt's headers (the global propagator by
+// default, as the SDK does).
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c config) config {
+		c.propagator = p
+		return c
+	})
+}
+
+// WithTelemetry returns the client option that records every Messages call
+// (client.Messages.New and NewStreaming, and their Beta forms) made by the
+// client: one GenAI span per call, however often the client retries, and the
+// ai_requests_total, ai_tokens_total and ai_cost_total series of ai. Pass it
+// to anthropic.NewClient, before bedrock.WithConfig or vertex.WithCredentials
+// when the client uses one of them. Other calls (count_tokens, batches,
+// models, files, ...) pass through unrecorded.
+//
+// The option turns off anthropic-sdk-go's own span of each call (see
+// WithSDKSpans) and sends the trace context of the GenAI span in its place.
+// A nil ai gives an option that changes nothing.
+func WithTelemetry(ai *metrics.AI, opts ...Option) option.RequestOption {
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			cfg = o.apply(cfg)
+		}
+	}
+	if ai == nil {
+		return option.WithMiddleware(passThrough)
+	}
+	in := &instrumentation{cfg: cfg, ai: ai, trackers: map[int]*aihttp.Tracker{}}
+	off := option.WithMiddleware() // adds nothing; it gives newPerCall its type
+	if !cfg.sdkSpans {
+		off = option.WithoutOpenTelemetry()
+	}
+	return newPerCall(off, in)
+}
+
+func passThrough(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	return next(req)
+}
+
+// applier is anthropic-sdk-go's option interface (option.RequestOption) with
+// its configuration type as a parameter: that type is in an internal package
+// of the SDK, and this is how a value of this package can implement the
+// interface. C is inferred from option.RequestOption's method.
+type applier[C any] interface{ Apply(C) error }
+
+// perCall is the option WithTelemetry returns. The SDK applies a client's
+// options to each API call's configuration once, when the call is made, so
+// Apply gives every logical call a middleware of its own: its attempts are
+// grouped by that, not by a guess from headers.
+type perCall[C any] struct {
+	off applier[C] // turns the SDK's span off (or does nothing, with WithSDKSpans)
+	in  *instrumentation
+}
+
+func newPerCall[C any](off applier[C], in *instrumentation) perCall[C] {
+	return perCall[C]{off: off, in: in}
+}
+
+// Apply implements option.RequestOption.
+func (p perCall[C]) Apply(cfg C) error {
+	if err := p.off.Apply(cfg); err != nil {
+		return err
+	}
+	mw, ok := any(option.WithMiddleware(p.in.callMiddleware(cfg))).(applier[C])
+	if !ok {
+		return nil // an SDK whose options changed shape: record nothing, break nothing
+	}
+	return mw.Apply(cfg)
+}
+
+// instrumentation is the state shared by the calls of one client option.
+type instrumentation struct {
+	cfg config
+	ai  *metrics.AI
+
+	mu       sync.Mutex
+	trackers map[int]*aihttp.Tracker // by retry budget
+}
+
+// tracker returns the Tracker for calls with the retry budget maxRetries.
+func (in *instrumentation) tracker(maxRetries int) *aihttp.Tracker {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	t := in.trackers[maxRetries]
+	if t == nil {
+		t = aihttp.NewTracker(aihttp.Config{AI: in.ai, MaxRetries: maxRetries})
+		in.trackers[maxRetries] = t
+	}
+	return t
+}
+
+// bodyPool holds the buffers request bodies are read into.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// callMiddleware returns the middleware of one logical call, whose
+// configuration is cfg (the SDK's *requestconfig.RequestConfig).
+func (in *instrumentation) callMiddleware(cfg any) option.Middleware {
+	c := &callState{in: in, cfg: cfg}
+	return c.middleware
+}
+
+// callState is one logical call: it is the key that groups its attempts.
+type callState struct {
+	in  *instrumentation
+	cfg any
+
+	// Set by the first attempt that is a Messages call.
+	started  bool
+	skip     bool
+	tracker  *aihttp.Tracker
+	req      request
+	provider string
+	model    string // the platform's model id (Bedrock, Vertex AI), for the price
+
+	handler aihttp.Handler
+	res     result
+}
+
+func (c *callState) middleware(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	if c.skip || req.Method != http.MethodPost {
+		return next(req)
+	}
+	if !c.started {
+		provider, model, _, ok := platform(req.URL)
+		if !ok {
+			c.skip = true
+			return next(req)
+		}
+		c.started = true
+		c.req = readRequest(req)
+		if model != "" { // the platform's middleware ran before this one
+			c.model = model
+			c.req.Model = model
+			c.req.Stream = c.req.Stream || strings.HasSuffix(req.URL.Path, "-stream") || strings.HasSuffix(req.URL.Path, ":streamRawPredict")
+		}
+		c.provider = provider
+		if in := c.in; in.cfg.provider != "" {
+			c.provider = in.cfg.provider
+		}
+		c.tracker = c.in.tracker(maxRetries(c.cfg))
+		c.handler = aihttp.Handler{JSON: c.json, Event: c.event, ErrorType: errorType}
+	}
+	attempt, err := strconv.Atoi(req.Header.Get("X-Stainless-Retry-Count"))
+	if err != nil {
+		attempt = -1
+	}
+	r := aihttp.Request{
+		Request: ailabels.Request{
+			Operation:   ailabels.OperationChat,
+			Provider:    c.provider,
+			Model:       c.req.Model,
+			MaxTokens:   c.req.MaxTokens,
+			Temperature: c.req.Temperature,
+		},
+		Stream: c.req.Stream,
+	}
+	// The call waits for a retry under the caller's context: each attempt of
+	// a non-streaming call has a context of its own (its timeout), which the
+	// SDK cancels before the next attempt. Its parent span is the request's
+	// (the SDK's span with WithSDKSpans, else the caller's).
+	callCtx := trace.ContextWithSpan(callerContext(c.cfg, req), trace.SpanFromContext(req.Context()))
+	a := c.tracker.Begin(req.WithContext(callCtx), c, attempt, r)
+	ctx := trace.ContextWithSpan(req.Context(), a.Call().Span())
+	if !c.in.cfg.sdkSpans && propagates(c.cfg) {
+		p := c.in.cfg.propagator
+		if p == nil {
+			p = otel.GetTextMapPropagator()
+		}
+		p.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	}
+	c.res = result{} // each attempt's response is read afresh
+	sent := req.WithContext(ctx)
+	resp, err := next(sent)
+	c.afterSend(a, sent, resp)
+	return a.End(resp, err, &c.handler)
+}
+
+// afterSend learns where the attempt went: the bedrock and vertex packages'
+// middlewares, which run after this one, rewrite the request's path (in
+// place) to the platform's, with the platform's model id in it.
+func (c *callState) afterSend(a *aihttp.Attempt, sent *http.Request, resp *http.Response) {
+	u := sent.URL
+	if resp != nil && resp.Request != nil && resp.Request.URL != nil {
+		u = resp.Request.URL
+	}
+	if u == nil {
+		return
+	}
+	provider, model, _, ok := platform(u)
+	if !ok || model == "" {
+		return
+	}
+	c.model = model
+	if c.in.cfg.provider == "" && provider != c.provider {
+		// The host did not tell (a base URL of one's own): the path does.
+		c.provider = provider
+		a.Call().Span().SetAttributes(ailabels.GenAIProviderNameKey.String(provider))
+	}
+}
+
+// readRequest parses the body of a Messages request, from a copy
+// (req.GetBody) so that the request is sent as it is.
+func readRequest(req *http.Request) request {
+	if req.GetBody == nil {
+		return request{}
+	}
+	body, err := req.GetBody()
+	if err != nil || body == nil {
+		return request{}
+	}
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err = buf.ReadFrom(body)
+	_ = body.Close()
+	var r request
+	if err == nil {
+		r = parseRequest(buf.Bytes())
+	}
+	if buf.Cap() <= 1<<20 {
+		bodyPool.Put(buf)
+	}
+	return r
+}
+
+// usage fills r's usage from what the response said, if the final counts
+// arrived: the message of a JSON body, or message_delta in a stream.
+func (c *callState) fill(r *aihttp.Response) {
+	res := &c.res
+	r.SetID(s2b(res.ID))
+	r.SetModel(s2b(res.Model))
+	if res.StopReason != "" {
+		r.SetFinishReason(0, s2b(res.StopReason))
+	}
+	for len(r.ToolCalls) < len(res.Tools) {
+		tc := res.Tools[len(r.ToolCalls)]
+		if r.AddToolCall(s2b(tc.ID), s2b(tc.Name)) < 0 {
+			break
+		}
+	}
+	if res.FinalUsage {
+		r.Usage = res.usage(c.provider, c.model)
+		r.HasUsage = true
+	}
+	if res.ErrorType != "" {
+		r.ErrorType = res.ErrorType
+	} else if res.Malformed {
+		r.ErrorType = ailabels.ErrorTypeMalformedResponse
+	}
+	r.Done = res.Stopped
+}
+
+// json is the Handler's JSON: a non-streaming Messages response.
+func (c *callState) json(body []byte, r *aihttp.Response) bool {
+	c.res = result{}
+	c.res.readBody(body)
+	malformed := c.res.Malformed
+	c.res.Malformed = false // the client decides whether a body it cannot read fails the call
+	c.fill(r)
+	return !malformed
+}
+
+// event is the Handler's Event: one event of a Messages stream. It returns
+// whether the event is an output chunk (a content_block_delta).
+func (c *callState) event(name, data []byte, r *aihttp.Response) bool {
+	chunks, tools, malformed := c.res.OutputChunks, len(c.res.Tools), c.res.Malformed
+	c.res.event(name, data)
+	if !quiet(name) || len(c.res.Tools) != tools || c.res.Malformed != malformed {
+		c.fill(r)
+	}
+	return c.res.OutputChunks > chunks
+}
+
+// quiet reports whether an event of this name changes nothing that is
+// recorded but the chunk count (unless it is malformed or asks for a tool):
+// the deltas, the bulk of a stream, cost no copy into the Response.
+func quiet(name []byte) bool {
+	switch string(name) {
+	case "content_block_delta", "content_block_start", "content_block_stop", "ping":
+		return true
+	}
+	return false
+}
+
+// errorType is the Handler's ErrorType: the type of an error body,
+// {"type":"error","error":{"type":"rate_limit_error",...}}.
+func errorType(_ int, body []byte) string {
+	var r result
+	if v, ok := path(body, "error", "type"); ok {
+		r.ErrorType, _ = toString(v, 64)
+	}
+	return r.ErrorType
+}
+
+// s2b returns the bytes of s for the Response setters, which copy what they
+// keep and allocate nothing when the value has not changed.
+func s2b(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// maxRetries reads the retry budget of the call from the SDK's request
+// configuration (its exported MaxRetries field, which option.WithMaxRetries
+// sets), and falls back to the SDK's default.
+func maxRetries(cfg any) int {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return defaultMaxRetries
+	}
+	f := v.Elem().FieldByName("MaxRetries")
+	if !f.IsValid() || f.Kind() != reflect.Int || f.Int() < 0 {
+		return defaultMaxRetries
+	}
+	return int(f.Int())
+}
+
+// callerContext returns the context the caller passed to the SDK method (the
+// exported Context field of the SDK's configuration), or the request's.
+func callerContext(cfg any, req *http.Request) context.Context {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		if f := v.Elem().FieldByName("Context"); f.IsValid() && f.CanInterface() {
+			if ctx, ok := f.Interface().(context.Context); ok && ctx != nil {
+				return ctx
+			}
+		}
+	}
+	return req.Context()
+}
+
+// propagates reports whether the trace context goes in the requests: not
+// when option.WithOpenTelemetryPropagation(false) was given (the field
+// OpenTelemetry.Propagation of the SDK's configuration), or, without it,
+// when ANTHROPIC_OPEN_TELEMETRY_PROPAGATION is "false", as the SDK decides.
+func propagates(cfg any) bool {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		if o := v.Elem().FieldByName("OpenTelemetry"); o.IsValid() && o.Kind() == reflect.Struct {
+			if p := o.FieldByName("Propagation"); p.IsValid() && p.Kind() == reflect.Pointer && !p.IsNil() && p.Elem().Kind() == reflect.Bool {
+				return p.Elem().Bool()
+			}
+		}
+	}
+	return !strings.EqualFold(os.Getenv("ANTHROPIC_OPEN_TELEMETRY_PROPAGATION"), "false")
+}

@@ -1,0 +1,522 @@
+package anthropictel
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/anthropics/anthropic-sdk-go/v2/option"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+// env is one test's telemetry, fake server and clients.
+type env struct {
+	kit *telemetrytest.Kit
+	ai  *metrics.AI
+	f   *fakeServer
+}
+
+func newEnv(t *testing.T, opts ...telemetry.Option) *env {
+	t.Helper()
+	kit := telemetrytest.New(t, opts...)
+	ai, err := metrics.NewAI(kit.Telemetry, metrics.WithSemconvHistograms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{kit: kit, ai: ai, f: newFake(t)}
+}
+
+// clients returns an instrumented and a bare client for backend b.
+func (e *env) clients(t *testing.T, b backend, extra ...option.RequestOption) (instr, bare anthropic.Client) {
+	return newClient(t, e.f, b, WithTelemetry(e.ai), extra...), newClient(t, e.f, b, nil, extra...)
+}
+
+// The costs of the fake's usage (25 uncached input, 100 cache reads, 30
+// five-minute and 20 one-hour cache writes, 42 output tokens), by hand from
+// the embedded table's prices per million tokens:
+//
+//	anthropic claude-sonnet-4-5-20250929 and Vertex claude-sonnet-4-5@20250929:
+//	  25x3 + 100x0.3 + 30x3.75 + 20x6 + 42x15 = 967.5
+//	Bedrock us.anthropic.claude-sonnet-4-5-20250929-v1:0 (the us. profile, 10 % more):
+//	  25x3.3 + 100x0.33 + 30x4.125 + 20x6.6 + 42x16.5 = 1064.25
+const (
+	costFirstParty = 967.5e-6
+	costBedrock    = 1064.25e-6
+)
+
+func (b backend) provider() string {
+	switch b {
+	case onBedrock:
+		return ailabels.ProviderAWSBedrock
+	case onVertex:
+		return ailabels.ProviderGCPVertexAI
+	}
+	return ailabels.ProviderAnthropic
+}
+
+func (b backend) cost() float64 {
+	if b == onBedrock {
+		return costBedrock
+	}
+	return costFirstParty
+}
+
+// pricedModel is the model id the call is priced and labelled by: the
+// response's for the first-party API, the platform's id on Bedrock and Vertex.
+func (b backend) pricedModel() string {
+	if b == firstParty {
+		return fakeModel
+	}
+	return string(b.model())
+}
+
+func (b backend) String() string { return [...]string{"anthropic", "bedrock", "vertex"}[b] }
+
+// oneSpan returns the only span of the test, which must be a GenAI client span.
+func oneSpan(t *testing.T, kit *telemetrytest.Kit) tracetest.SpanStub {
+	t.Helper()
+	spans := kit.Spans()
+	if len(spans) != 1 {
+		var names []string
+		for _, s := range spans {
+			names = append(names, s.Name)
+		}
+		t.Fatalf("%d spans %v, want 1", len(spans), names)
+	}
+	s := spans[0]
+	if s.SpanKind != trace.SpanKindClient {
+		t.Errorf("span kind %v", s.SpanKind)
+	}
+	return s
+}
+
+func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Attributes {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// want checks span attributes: a string, int, bool, []string, or nil for "absent".
+func want(t *testing.T, s tracetest.SpanStub, kv map[string]any) {
+	t.Helper()
+	got := attrs(s)
+	for k, w := range kv {
+		v, ok := got[attribute.Key(k)]
+		if w == nil {
+			if ok {
+				t.Errorf("%s = %v, want none", k, v.Emit())
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%s missing, want %v", k, w)
+			continue
+		}
+		var match bool
+		switch w := w.(type) {
+		case string:
+			match = v.Type() == attribute.STRING && v.AsString() == w
+		case int:
+			match = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
+		case bool:
+			match = v.Type() == attribute.BOOL && v.AsBool() == w
+		case []string:
+			match = v.Type() == attribute.STRINGSLICE && strings.Join(v.AsStringSlice(), ",") == strings.Join(w, ",")
+		}
+		if !match {
+			t.Errorf("%s = %v, want %v", k, v.Emit(), w)
+		}
+	}
+}
+
+func metric(t *testing.T, kit *telemetrytest.Kit, name string, kv ...attribute.KeyValue) float64 {
+	t.Helper()
+	v, _ := kit.Sum(name, kv...)
+	return v
+}
+
+// checkUsageMetrics checks the counters of one successful call with the fake's usage.
+func checkUsageMetrics(t *testing.T, e *env, b backend) {
+	t.Helper()
+	label, err := ailabels.NormalizeModel(b.pricedModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := attribute.String("model", label)
+	if got := metric(t, e.kit, "ai_requests_total", m, attribute.String("provider", b.provider()), attribute.String("outcome", "ok")); got != 1 {
+		t.Errorf("ai_requests_total{provider=%s,outcome=ok} = %v, want 1", b.provider(), got)
+	}
+	for typ, n := range map[string]float64{
+		"input": fakeInput + fakeCacheRead + fakeCache5m + fakeCache1h, "output": fakeOutput,
+		"cache_read": fakeCacheRead, "cache_write": fakeCache5m + fakeCache1h, "reasoning": fakeThinking,
+	} {
+		if got := metric(t, e.kit, "ai_tokens_total", m, attribute.String("token_type", typ)); got != n {
+			t.Errorf("ai_tokens_total{token_type=%s} = %v, want %v", typ, got, n)
+		}
+	}
+	if got := metric(t, e.kit, "ai_cost_total", m); math.Abs(got-b.cost()) > 1e-12 {
+		t.Errorf("ai_cost_total = %v, want %v", got, b.cost())
+	}
+}
+
+func checkUsageSpan(t *testing.T, s tracetest.SpanStub, b backend) {
+	t.Helper()
+	want(t, s, map[string]any{
+		"gen_ai.operation.name":                    "chat",
+		"gen_ai.provider.name":                     b.provider(),
+		"gen_ai.request.model":                     string(b.model()),
+		"gen_ai.request.max_tokens":                1024,
+		"gen_ai.response.id":                       fakeMsgID,
+		"gen_ai.response.finish_reasons":           []string{"tool_use"},
+		"gen_ai.usage.input_tokens":                fakeInput + fakeCacheRead + fakeCache5m + fakeCache1h,
+		"gen_ai.usage.output_tokens":               fakeOutput,
+		"gen_ai.usage.cache_read.input_tokens":     fakeCacheRead,
+		"gen_ai.usage.cache_creation.input_tokens": fakeCache5m + fakeCache1h,
+		"gen_ai.usage.reasoning.output_tokens":     fakeThinking,
+		"ai.response.tool_calls":                   []string{fakeToolNam},
+		"ai.response.tool_call_ids":                []string{fakeToolID},
+		"ai.cost.priced":                           true,
+		"error.type":                               nil,
+		"ai.usage.missing":                         nil,
+	})
+	if got := attrs(s)["ai.cost.usd"].AsFloat64(); math.Abs(got-b.cost()) > 1e-12 {
+		t.Errorf("ai.cost.usd = %v, want %v", got, b.cost())
+	}
+	if wantName := "chat " + string(b.model()); s.Name != wantName {
+		t.Errorf("span name %q, want %q", s.Name, wantName)
+	}
+	if s.Status.Code == codes.Error {
+		t.Errorf("span status %v", s.Status)
+	}
+}
+
+func TestNew(t *testing.T) {
+	for _, b := range []backend{firstParty, onBedrock, onVertex} {
+		t.Run(b.String(), func(t *testing.T) {
+			e := newEnv(t)
+			instr, bare := e.clients(t, b)
+			got := callNew(context.Background(), instr, b, scenarioOK)
+			sameOutcome(t, got, callNew(context.Background(), bare, b, scenarioOK))
+			s := oneSpan(t, e.kit)
+			checkUsageSpan(t, s, b)
+			want(t, s, map[string]any{"ai.request.attempts": 1, "http.request.resend_count": nil, "gen_ai.response.model": b.pricedModel()})
+			checkUsageMetrics(t, e, b)
+		})
+	}
+}
+
+func TestStream(t *testing.T) {
+	for _, b := range []backend{firstParty, onBedrock, onVertex} {
+		t.Run(b.String(), func(t *testing.T) {
+			e := newEnv(t)
+			instr, bare := e.clients(t, b)
+			got := callStream(context.Background(), instr, b, scenarioOK, 0)
+			sameOutcome(t, got, callStream(context.Background(), bare, b, scenarioOK, 0))
+			if len(got.Events) == 0 {
+				t.Fatal("no events")
+			}
+			s := oneSpan(t, e.kit)
+			checkUsageSpan(t, s, b)
+			want(t, s, map[string]any{"gen_ai.request.stream": true, "ai.stream.chunks": e.f.deltas + 1, "ai.stream.end": "eof", "ai.request.attempts": 1})
+			if _, ok := attrs(s)["gen_ai.response.time_to_first_chunk"]; !ok {
+				t.Error("no gen_ai.response.time_to_first_chunk")
+			}
+			checkUsageMetrics(t, e, b)
+		})
+	}
+}
+
+// A 429 then a 200: one call, two attempts, the failed one an event.
+func TestRetryThenSuccess(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(map[bool]string{false: "json", true: "stream"}[stream], func(t *testing.T) {
+			e := newEnv(t)
+			instr, bare := e.clients(t, firstParty)
+			call := func(c anthropic.Client) outcome {
+				if stream {
+					return callStream(context.Background(), c, firstParty, scenario429, 0)
+				}
+				return callNew(context.Background(), c, firstParty, scenario429)
+			}
+			got := call(instr)
+			sameOutcome(t, got, call(bare))
+			if e.f.hits.Load() != 4 {
+				t.Fatalf("%d requests, want 2 per client", e.f.hits.Load())
+			}
+			s := oneSpan(t, e.kit)
+			checkUsageSpan(t, s, firstParty)
+			want(t, s, map[string]any{"ai.request.attempts": 2, "http.request.resend_count": 1})
+			var failed int
+			for _, ev := range s.Events {
+				if ev.Name != "ai.attempt.failed" {
+					continue
+				}
+				failed++
+				for _, kv := range ev.Attributes {
+					if kv.Key == "http.response.status_code" && kv.Value.AsInt64() != 429 {
+						t.Errorf("failed attempt status %v", kv.Value.Emit())
+					}
+				}
+			}
+			if failed != 1 {
+				t.Errorf("%d failed-attempt events, want 1: %+v", failed, s.Events)
+			}
+			checkUsageMetrics(t, e, firstParty)
+		})
+	}
+}
+
+// A 500 every time: the client tries three times and fails; one call, recorded as failed.
+func TestServerError(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callNew(context.Background(), instr, firstParty, scenario500)
+	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenario500))
+	if got.Status != 500 {
+		t.Fatalf("outcome %v", got)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{
+		"error.type": "api_error", "ai.request.attempts": 3, "http.request.resend_count": 2,
+		"ai.usage.missing": true, "gen_ai.usage.input_tokens": nil, "gen_ai.provider.name": "anthropic",
+	})
+	if s.Status.Code != codes.Error {
+		t.Errorf("status %v", s.Status)
+	}
+	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error"), attribute.String("provider", "anthropic")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v", got)
+	}
+	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
+		t.Error("tokens recorded for a failed call")
+	}
+}
+
+// x-should-retry: false stops the client at once: one attempt.
+func TestNoRetry(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callNew(context.Background(), instr, firstParty, scenarioNoRetry)
+	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenarioNoRetry))
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"error.type": "overloaded_error", "ai.request.attempts": 1})
+}
+
+// option.WithMaxRetries(0) is the budget: a 429 ends the call at once.
+func TestClientRetryBudget(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty, option.WithMaxRetries(0))
+	got := callNew(context.Background(), instr, firstParty, scenario429)
+	e.f.hits.Store(0)
+	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenario429))
+	s := oneSpan(t, e.kit) // recorded at once, not after a wait for a retry
+	want(t, s, map[string]any{"error.type": "rate_limit_error", "ai.request.attempts": 1})
+}
+
+// The caller cancels a stream half-way.
+func TestStreamCanceled(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioHang, 3)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioHang, 3))
+	if !strings.Contains(got.Err, "context canceled") {
+		t.Fatalf("outcome %v", got)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"error.type": "canceled", "ai.usage.missing": true, "gen_ai.response.id": fakeMsgID, "gen_ai.usage.output_tokens": nil})
+	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v", got)
+	}
+	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
+		t.Error("tokens recorded for a canceled stream")
+	}
+}
+
+func TestStreamMalformedEvent(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioMalformed, 0)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioMalformed, 0))
+	if got.Err == "" {
+		t.Fatalf("the SDK accepted a malformed event: %v", got)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"error.type": "malformed_response", "ai.usage.missing": true})
+}
+
+func TestStreamErrorEvent(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioErrorEvent, 0)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioErrorEvent, 0))
+	if got.ErrType != "overloaded_error" {
+		t.Fatalf("outcome %v", got)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"error.type": "overloaded_error", "ai.usage.missing": true})
+	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v", got)
+	}
+}
+
+// An empty 200 stream is a success for the client: recorded as a success
+// whose usage is missing, not as zero tokens.
+func TestStreamEmpty(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioEmpty, 0)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioEmpty, 0))
+	if got.Err != "" || len(got.Events) != 0 {
+		t.Fatalf("outcome %v", got)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"error.type": nil, "ai.usage.missing": true, "gen_ai.usage.input_tokens": nil})
+	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "ok")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=ok} = %v", got)
+	}
+	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
+		t.Error("tokens recorded for an empty stream")
+	}
+}
+
+// A stream that stops cleanly before message_delta has message_start's
+// input counts only: its usage is missing, not a guess.
+func TestStreamEndsEarly(t *testing.T) {
+	e := newEnv(t)
+	instr, bare := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioCutClean, 0)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioCutClean, 0))
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"ai.usage.missing": true, "gen_ai.response.id": fakeMsgID})
+}
+
+func TestSlowFirstChunk(t *testing.T) {
+	e := newEnv(t)
+	instr, _ := e.clients(t, firstParty)
+	got := callStream(context.Background(), instr, firstParty, scenarioSlow, 0)
+	if got.Err != "" {
+		t.Fatal(got)
+	}
+	s := oneSpan(t, e.kit)
+	ttfc := attrs(s)["gen_ai.response.time_to_first_chunk"].AsFloat64()
+	if ttfc < slowFirst.Seconds() || ttfc > s.EndTime.Sub(s.StartTime).Seconds() {
+		t.Errorf("time to first chunk %v s, want at least %v and at most the span's %v", ttfc, slowFirst, s.EndTime.Sub(s.StartTime))
+	}
+	if n := metric(t, e.kit, "gen_ai.client.operation.time_to_first_chunk"); n != 1 {
+		t.Errorf("time_to_first_chunk observations %v", n)
+	}
+	if n := metric(t, e.kit, "gen_ai.client.operation.time_per_output_chunk"); n != float64(e.f.deltas) {
+		t.Errorf("time_per_output_chunk observations %v, want %d", n, e.f.deltas)
+	}
+}
+
+// Calls that are not Messages calls pass through unrecorded.
+func TestOtherCallsPassThrough(t *testing.T) {
+	e := newEnv(t)
+	instr, _ := e.clients(t, firstParty)
+	_, err := instr.Messages.CountTokens(context.Background(), anthropic.MessageCountTokensParams{
+		Model: fakeModel, Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+	})
+	if err == nil {
+		t.Fatal("the fake has no count_tokens: want its 404")
+	}
+	if n := len(e.kit.Spans()); n != 0 {
+		t.Errorf("%d spans for count_tokens", n)
+	}
+}
+
+// A Bedrock client with a base URL of one's own (a proxy, a VPC endpoint):
+// the host says nothing, the path the bedrock package writes says Bedrock.
+func TestBedrockOwnBaseURL(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.f, onBedrock, WithTelemetry(e.ai), option.WithBaseURL(e.f.URL()))
+	if o := callNew(context.Background(), c, onBedrock, scenarioOK); o.Err != "" {
+		t.Fatal(o)
+	}
+	s := oneSpan(t, e.kit)
+	checkUsageSpan(t, s, onBedrock)
+	checkUsageMetrics(t, e, onBedrock)
+}
+
+// The default configuration, with the globals installed as Init does: the
+// SDK's own span is off, the GenAI span is the only one, and the request
+// carries its trace context as the SDK's would.
+func TestOneSpanWithGlobals(t *testing.T) {
+	telemetrytest.SaveGlobals(t)
+	e := newEnv(t, telemetry.WithGlobals(true))
+	var traceparent string
+	e.f.onRequest = func(r *http.Request) { traceparent = r.Header.Get("traceparent") }
+	instr, _ := e.clients(t, firstParty)
+	if o := callNew(context.Background(), instr, firstParty, scenarioOK); o.Err != "" {
+		t.Fatal(o)
+	}
+	s := oneSpan(t, e.kit)
+	if !strings.Contains(traceparent, s.SpanContext.TraceID().String()) || !strings.Contains(traceparent, s.SpanContext.SpanID().String()) {
+		t.Errorf("traceparent %q, span %v", traceparent, s.SpanContext)
+	}
+
+	// WithSDKSpans keeps the SDK's span; ours is its child.
+	e.kit.Reset()
+	c := newClient(t, e.f, firstParty, WithTelemetry(e.ai, WithSDKSpans()))
+	if o := callNew(context.Background(), c, firstParty, scenarioOK); o.Err != "" {
+		t.Fatal(o)
+	}
+	spans := e.kit.Spans()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans with WithSDKSpans, want 2", len(spans))
+	}
+	var sdk, ours tracetest.SpanStub
+	for _, sp := range spans {
+		if sp.Name == "anthropic.messages.create" {
+			sdk = sp
+		} else {
+			ours = sp
+		}
+	}
+	if ours.Parent.SpanID() != sdk.SpanContext.SpanID() {
+		t.Errorf("GenAI span %q not a child of the SDK's %q", ours.Name, sdk.Name)
+	}
+}
+
+// Concurrent calls on one client are recorded apart.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t)
+	instr, _ := e.clients(t, firstParty)
+	const n = 8
+	done := make(chan outcome, n)
+	for i := range n {
+		go func() {
+			if i%2 == 0 {
+				done <- callStream(context.Background(), instr, firstParty, scenarioOK, 0)
+			} else {
+				done <- callNew(context.Background(), instr, firstParty, scenarioOK)
+			}
+		}()
+	}
+	for range n {
+		if o := <-done; o.Err != "" {
+			t.Error(o)
+		}
+	}
+	if got := len(e.kit.Spans()); got != n {
+		t.Errorf("%d spans, want %d", got, n)
+	}
+	if got := metric(t, e.kit, "ai_requests_total"); got != n {
+		t.Errorf("ai_requests_total = %v, want %d", got, n)
+	}
+}
+
+var _ = time.Second
