@@ -129,6 +129,9 @@ func (s *suite) run(ctx context.Context, load time.Duration) {
 	s.check("4. every exported log record of a request carries its trace_id", s.logCorrelation(ctx, dev))
 	s.check(fmt.Sprintf("6. series per service under %d", s.seriesBudget), s.seriesCount(ctx, dev))
 	s.check("7. ai_cost_total is the sum of the model calls' costs", s.costMatchesCalls(ctx, dev))
+	s.check("8. exemplars on both Prometheus lead to a Jaeger trace with a span of their service and endpoint", s.exemplarsToJaeger(ctx, dev))
+	s.check("9. the log store has, by trace id, every line each service wrote for the request", s.logsByTraceID(ctx))
+	s.check("10. the cost report's series agree with Prometheus' own count", s.costReportAgrees(ctx))
 }
 
 func (s *suite) stopRun(r *envRun) {
