@@ -1,4 +1,4 @@
-package genaitel
+package genaitel_test
 
 import (
 	"fmt"
@@ -66,7 +66,7 @@ const (
 	fakeUsage = `"usageMetadata":{"promptTokenCount":1200,"candidatesTokenCount":300,"totalTokenCount":1550,` +
 		`"cachedContentTokenCount":1000,"thoughtsTokenCount":50,"promptTokensDetails":[{"modality":"TEXT","tokenCount":1200}]}`
 	fakeJSON = `{"candidates":[{"content":{"parts":[{"text":"It is sunny."},{"functionCall":{"id":"call-1","name":"get_weather","args":{"city":"Paris"}}}],"role":"model"},` +
-		`"finishReason":"STOP","index":0}],` + fakeUsage + `,"modelVersion":"gemini-2.5-flash-001","responseId":"resp-json-1"}`
+		`"finishReason":"STOP","index":0}],` + fakeUsage + `,"modelVersion":"gemini-2.5-flash","responseId":"resp-json-1"}`
 	fakeEmbed        = `{"embeddings":[{"values":[0.1,-0.2,0.3e-2]},{"values":[1,2,3]}]}`
 	fakeVertexEmbed  = `{"embedding":{"values":[0.1,0.2]},"usageMetadata":{"promptTokenCount":8}}`
 	fakePredictEmbed = `{"predictions":[{"embeddings":{"values":[0.1,0.2],"statistics":{"token_count":5,"truncated":false}}},` +
@@ -75,12 +75,12 @@ const (
 
 func fakeTextChunk(i int) string {
 	return fmt.Sprintf(`{"candidates":[{"content":{"parts":[{"text":"word %d, \"quoted\" {x}"}],"role":"model"},"index":0}],`+
-		`"usageMetadata":{"promptTokenCount":1200,"candidatesTokenCount":%d,"totalTokenCount":%d},"modelVersion":"gemini-2.5-flash-001","responseId":"resp-sse-1"}`, i, i+1, 1201+i)
+		`"usageMetadata":{"promptTokenCount":1200,"candidatesTokenCount":%d,"totalTokenCount":%d},"modelVersion":"gemini-2.5-flash","responseId":"resp-sse-1"}`, i, i+1, 1201+i)
 }
 
 func fakeLastChunk() string {
 	return `{"candidates":[{"content":{"parts":[{"text":"."}],"role":"model"},"finishReason":"STOP","index":0}],` + fakeUsage +
-		`,"modelVersion":"gemini-2.5-flash-001","responseId":"resp-sse-1"}`
+		`,"modelVersion":"gemini-2.5-flash","responseId":"resp-sse-1"}`
 }
 
 func (f *fake) serve(w http.ResponseWriter, r *http.Request) {

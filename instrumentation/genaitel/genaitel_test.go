@@ -1,0 +1,614 @@
+package genaitel_test
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+// setup is one test's recording pipeline: the kit, the AI instruments and
+// an instrumented *http.Client for genai.
+type setup struct {
+	kit *telemetrytest.Kit
+	ai  *metrics.AI
+}
+
+func newSetup(t *testing.T, aiOpts ...metrics.AIOption) *setup {
+	t.Helper()
+	kit := telemetrytest.New(t)
+	ai, err := metrics.NewAI(kit.Telemetry, aiOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &setup{kit: kit, ai: ai}
+}
+
+// client returns an instrumented client with its own transport (so that
+// idle connections are closed when the test ends).
+func (s *setup) client(t *testing.T, opts ...genaitel.Option) *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	return genaitel.WrapClient(&http.Client{Transport: base}, s.ai, opts...)
+}
+
+// bare returns an uninstrumented client.
+func bare(t *testing.T) *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	return &http.Client{Transport: base}
+}
+
+// spans waits until n spans have ended and returns them.
+func (s *setup) spans(t *testing.T, n int) tracetest.SpanStubs {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.kit.Flush()
+		got := s.kit.Spans()
+		if len(got) >= n || time.Now().After(deadline) {
+			if len(got) != n {
+				for _, sp := range got {
+					t.Logf("span %q %v", sp.Name, sp.Attributes)
+				}
+				t.Fatalf("%d spans, want %d", len(got), n)
+			}
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
+	m := make(map[attribute.Key]attribute.Value, len(s.Attributes))
+	for _, kv := range s.Attributes {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// expect checks span attributes; a nil value means the key must be absent.
+func expect(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
+	t.Helper()
+	got := attrs(s)
+	for k, w := range want {
+		v, ok := got[k]
+		if w == nil {
+			if ok {
+				t.Errorf("%s = %v, want absent", k, v.Emit())
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("%s missing, want %v", k, w)
+			continue
+		}
+		var match bool
+		switch w := w.(type) {
+		case string:
+			match = v.Type() == attribute.STRING && v.AsString() == w
+		case int:
+			match = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
+		case float64:
+			match = v.Type() == attribute.FLOAT64 && math.Abs(v.AsFloat64()-w) < 1e-9
+		case bool:
+			match = v.Type() == attribute.BOOL && v.AsBool() == w
+		case []string:
+			match = v.Type() == attribute.STRINGSLICE && slices.Equal(v.AsStringSlice(), w)
+		}
+		if !match {
+			t.Errorf("%s = %s, want %v", k, v.Emit(), w)
+		}
+	}
+}
+
+// value reads one metric series (0 when absent).
+func (s *setup) value(t *testing.T, name string, kv ...attribute.KeyValue) float64 {
+	t.Helper()
+	v, err := s.kit.Value(name, kv...)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+func (s *setup) sum(name string) float64 {
+	v, _ := s.kit.Sum(name)
+	return v
+}
+
+// Usage of the fake's answers: promptTokenCount 1200 of which 1000 cached,
+// candidatesTokenCount 300, thoughtsTokenCount 50.
+// gemini-2.5-flash costs $0.30 per million input tokens, $0.03 cached and
+// $2.50 output (reasoning included): 200 x 0.30 + 1000 x 0.03 + 350 x 2.50
+// per million = $0.000965.
+const fakeCost = 0.000965
+
+func checkUsageMetrics(t *testing.T, s *setup, provider string) {
+	t.Helper()
+	model := attribute.String("model", "gemini-2.5-flash")
+	if got := s.value(t, "ai_requests_total", model, attribute.String("provider", provider), attribute.String("outcome", "ok")); got != 1 {
+		t.Errorf("ai_requests_total{provider=%s,outcome=ok} = %v, want 1", provider, got)
+	}
+	for typ, want := range map[string]float64{"input": 1200, "cache_read": 1000, "output": 350, "reasoning": 50} {
+		if got := s.value(t, "ai_tokens_total", model, attribute.String("token_type", typ)); got != want {
+			t.Errorf("ai_tokens_total{token_type=%s} = %v, want %v", typ, got, want)
+		}
+	}
+	if got := s.value(t, "ai_cost_total", model); math.Abs(got-fakeCost) > 1e-12 {
+		t.Errorf("ai_cost_total = %v, want %v", got, fakeCost)
+	}
+}
+
+func TestMain(m *testing.M) { goleakMain(m) }
+
+// spanBasics checks name, kind and the request attributes.
+func spanBasics(t *testing.T, sp tracetest.SpanStub, op, provider string) {
+	t.Helper()
+	if want := op + " gemini-2.5-flash"; sp.Name != want || sp.SpanKind != trace.SpanKindClient {
+		t.Errorf("span %q kind %v, want %q client", sp.Name, sp.SpanKind, want)
+	}
+	expect(t, sp, map[attribute.Key]any{
+		"gen_ai.operation.name": op,
+		"gen_ai.provider.name":  provider,
+		"gen_ai.request.model":  "gemini-2.5-flash",
+		"server.address":        "127.0.0.1",
+	})
+}
+
+func providerOf(vertex bool) string {
+	if vertex {
+		return ailabels.ProviderGCPVertexAI
+	}
+	return ailabels.ProviderGCPGemini
+}
+
+func backendName(vertex bool) string {
+	if vertex {
+		return "vertex"
+	}
+	return "gemini"
+}
+
+func TestGenerateContent(t *testing.T) {
+	for _, vertex := range []bool{false, true} {
+		t.Run(backendName(vertex), func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			want := generate(context.Background(), newGenai(t, f, bare(t), vertex, 0))
+			got := generate(context.Background(), newGenai(t, f, s.client(t), vertex, 0))
+			sameResults(t, got, want)
+
+			sp := s.spans(t, 1)[0]
+			provider := providerOf(vertex)
+			spanBasics(t, sp, "generate_content", provider)
+			if sp.Status.Code == codes.Error {
+				t.Errorf("status %v", sp.Status)
+			}
+			expect(t, sp, map[attribute.Key]any{
+				"gen_ai.request.max_tokens":               256,
+				"gen_ai.request.temperature":              0.5,
+				"gen_ai.response.id":                      "resp-json-1",
+				"gen_ai.response.model":                   "gemini-2.5-flash",
+				"gen_ai.response.finish_reasons":          []string{"STOP"},
+				"gen_ai.usage.input_tokens":               1200,
+				"gen_ai.usage.output_tokens":              350,
+				"gen_ai.usage.cache_read.input_tokens":    1000,
+				"gen_ai.usage.reasoning.output_tokens":    50,
+				"ai.response.tool_calls":                  []string{"get_weather"},
+				"ai.response.tool_call_ids":               []string{"call-1"},
+				"ai.request.attempts":                     1,
+				"ai.pricing.price_list":                   provider,
+				"ai.cost.usd":                             fakeCost,
+				"error.type":                              nil,
+				"ai.usage.missing":                        nil,
+				"gen_ai.usage.cache_creation.input_tokens": nil,
+			})
+			checkUsageMetrics(t, s, provider)
+		})
+	}
+}
+
+func TestStream(t *testing.T) {
+	for _, vertex := range []bool{false, true} {
+		t.Run(backendName(vertex), func(t *testing.T) {
+			s := newSetup(t, metrics.WithSemconvHistograms())
+			f := newFake(t)
+			f.chunks = 20
+			f.crlf = !vertex // both line ends
+			want := stream(context.Background(), newGenai(t, f, bare(t), vertex, 0), 0, nil)
+			got := stream(context.Background(), newGenai(t, f, s.client(t), vertex, 0), 0, nil)
+			sameResults(t, got, want)
+			if len(got) != 21 {
+				t.Fatalf("%d chunks, want 21", len(got))
+			}
+
+			sp := s.spans(t, 1)[0]
+			provider := providerOf(vertex)
+			spanBasics(t, sp, "generate_content", provider)
+			expect(t, sp, map[attribute.Key]any{
+				"gen_ai.request.stream":                true,
+				"gen_ai.response.id":                   "resp-sse-1",
+				"gen_ai.response.model":                "gemini-2.5-flash",
+				"gen_ai.response.finish_reasons":       []string{"STOP"},
+				"gen_ai.usage.input_tokens":            1200,
+				"gen_ai.usage.output_tokens":           350,
+				"gen_ai.usage.cache_read.input_tokens": 1000,
+				"gen_ai.usage.reasoning.output_tokens": 50,
+				"ai.stream.chunks":                     21,
+				"ai.stream.end":                        "eof",
+				"ai.request.attempts":                  1,
+				"ai.pricing.price_list":                provider,
+				"error.type":                           nil,
+			})
+			if _, ok := attrs(sp)["gen_ai.response.time_to_first_chunk"]; !ok {
+				t.Error("no gen_ai.response.time_to_first_chunk")
+			}
+			checkUsageMetrics(t, s, provider)
+			if n := s.sum("gen_ai.client.operation.time_per_output_chunk"); n != 20 {
+				t.Errorf("time_per_output_chunk observations = %v, want 20", n)
+			}
+			if n := s.sum("gen_ai.client.operation.time_to_first_chunk"); n != 1 {
+				t.Errorf("time_to_first_chunk observations = %v, want 1", n)
+			}
+		})
+	}
+}
+
+func TestSlowFirstToken(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.firstDelay = 60 * time.Millisecond
+	stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sp := s.spans(t, 1)[0]
+	v, ok := attrs(sp)["gen_ai.response.time_to_first_chunk"]
+	if !ok || v.AsFloat64() < 0.06 {
+		t.Errorf("time to first chunk %v, want at least 0.06 s", v.Emit())
+	}
+}
+
+func TestRetryThenSuccess(t *testing.T) {
+	for _, vertex := range []bool{false, true} {
+		t.Run(backendName(vertex), func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			f.failFirst.Store(1)
+			want := generate(context.Background(), newGenai(t, f, bare(t), vertex, 2))
+			f.failFirst.Store(1)
+			got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(2)), vertex, 2))
+			sameResults(t, got, want)
+			if n := len(f.reqs()); n != 4 {
+				t.Fatalf("%d requests, want 4 (two calls of two attempts)", n)
+			}
+
+			sp := s.spans(t, 1)[0]
+			provider := providerOf(vertex)
+			spanBasics(t, sp, "generate_content", provider)
+			expect(t, sp, map[attribute.Key]any{
+				"ai.request.attempts":       2,
+				"http.request.resend_count": 1,
+				"gen_ai.response.id":        "resp-json-1",
+				"error.type":                nil,
+			})
+			if len(sp.Events) != 1 || sp.Events[0].Name != ailabels.AttemptEventName {
+				t.Fatalf("events %+v, want one %s", sp.Events, ailabels.AttemptEventName)
+			}
+			ev := map[attribute.Key]attribute.Value{}
+			for _, kv := range sp.Events[0].Attributes {
+				ev[kv.Key] = kv.Value
+			}
+			// genai closes a body it retries unread: the status is the type.
+			if ev["http.response.status_code"].AsInt64() != 429 || ev["error.type"].AsString() != "429" ||
+				ev["http.request.resend_count"].AsInt64() != 0 {
+				t.Errorf("attempt event %v", sp.Events[0].Attributes)
+			}
+			checkUsageMetrics(t, s, provider)
+			if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 0 {
+				t.Errorf("ai_requests_total{outcome=error} = %v, want 0", got)
+			}
+		})
+	}
+}
+
+// TestRetriesWithOptions reads the retry budget from genai's own options.
+func TestRetriesWithOptions(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.failFirst.Store(3)
+	f.failStatus = http.StatusServiceUnavailable
+	opts := retryOptions(2)
+	got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithRetryOptions(opts)), false, 2))
+	if !strings.Contains(got[0], "Error 503") {
+		t.Fatalf("got %v, want the third 503", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{
+		"ai.request.attempts":       3,
+		"http.request.resend_count": 2,
+		"error.type":                "UNAVAILABLE",
+		"ai.usage.missing":          true,
+	})
+	if len(sp.Events) != 3 {
+		t.Errorf("%d attempt events, want 3", len(sp.Events))
+	}
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error"), attribute.String("provider", ailabels.ProviderGCPGemini)); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+	}
+}
+
+func TestServerError(t *testing.T) {
+	for _, retries := range []int{0, 2} {
+		t.Run(strings.Repeat("retries", min(retries, 1)), func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			f.failStatus = http.StatusInternalServerError
+			// genai retries 500 when it retries: fail every attempt.
+			f.failFirst.Store(int32(retries + 1))
+			want := generate(context.Background(), newGenai(t, f, bare(t), false, retries))
+			f.failFirst.Store(int32(retries + 1))
+			start := time.Now()
+			got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(retries)), false, retries))
+			sameResults(t, got, want)
+			if !strings.Contains(got[0], "Error 500") {
+				t.Fatalf("got %v", got)
+			}
+			sp := s.spans(t, 1)[0]
+			if time.Since(start) > 5*time.Second {
+				t.Errorf("the failed call was recorded after %v", time.Since(start))
+			}
+			spanBasics(t, sp, "generate_content", ailabels.ProviderGCPGemini)
+			if sp.Status.Code != codes.Error {
+				t.Errorf("status %v, want error", sp.Status)
+			}
+			expect(t, sp, map[attribute.Key]any{
+				"error.type":          "INTERNAL",
+				"ai.request.attempts": retries + 1,
+				"ai.usage.missing":    true,
+			})
+			if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error"), attribute.String("provider", ailabels.ProviderGCPGemini)); got != 1 {
+				t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+			}
+			if got := s.sum("ai_tokens_total"); got != 0 {
+				t.Errorf("ai_tokens_total = %v, want none", got)
+			}
+		})
+	}
+}
+
+// TestNotRetriedStatus: a 400 that genai does not retry is recorded at
+// once, even with retries on.
+func TestNotRetriedStatus(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.failStatus = http.StatusBadRequest
+	f.failFirst.Store(1)
+	got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(3)), false, 3))
+	if !strings.Contains(got[0], "Error 400") {
+		t.Fatalf("got %v", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "INVALID_ARGUMENT", "ai.request.attempts": 1})
+}
+
+func TestStreamCancel(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "hang"
+	f.chunks = 6
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := stream(ctx, newGenai(t, f, s.client(t), false, 0), 3, cancel)
+	if len(got) != 4 || !strings.HasSuffix(got[3], "error: context canceled") {
+		t.Fatalf("got %q", got)
+	}
+	<-f.gone // the server saw the client go
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{
+		"error.type":                     "canceled",
+		"gen_ai.response.finish_reasons": []string{"error"},
+		"ai.stream.chunks":               3,
+		// The last chunk read had a running total: what was used so far.
+		"gen_ai.usage.input_tokens":  1200,
+		"gen_ai.usage.output_tokens": 3,
+	})
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+	}
+}
+
+// TestStreamBreak: a caller that stops ranging over the stream closes it.
+func TestStreamBreak(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "hang"
+	f.chunks = 6
+	c := newGenai(t, f, s.client(t), false, 0)
+	for range c.Models.GenerateContentStream(context.Background(), "gemini-2.5-flash", nil, nil) {
+		break
+	}
+	<-f.gone
+	sp := s.spans(t, 1)[0]
+	// genai's reader had read the three chunks the fake sent.
+	expect(t, sp, map[attribute.Key]any{"error.type": "canceled", "ai.stream.end": "close", "ai.stream.chunks": 3})
+}
+
+func TestStreamCut(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "cut"
+	f.chunks = 6
+	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sameResults(t, got, want)
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{
+		"error.type":    "incomplete_response",
+		"ai.stream.end": "error",
+	})
+}
+
+func TestStreamMalformedEvent(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "malformed"
+	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sameResults(t, got, want)
+	if !slices.ContainsFunc(got, func(e string) bool { return strings.Contains(e, "error unmarshalling") }) {
+		t.Fatalf("the client saw no error for the malformed event: %q", got)
+	}
+	// The stream went on to its last chunk: its usage is recorded.
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{
+		"gen_ai.usage.input_tokens":      1200,
+		"gen_ai.usage.output_tokens":     350,
+		"gen_ai.response.finish_reasons": []string{"STOP"},
+		"ai.stream.end":                  "eof",
+	})
+	checkUsageMetrics(t, s, ailabels.ProviderGCPGemini)
+}
+
+func TestStreamErrorEvent(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "error-event"
+	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sameResults(t, got, want)
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "UNAVAILABLE", "ai.stream.chunks": 1})
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+	}
+}
+
+func TestStreamEmpty(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "empty"
+	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sameResults(t, got, want)
+	if len(got) != 0 {
+		t.Fatalf("got %q, want nothing", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{
+		"ai.usage.missing":          true,
+		"gen_ai.usage.input_tokens": nil,
+		"error.type":                nil,
+		"ai.stream.end":             "eof",
+	})
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=ok} = %v, want 1", got)
+	}
+	if got := s.sum("ai_tokens_total"); got != 0 {
+		t.Errorf("ai_tokens_total = %v, want none (usage missing, not zero)", got)
+	}
+	if got := s.sum("ai_usage_missing_total"); got != 1 {
+		t.Errorf("ai_usage_missing_total = %v, want 1", got)
+	}
+}
+
+func TestEmbedContent(t *testing.T) {
+	t.Run("gemini", func(t *testing.T) {
+		s := newSetup(t)
+		f := newFake(t)
+		want := embed(context.Background(), newGenai(t, f, bare(t), false, 0), "gemini-embedding-001")
+		got := embed(context.Background(), newGenai(t, f, s.client(t), false, 0), "gemini-embedding-001")
+		sameResults(t, got, want)
+		sp := s.spans(t, 1)[0]
+		if sp.Name != "embeddings gemini-embedding-001" {
+			t.Errorf("span %q", sp.Name)
+		}
+		// batchEmbedContents reports no usage.
+		expect(t, sp, map[attribute.Key]any{"ai.usage.missing": true, "gen_ai.provider.name": ailabels.ProviderGCPGemini, "error.type": nil})
+		if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok"), attribute.String("model", "gemini-embedding")); got != 1 {
+			t.Errorf("ai_requests_total = %v, want 1", got)
+		}
+	})
+	t.Run("vertex", func(t *testing.T) {
+		s := newSetup(t)
+		f := newFake(t)
+		want := embed(context.Background(), newGenai(t, f, bare(t), true, 0), "text-embedding-005")
+		got := embed(context.Background(), newGenai(t, f, s.client(t), true, 0), "text-embedding-005")
+		sameResults(t, got, want)
+		sp := s.spans(t, 1)[0]
+		// :predict's statistics.token_count, 5 + 4.
+		expect(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 9, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI, "ai.usage.missing": nil})
+		if got := s.value(t, "ai_tokens_total", attribute.String("token_type", "input")); got != 9 {
+			t.Errorf("ai_tokens_total{input} = %v, want 9", got)
+		}
+	})
+}
+
+// TestPassThrough: calls the package does not record go through alone.
+func TestPassThrough(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	c := newGenai(t, f, s.client(t), false, 0)
+	_, err := c.Models.CountTokens(context.Background(), "gemini-2.5-flash", nil, nil)
+	if err == nil {
+		t.Fatal("the fake answers countTokens with 404")
+	}
+	s.kit.Flush()
+	if n := len(s.kit.Spans()); n != 0 {
+		t.Errorf("%d spans for countTokens", n)
+	}
+}
+
+// TestContentCapture: prompt and completion only with the AI's opt-in.
+func TestContentCapture(t *testing.T) {
+	s := newSetup(t, metrics.WithContentCapture())
+	f := newFake(t)
+	generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
+	sp := s.spans(t, 1)[0]
+	a := attrs(sp)
+	if in := a["gen_ai.input.messages"].AsString(); !strings.Contains(in, "What is the weather in Paris?") {
+		t.Errorf("input messages %q", in)
+	}
+	if out := a["gen_ai.output.messages"].AsString(); !strings.Contains(out, "It is sunny.") {
+		t.Errorf("output messages %q", out)
+	}
+
+	s = newSetup(t)
+	generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
+	expect(t, s.spans(t, 1)[0], map[attribute.Key]any{"gen_ai.input.messages": nil, "gen_ai.output.messages": nil})
+}
+
+// TestNilAI: without instruments the transport passes everything through.
+func TestNilAI(t *testing.T) {
+	f := newFake(t)
+	hc := genaitel.WrapClient(bare(t), nil)
+	if got := generate(context.Background(), newGenai(t, f, hc, false, 0)); !strings.Contains(got[0], "resp-json-1") {
+		t.Errorf("got %v", got)
+	}
+}
+
+// TestParentSpan: the GenAI span is a child of the caller's span.
+func TestParentSpan(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	ctx, parent := s.kit.Telemetry.TracerProvider().Tracer("test").Start(context.Background(), "handler")
+	generate(ctx, newGenai(t, f, s.client(t), false, 0))
+	parent.End()
+	spans := s.spans(t, 2)
+	for _, sp := range spans {
+		if sp.Name == "generate_content gemini-2.5-flash" && sp.Parent.SpanID() != parent.SpanContext().SpanID() {
+			t.Errorf("parent %v, want %v", sp.Parent.SpanID(), parent.SpanContext().SpanID())
+		}
+	}
+}
