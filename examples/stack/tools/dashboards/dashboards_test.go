@@ -64,7 +64,7 @@ func TestQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := append(slices.Clone(SDKMetrics), SelfMetrics...)
+	allowed := append(slices.Clone(CatalogSeries), SelfMetrics...)
 	used := map[string]bool{}
 	for _, f := range files {
 		exprs := queries(t, f.JSON)
@@ -80,7 +80,7 @@ func TestQueries(t *testing.T) {
 			for _, n := range names {
 				used[n] = true
 				if !slices.Contains(allowed, n) {
-					t.Errorf("%s: %q names %s, which is neither in SDKMetrics nor in SelfMetrics", f.Name, q, n)
+					t.Errorf("%s: %q names %s, which is neither in the SDK's catalogue nor in SelfMetrics", f.Name, q, n)
 				}
 			}
 		}

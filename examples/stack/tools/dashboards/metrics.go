@@ -1,25 +1,30 @@
 package dashboards
 
-// SDKMetrics are the names of the series the SDK's metrics become in Prometheus, exactly
-// as a query names them (after the collector's prometheus and prometheus_remote_write
-// exporters have translated them). Every one carries the labels environment, project and
-// service, and job/instance derived from service.name/service.instance.id; the other labels
-// are listed beside each name.
-//
-// This is the one list the dashboards are checked against; it will be checked against the
-// SDK's own instrument definitions too.
-var SDKMetrics = []string{
-	"http_requests_total",                  // counter {method, endpoint, status_code}
-	"http_request_duration_seconds_bucket", // histogram {method, endpoint, le}
-	"http_request_duration_seconds_sum",    // histogram {method, endpoint}
-	"http_request_duration_seconds_count",  // histogram {method, endpoint}
-	"http_errors_total",                    // counter {error_type}
-	"ai_requests_total",                    // counter {model, provider, outcome}
-	"ai_tokens_total",                      // counter {model, token_type}
-	"ai_cost_total",                        // counter, US dollars {model}
-	"user_retention_rate",                  // gauge, 0..1 {retention_period, user_segment}
-	"feature_adoption_rate",                // gauge, 0..1 {feature_name}
-	"pmf_score",                            // gauge, 0..1 {calculation_method}
+import "github.com/starmates-ai-team/telemetry/internal/catalog"
+
+// SDKMetrics are the series of the SDK's metrics that the dashboards show, every one of
+// them on some dashboard, as a query names them (after the collector's prometheus and
+// prometheus_remote_write exporters have translated them). They come from the SDK's metric
+// catalogue (internal/catalog), which gives their labels: every one also carries
+// environment, project and service, and job/instance derived from
+// service.name/service.instance.id. Dashboards may name any other series of the catalogue
+// too (CatalogSeries).
+var SDKMetrics = seriesOf(
+	catalog.HTTPRequests, catalog.HTTPRequestDuration, catalog.HTTPErrors,
+	catalog.AIRequests, catalog.AITokens, catalog.AICost,
+	catalog.UserRetention, catalog.FeatureAdoption, catalog.PMFScore,
+)
+
+// CatalogSeries are the series of every metric in the SDK's catalogue, the optional GenAI
+// histograms included.
+var CatalogSeries = seriesOf(append(catalog.All(), catalog.GenAI()...)...)
+
+func seriesOf(ms ...catalog.Metric) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Series()...)
+	}
+	return out
 }
 
 // SelfMetrics are the series that are not the SDK's but that the dashboards may name: the
