@@ -311,3 +311,43 @@ func TestExemplarsLinkToTraces(t *testing.T) {
 		t.Errorf("no Prometheus data source links exemplar label trace_id to a Jaeger data source: %+v", cfg)
 	}
 }
+
+// TestRulesNameOnlyKnownSeries checks every expression of every alert and recording rule:
+// each series it names is in the SDK's catalogue, a listed self-metric, or a recording
+// rule's output, so that a metric renamed in the catalogue breaks this test and not an
+// alert in production.
+func TestRulesNameOnlyKnownSeries(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(rulesDir, "*.yml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rule files in %s: %v", rulesDir, err)
+	}
+	allowed := append(slices.Clone(CatalogSeries), SelfMetrics...)
+	type expr struct{ file, rule, q string }
+	var exprs []expr
+	for _, f := range files {
+		groups, errs := rulefmt.ParseFile(f, false, model.UTF8Validation, promql, slog.New(slog.DiscardHandler))
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", f, errs)
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					allowed = append(allowed, r.Record)
+				}
+				exprs = append(exprs, expr{filepath.Base(f), r.Record + r.Alert, r.Expr})
+			}
+		}
+	}
+	for _, e := range exprs {
+		names, err := metricNames(e.q)
+		if err != nil {
+			t.Errorf("%s: %s: %v", e.file, e.rule, err)
+			continue
+		}
+		for _, n := range names {
+			if !slices.Contains(allowed, n) {
+				t.Errorf("%s: %s names %s, which is neither in the SDK's catalogue, nor in SelfMetrics, nor a recording rule", e.file, e.rule, n)
+			}
+		}
+	}
+}

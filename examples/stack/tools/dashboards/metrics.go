@@ -33,11 +33,17 @@ func seriesOf(ms ...catalog.Metric) []string {
 var SelfMetrics = []string{
 	"otelcol_receiver_accepted_log_records",
 	"otelcol_receiver_refused_log_records",
+	"otelcol_receiver_refused_metric_points",
+	"otelcol_receiver_refused_spans",
 	"otelcol_exporter_sent_log_records",
 	"otelcol_exporter_send_failed_log_records",
 	"otelcol_exporter_sent_metric_points",
 	"otelcol_exporter_send_failed_metric_points",
 	"otelcol_exporter_sent_spans",
 	"otelcol_exporter_send_failed_spans",
+	"otelcol_exporter_enqueue_failed_log_records",
+	"otelcol_exporter_enqueue_failed_metric_points",
+	"otelcol_exporter_enqueue_failed_spans",
 	"scrape_samples_scraped",
+	"up",
 }
