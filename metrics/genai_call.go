@@ -410,7 +410,7 @@ func (a *AI) boundErrorType(t string) string {
 	}
 	v := validUTF8(t)
 	if len(v) > ailabels.MaxLabelLength {
-		v = v[:ailabels.MaxLabelLength]
+		v = validUTF8(v[:ailabels.MaxLabelLength])
 	}
 	a.mu.Lock()
 	v, _ = a.errTypes.admit(v)

@@ -184,7 +184,7 @@ func toolLabel(name string) string {
 		return "unknown"
 	}
 	if len(name) > ailabels.MaxLabelLength {
-		return name[:ailabels.MaxLabelLength]
+		return validUTF8(name[:ailabels.MaxLabelLength]) // a cut rune becomes U+FFFD
 	}
 	return name
 }
