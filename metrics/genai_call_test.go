@@ -29,7 +29,7 @@ func TestFinishSuccess(t *testing.T) {
 	call.Chunk(start.Add(700 * time.Millisecond))
 	end := start.Add(time.Second)
 	cost, err := call.Finish(metrics.Result{
-		Usage: ailabels.Usage{InputTokens: 1000, CachedInputTokens: 800, CacheWriteInputTokens: 100, OutputTokens: 50},
+		Usage:      ailabels.Usage{InputTokens: 1000, CachedInputTokens: 800, CacheWriteInputTokens: 100, OutputTokens: 50},
 		ResponseID: "msg_1", FinishReasons: []string{"tool_use"},
 		ToolCalls: []metrics.ToolCallRequest{{ID: "toolu_1", Name: "get_weather", Arguments: `{"city":"Paris"}`}},
 		End:       end,
