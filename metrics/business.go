@@ -5,35 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/bounded"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 )
 
-// The business gauges, as they appear in Prometheus: plain names, no unit
-// (a unit of "1" could add a _ratio suffix).
+// The business gauges, as they appear in Prometheus (docs/metrics.md has
+// their descriptions and labels): plain names, no unit (a unit of "1"
+// could add a _ratio suffix).
 const (
 	// UserRetentionRateName is the share of users retained, 0 to 1,
 	// labelled retention_period and user_segment.
-	UserRetentionRateName        = "user_retention_rate"
-	UserRetentionRateUnit        = ""
-	UserRetentionRateDescription = "Share of users still active after the retention period, from 0 to 1, by retention period and user segment."
-
+	UserRetentionRateName = "user_retention_rate"
 	// FeatureAdoptionRateName is the share of active users who use a
 	// feature, 0 to 1, labelled feature_name.
-	FeatureAdoptionRateName        = "feature_adoption_rate"
-	FeatureAdoptionRateUnit        = ""
-	FeatureAdoptionRateDescription = "Share of active users who use the feature, from 0 to 1, by feature name."
-
+	FeatureAdoptionRateName = "feature_adoption_rate"
 	// PMFScoreName is the product-market-fit score, 0 to 1, labelled
 	// calculation_method.
-	PMFScoreName        = "pmf_score"
-	PMFScoreUnit        = ""
-	PMFScoreDescription = "Product-market-fit score from 0 to 1, by calculation method (sean_ellis: share of surveyed users who would be very disappointed without the product; 0.4 and above suggests fit)."
+	PMFScoreName = "pmf_score"
 )
 
 // The label keys of the business gauges.
@@ -147,7 +141,7 @@ func newBizConfig(opts []BusinessOption) (bizConfig, error) {
 // thresholds such as pmf_score < 0.4 need no scaling. A method that scores
 // on another scale (NPS is -100..100) must be mapped to 0..1 by the caller.
 //
-// A value past a label's bound is recorded under "other", whose gauge then
+// A value past a label's bound is recorded under "_OTHER", whose gauge then
 // holds whichever such value was set last: raise the bound rather than read
 // it.
 type Business struct {
@@ -157,11 +151,10 @@ type Business struct {
 	pmf       metric.Float64Gauge
 	overflow  metric.Int64Counter
 
-	overflowOpts [4][]metric.AddOption // by bizLabel
+	overflowOpts [numBizLabels][]metric.AddOption
 
-	mu     sync.Mutex
-	bounds [4]labelBound
-	cache  map[bizKey]*bizEntry
+	bounds [numBizLabels]*bounded.Labels
+	cache  *bounded.Cache[bizKey, *bizEntry]
 }
 
 // bizLabel indexes the bounded labels.
@@ -172,12 +165,30 @@ const (
 	bizSegment
 	bizFeature
 	bizMethod
+
+	numBizLabels = iota
 )
 
-var bizLabelKeys = [4]attribute.Key{RetentionPeriodKey, UserSegmentKey, FeatureNameKey, CalculationMethodKey}
+var bizLabelKeys = [numBizLabels]attribute.Key{RetentionPeriodKey, UserSegmentKey, FeatureNameKey, CalculationMethodKey}
+
+// bizGauge indexes the gauges.
+type bizGauge uint8
+
+const (
+	gaugeRetention bizGauge = iota
+	gaugeAdoption
+	gaugePMF
+)
+
+// gaugeLabels lists, per gauge, the bounded labels of its one or two values.
+var gaugeLabels = [...][]bizLabel{
+	gaugeRetention: {bizPeriod, bizSegment},
+	gaugeAdoption:  {bizFeature},
+	gaugePMF:       {bizMethod},
+}
 
 type bizKey struct {
-	gauge uint8
+	gauge bizGauge
 	a, b  string
 }
 
@@ -199,21 +210,18 @@ func NewBusiness(tel *telemetry.Telemetry, opts ...BusinessOption) (*Business, e
 	}
 	mp, enabled := cfg.meterProvider(tel)
 	meter := mp.Meter(telemetry.ScopeName)
-	b := &Business{enabled: enabled, cache: make(map[bizKey]*bizEntry)}
-	b.bounds[bizPeriod] = newLabelBound(cfg.maxPeriods)
-	b.bounds[bizSegment] = newLabelBound(cfg.maxSegments)
-	b.bounds[bizFeature] = newLabelBound(cfg.maxFeatures)
-	b.bounds[bizMethod] = newLabelBound(cfg.maxMethods)
-	if b.retention, err = meter.Float64Gauge(UserRetentionRateName,
-		metric.WithUnit(UserRetentionRateUnit), metric.WithDescription(UserRetentionRateDescription)); err != nil {
+	b := &Business{enabled: enabled, cache: bounded.NewCache[bizKey, *bizEntry](maxBizCacheEntries)}
+	b.bounds[bizPeriod] = bounded.NewLabels(cfg.maxPeriods)
+	b.bounds[bizSegment] = bounded.NewLabels(cfg.maxSegments)
+	b.bounds[bizFeature] = bounded.NewLabels(cfg.maxFeatures)
+	b.bounds[bizMethod] = bounded.NewLabels(cfg.maxMethods)
+	if b.retention, err = catalog.Float64Gauge(meter, catalog.UserRetention); err != nil {
 		return nil, err
 	}
-	if b.adoption, err = meter.Float64Gauge(FeatureAdoptionRateName,
-		metric.WithUnit(FeatureAdoptionRateUnit), metric.WithDescription(FeatureAdoptionRateDescription)); err != nil {
+	if b.adoption, err = catalog.Float64Gauge(meter, catalog.FeatureAdoption); err != nil {
 		return nil, err
 	}
-	if b.pmf, err = meter.Float64Gauge(PMFScoreName,
-		metric.WithUnit(PMFScoreUnit), metric.WithDescription(PMFScoreDescription)); err != nil {
+	if b.pmf, err = catalog.Float64Gauge(meter, catalog.PMFScore); err != nil {
 		return nil, err
 	}
 	if b.overflow, err = newOverflowCounter(meter); err != nil {
@@ -241,7 +249,7 @@ func (b *Business) SetRetention(ctx context.Context, period, segment string, rat
 	if err := checkFraction("retention rate", rate); err != nil {
 		return err
 	}
-	e, err := b.entry(0, period, segment)
+	e, err := b.entry(gaugeRetention, period, segment)
 	if err != nil {
 		return err
 	}
@@ -258,7 +266,7 @@ func (b *Business) SetFeatureAdoption(ctx context.Context, feature string, rate 
 	if err := checkFraction("feature adoption rate", rate); err != nil {
 		return err
 	}
-	e, err := b.entry(1, feature, "")
+	e, err := b.entry(gaugeAdoption, feature, "")
 	if err != nil {
 		return err
 	}
@@ -277,7 +285,7 @@ func (b *Business) SetPMFScore(ctx context.Context, method string, score float64
 	if err := checkFraction("PMF score", score); err != nil {
 		return err
 	}
-	e, err := b.entry(2, method, "")
+	e, err := b.entry(gaugePMF, method, "")
 	if err != nil {
 		return err
 	}
@@ -302,30 +310,31 @@ func (b *Business) set(ctx context.Context, g metric.Float64Gauge, v float64, e 
 	}
 }
 
-// gaugeLabels lists, per gauge, the bounded labels of its one or two values.
-var gaugeLabels = [3][]bizLabel{{bizPeriod, bizSegment}, {bizFeature}, {bizMethod}}
-
-func (b *Business) entry(gauge uint8, v1, v2 string) (*bizEntry, error) {
+// entry returns the prepared labels of gauge for its values v1 (and v2),
+// validated and bounded.
+func (b *Business) entry(gauge bizGauge, v1, v2 string) (*bizEntry, error) {
 	k := bizKey{gauge, v1, v2}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if e, ok := b.cache[k]; ok {
+	if e, ok := b.cache.Load(k); ok {
 		return e, nil
 	}
-	labels := gaugeLabels[gauge]
-	raw := [2]string{v1, v2}
-	kvs := make([]attribute.KeyValue, 0, 2)
-	e := &bizEntry{}
 	var vals [2]string
-	for i, l := range labels {
+	raw := [2]string{v1, v2}
+	for i, l := range gaugeLabels[gauge] {
 		v, err := ailabels.ValidateLabel(raw[i])
 		if err != nil {
 			return nil, fmt.Errorf("metrics: %s: %w", bizLabelKeys[l], err)
 		}
 		vals[i] = v
 	}
-	for i, l := range labels {
-		v, over := b.bounds[l].admit(vals[i])
+	return b.cache.Get(k, func(bizKey) *bizEntry { return b.newEntry(gauge, vals) }), nil
+}
+
+// newEntry bounds the valid values vals of gauge's labels.
+func (b *Business) newEntry(gauge bizGauge, vals [2]string) *bizEntry {
+	e := &bizEntry{}
+	kvs := make([]attribute.KeyValue, 0, 2)
+	for i, l := range gaugeLabels[gauge] {
+		v, over := b.bounds[l].Admit(vals[i])
 		if over {
 			e.overflow[e.nOver] = l
 			e.nOver++
@@ -333,8 +342,5 @@ func (b *Business) entry(gauge uint8, v1, v2 string) (*bizEntry, error) {
 		kvs = append(kvs, bizLabelKeys[l].String(v))
 	}
 	e.opts = []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
-	if len(b.cache) < maxBizCacheEntries {
-		b.cache[k] = e
-	}
-	return e, nil
+	return e
 }

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -52,17 +53,20 @@ func TestBusinessGauges(t *testing.T) {
 		pt(0.45, "calculation_method", "sean_ellis"),
 		pt(1, "calculation_method", "survey_v2"),
 	)
-	for _, c := range []struct{ name, unit string }{
-		{metrics.UserRetentionRateName, metrics.UserRetentionRateUnit},
-		{metrics.FeatureAdoptionRateName, metrics.FeatureAdoptionRateUnit},
-		{metrics.PMFScoreName, metrics.PMFScoreUnit},
+	for _, c := range []struct {
+		name string
+		def  catalog.Metric
+	}{
+		{metrics.UserRetentionRateName, catalog.UserRetention},
+		{metrics.FeatureAdoptionRateName, catalog.FeatureAdoption},
+		{metrics.PMFScoreName, catalog.PMFScore},
 	} {
 		m, _ := aiMetric(t, kit, c.name)
 		if _, ok := m.Data.(metricdata.Gauge[float64]); !ok {
 			t.Errorf("%s: data %T, want a float64 gauge", c.name, m.Data)
 		}
-		if m.Unit != "" || c.unit != "" || m.Description == "" {
-			t.Errorf("%s: unit %q (const %q), description %q; want no unit and a description", c.name, m.Unit, c.unit, m.Description)
+		if m.Unit != "" || c.def.Unit != "" || m.Description != c.def.Description || c.def.Name != c.name {
+			t.Errorf("%s: unit %q, description %q; want the catalogue's %+v", c.name, m.Unit, m.Description, c.def)
 		}
 	}
 }
@@ -127,10 +131,10 @@ func TestBusinessBounds(t *testing.T) {
 	must(b.SetPMFScore(ctx, "sean_ellis", 0.4))
 	must(b.SetPMFScore(ctx, "other_method", 0.7))
 	aiWantPoints(t, kit, metrics.FeatureAdoptionRateName,
-		pt(0.15, "feature_name", "a"), pt(0.2, "feature_name", "b"), pt(0.3, "feature_name", "other"))
+		pt(0.15, "feature_name", "a"), pt(0.2, "feature_name", "b"), pt(0.3, "feature_name", "_OTHER"))
 	aiWantPoints(t, kit, metrics.UserRetentionRateName,
 		pt(0.5, "retention_period", "day_7", "user_segment", "free"),
-		pt(0.6, "retention_period", "day_7", "user_segment", "other"))
+		pt(0.6, "retention_period", "day_7", "user_segment", "_OTHER"))
 	aiWantPoints(t, kit, metrics.LabelOverflowName,
 		pt(1, "label", "feature_name"), pt(1, "label", "user_segment"), pt(1, "label", "calculation_method"))
 }

@@ -1,0 +1,54 @@
+package metrics_test
+
+import (
+	"testing"
+
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
+	"github.com/starmates-ai-team/telemetry/metrics"
+)
+
+// TestNamesAreTheCatalogues ties the exported names and default bounds of
+// this package to the metric catalogue, which the instruments, the docs,
+// the dashboards, the rules and the end-to-end suite are built from.
+func TestNamesAreTheCatalogues(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		def  catalog.Metric
+	}{
+		{metrics.HTTPRequestsName, catalog.HTTPRequests},
+		{metrics.HTTPRequestDurationName, catalog.HTTPRequestDuration},
+		{metrics.HTTPErrorsName, catalog.HTTPErrors},
+		{metrics.AIRequestsName, catalog.AIRequests},
+		{metrics.AITokensName, catalog.AITokens},
+		{metrics.AICostName, catalog.AICost},
+		{metrics.AIUnpricedRequestsName, catalog.AIUnpricedRequests},
+		{metrics.AIUsageMissingName, catalog.AIUsageMissing},
+		{metrics.AIPricingAsOfName, catalog.AIPricingAsOf},
+		{metrics.LabelOverflowName, catalog.LabelOverflow},
+		{metrics.UserRetentionRateName, catalog.UserRetention},
+		{metrics.FeatureAdoptionRateName, catalog.FeatureAdoption},
+		{metrics.PMFScoreName, catalog.PMFScore},
+	} {
+		if c.name != c.def.Name {
+			t.Errorf("name %q, the catalogue's %q", c.name, c.def.Name)
+		}
+	}
+	for _, c := range []struct {
+		what     string
+		got, cat int
+	}{
+		{"DefaultMaxFeatures", metrics.DefaultMaxFeatures, catalog.MaxFeatures},
+		{"DefaultMaxSegments", metrics.DefaultMaxSegments, catalog.MaxSegments},
+		{"DefaultMaxRetentionPeriods", metrics.DefaultMaxRetentionPeriods, catalog.MaxRetentionPeriods},
+		{"DefaultMaxPMFMethods", metrics.DefaultMaxPMFMethods, catalog.MaxPMFMethods},
+		{"DefaultMaxModels", metrics.DefaultMaxModels, catalog.MaxModels},
+		{"DefaultMaxProviders", metrics.DefaultMaxProviders, catalog.MaxProviders},
+	} {
+		if c.got != c.cat {
+			t.Errorf("%s = %d, the catalogue's bound %d", c.what, c.got, c.cat)
+		}
+	}
+	if metrics.HTTPOther != catalog.Overflow {
+		t.Errorf("HTTPOther = %q, the catalogue's overflow value %q", metrics.HTTPOther, catalog.Overflow)
+	}
+}
