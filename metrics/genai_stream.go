@@ -12,9 +12,10 @@ import (
 // OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental) the Latest*
 // names of ailabels.LatestSemconvVersion are used instead. Every one of
 // them uses the conventions' advised buckets (14 boundaries, 0.01 s to
-// 81.92 s, or 1 to 67108864 tokens): 16 series (15 buckets, plus _sum and
-// _count) per combination of operation, provider, request model and
-// response model (see docs/genai.md for the series cost).
+// 81.92 s, or 1 to 67108864 tokens): 17 Prometheus series (15 buckets
+// with +Inf, _sum and _count) per combination of operation, provider,
+// request model and response model (see docs/genai.md for the series
+// cost).
 const (
 	// GenAITimeToFirstChunkName is the time from the request to the first
 	// chunk of a streamed response, in seconds, recorded once per stream.
