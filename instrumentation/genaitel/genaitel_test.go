@@ -88,7 +88,7 @@ func expect(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
 		v, ok := got[k]
 		if w == nil {
 			if ok {
-				t.Errorf("%s = %v, want absent", k, v.Emit())
+				t.Errorf("%s = %v, want absent", k, v.String())
 			}
 			continue
 		}
@@ -110,7 +110,7 @@ func expect(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
 			match = v.Type() == attribute.STRINGSLICE && slices.Equal(v.AsStringSlice(), w)
 		}
 		if !match {
-			t.Errorf("%s = %s, want %v", k, v.Emit(), w)
+			t.Errorf("%s = %s, want %v", k, v.String(), w)
 		}
 	}
 }
@@ -199,22 +199,22 @@ func TestGenerateContent(t *testing.T) {
 				t.Errorf("status %v", sp.Status)
 			}
 			expect(t, sp, map[attribute.Key]any{
-				"gen_ai.request.max_tokens":               256,
-				"gen_ai.request.temperature":              0.5,
-				"gen_ai.response.id":                      "resp-json-1",
-				"gen_ai.response.model":                   "gemini-2.5-flash",
-				"gen_ai.response.finish_reasons":          []string{"STOP"},
-				"gen_ai.usage.input_tokens":               1200,
-				"gen_ai.usage.output_tokens":              350,
-				"gen_ai.usage.cache_read.input_tokens":    1000,
-				"gen_ai.usage.reasoning.output_tokens":    50,
-				"ai.response.tool_calls":                  []string{"get_weather"},
-				"ai.response.tool_call_ids":               []string{"call-1"},
-				"ai.request.attempts":                     1,
-				"ai.pricing.price_list":                   provider,
-				"ai.cost.usd":                             fakeCost,
-				"error.type":                              nil,
-				"ai.usage.missing":                        nil,
+				"gen_ai.request.max_tokens":                256,
+				"gen_ai.request.temperature":               0.5,
+				"gen_ai.response.id":                       "resp-json-1",
+				"gen_ai.response.model":                    "gemini-2.5-flash",
+				"gen_ai.response.finish_reasons":           []string{"STOP"},
+				"gen_ai.usage.input_tokens":                1200,
+				"gen_ai.usage.output_tokens":               350,
+				"gen_ai.usage.cache_read.input_tokens":     1000,
+				"gen_ai.usage.reasoning.output_tokens":     50,
+				"ai.response.tool_calls":                   []string{"get_weather"},
+				"ai.response.tool_call_ids":                []string{"call-1"},
+				"ai.request.attempts":                      1,
+				"ai.pricing.price_list":                    provider,
+				"ai.cost.usd":                              fakeCost,
+				"error.type":                               nil,
+				"ai.usage.missing":                         nil,
 				"gen_ai.usage.cache_creation.input_tokens": nil,
 			})
 			checkUsageMetrics(t, s, provider)
@@ -276,7 +276,7 @@ func TestSlowFirstToken(t *testing.T) {
 	sp := s.spans(t, 1)[0]
 	v, ok := attrs(sp)["gen_ai.response.time_to_first_chunk"]
 	if !ok || v.AsFloat64() < 0.06 {
-		t.Errorf("time to first chunk %v, want at least 0.06 s", v.Emit())
+		t.Errorf("time to first chunk %v, want at least 0.06 s", v.String())
 	}
 }
 
