@@ -53,6 +53,10 @@ type Metric struct {
 	OptIn string
 	// Note is what else a reader of the table needs to know.
 	Note string
+	// When says when the series first appears, if not with the first
+	// recording of the API that records it ("a call is unpriced"). The
+	// end-to-end suite expects the others from every example service.
+	When string
 }
 
 // InstrumentName returns the name to create the instrument with.
@@ -111,6 +115,7 @@ var (
 		Labels: []Label{{Key: "error_type", Values: []string{"client_error", "server_error", "timeout", "canceled", "panic"},
 			Doc: "the first that applies of panic, timeout, canceled, server_error (5xx), client_error (4xx)"}},
 		RecordedBy: "middleware.New",
+		When:       "a request fails",
 	}
 )
 
@@ -152,6 +157,7 @@ var (
 		Labels:      []Label{aiModel},
 		RecordedBy:  "metrics.AI",
 		Note:        "calls the pricing table cannot price (unknown provider and model, or no price for the service tier)",
+		When:        "a call is not priced",
 	}
 	AIUsageMissing = Metric{
 		Name: "ai_usage_missing_total", Kind: Counter,
@@ -159,6 +165,7 @@ var (
 		Labels:      []Label{aiModel, aiProvider},
 		RecordedBy:  "metrics.AI",
 		Note:        "streams that ended without their usage event, recorded by the instrumentation modules",
+		When:        "a call ends without usage",
 	}
 	AIPricingAsOf = Metric{
 		Name: "ai_pricing_as_of_timestamp_seconds", Kind: Gauge,
@@ -171,6 +178,7 @@ var (
 		Description: "Recordings whose label value was replaced by _OTHER because the label reached its bound, by label.",
 		Labels:      []Label{{Key: "label", Doc: "the key of the bounded label"}},
 		RecordedBy:  "metrics.AI, metrics.Business",
+		When:        "a label reaches its bound",
 	}
 )
 
@@ -234,12 +242,14 @@ var (
 		Description: "Spans, metric points and log records in exports that failed (collector down, refused or timed out).",
 		Labels:      []Label{selfSignal},
 		RecordedBy:  "Init",
+		When:        "an export fails",
 	}
 	SelfDropped = Metric{
 		Name: "telemetry_sdk_dropped_total", Kind: Counter,
 		Description: "Spans and log records dropped because the bounded export queue was full.",
 		Labels:      []Label{selfSignal},
 		RecordedBy:  "Init",
+		When:        "a queue is full",
 	}
 	selfSignal = Label{Key: "signal", Values: []string{"traces", "metrics", "logs"}}
 )

@@ -52,6 +52,9 @@ func Doc() string {
 			if m.Note != "" {
 				fmt.Fprintf(&b, "- note: %s\n", m.Note)
 			}
+			if m.When != "" {
+				fmt.Fprintf(&b, "- appears once %s\n", m.When)
+			}
 			if m.OptIn != "" {
 				fmt.Fprintf(&b, "- off by default; on with %s\n", m.OptIn)
 			}
