@@ -61,49 +61,55 @@ func orNil[I any](e I, err error) (I, error) {
 // exporter does not dial: gRPC connects lazily. The OTLP/HTTP exporters get
 // transports of their own, which t closes at Shutdown.
 func (t *Telemetry) newExporters(ctx context.Context, cfg *config) (exporters, error) {
-	var (
-		out  exporters
-		errs []error
-		err  error
-	)
-	switch {
-	case cfg.spanExporter != nil:
-		out.span = cfg.spanExporter
-	case cfg.traces.uses(exporterOTLP):
-		out.span, err = newSpanExporter(ctx, cfg.traces, t.transport(cfg.traces))
-		errs = append(errs, err)
-	case cfg.traces.uses(exporterConsole):
-		out.span, err = stdouttrace.New(stdouttrace.WithWriter(os.Stdout))
-		errs = append(errs, err)
-	}
-	switch {
-	case cfg.metricExporter != nil:
-		out.metric = cfg.metricExporter
-	case cfg.metrics.uses(exporterOTLP):
-		out.metric, err = newMetricExporter(ctx, cfg, t.transport(cfg.metrics))
-		errs = append(errs, err)
-	case cfg.metrics.uses(exporterConsole):
-		out.metric, err = stdoutmetric.New(stdoutmetric.WithWriter(os.Stdout),
-			stdoutmetric.WithTemporalitySelector(temporalitySelector(cfg.temporality)),
-			stdoutmetric.WithAggregationSelector(aggregationSelector(cfg.histogram)))
-		errs = append(errs, err)
-	}
-	switch {
-	case cfg.logExporter != nil:
-		out.log = cfg.logExporter
-	case cfg.logs.uses(exporterOTLP):
-		out.log, err = newLogExporter(ctx, cfg.logs, t.transport(cfg.logs))
-		errs = append(errs, err)
-	case cfg.logs.uses(exporterConsole):
-		out.log, err = stdoutlog.New(stdoutlog.WithWriter(os.Stdout))
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
+	var out exporters
+	var errSpan, errMetric, errLog error
+	out.span, errSpan = t.newSpanExporter(ctx, cfg)
+	out.metric, errMetric = t.newMetricExporter(ctx, cfg)
+	out.log, errLog = t.newLogExporter(ctx, cfg)
+	if err := errors.Join(errSpan, errMetric, errLog); err != nil {
 		// Undo what was built: Init that fails half way starts nothing.
 		out.shutdown(ctx)
 		return exporters{}, err
 	}
 	return out, nil
+}
+
+func (t *Telemetry) newSpanExporter(ctx context.Context, cfg *config) (sdktrace.SpanExporter, error) {
+	switch {
+	case cfg.spanExporter != nil:
+		return cfg.spanExporter, nil
+	case cfg.traces.uses(exporterOTLP):
+		return newOTLPSpanExporter(ctx, cfg.traces, t.transport(cfg.traces))
+	case cfg.traces.uses(exporterConsole):
+		return orNil[sdktrace.SpanExporter](stdouttrace.New(stdouttrace.WithWriter(os.Stdout)))
+	}
+	return nil, nil
+}
+
+func (t *Telemetry) newMetricExporter(ctx context.Context, cfg *config) (sdkmetric.Exporter, error) {
+	switch {
+	case cfg.metricExporter != nil:
+		return cfg.metricExporter, nil
+	case cfg.metrics.uses(exporterOTLP):
+		return newOTLPMetricExporter(ctx, cfg, t.transport(cfg.metrics))
+	case cfg.metrics.uses(exporterConsole):
+		return orNil[sdkmetric.Exporter](stdoutmetric.New(stdoutmetric.WithWriter(os.Stdout),
+			stdoutmetric.WithTemporalitySelector(temporalitySelector(cfg.temporality)),
+			stdoutmetric.WithAggregationSelector(aggregationSelector(cfg.histogram))))
+	}
+	return nil, nil
+}
+
+func (t *Telemetry) newLogExporter(ctx context.Context, cfg *config) (sdklog.Exporter, error) {
+	switch {
+	case cfg.logExporter != nil:
+		return cfg.logExporter, nil
+	case cfg.logs.uses(exporterOTLP):
+		return newOTLPLogExporter(ctx, cfg.logs, t.transport(cfg.logs))
+	case cfg.logs.uses(exporterConsole):
+		return orNil[sdklog.Exporter](stdoutlog.New(stdoutlog.WithWriter(os.Stdout)))
+	}
+	return nil, nil
 }
 
 // transport returns a new HTTP transport for one signal's OTLP/HTTP
@@ -196,7 +202,7 @@ func httpClient(s signal, tr http.RoundTripper) *http.Client {
 	return &http.Client{Transport: tr, Timeout: s.timeout}
 }
 
-func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
+func newOTLPSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
 	if s.protocol == HTTPProtobuf {
 		o := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(endpointURL(s)), otlptracehttp.WithTimeout(s.timeout),
 			otlptracehttp.WithHTTPClient(httpClient(s, tr)), otlptracehttp.WithTLSClientConfig(s.tls),
@@ -220,7 +226,7 @@ func newSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktr
 	return orNil[sdktrace.SpanExporter](otlptracegrpc.New(ctx, o...))
 }
 
-func newMetricExporter(ctx context.Context, cfg *config, tr http.RoundTripper) (sdkmetric.Exporter, error) {
+func newOTLPMetricExporter(ctx context.Context, cfg *config, tr http.RoundTripper) (sdkmetric.Exporter, error) {
 	s := cfg.metrics
 	temporality, aggregation := temporalitySelector(cfg.temporality), aggregationSelector(cfg.histogram)
 	if s.protocol == HTTPProtobuf {
@@ -248,7 +254,7 @@ func newMetricExporter(ctx context.Context, cfg *config, tr http.RoundTripper) (
 	return orNil[sdkmetric.Exporter](otlpmetricgrpc.New(ctx, o...))
 }
 
-func newLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
+func newOTLPLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
 	if s.protocol == HTTPProtobuf {
 		o := []otlploghttp.Option{otlploghttp.WithEndpointURL(endpointURL(s)), otlploghttp.WithTimeout(s.timeout),
 			otlploghttp.WithHTTPClient(httpClient(s, tr)), otlploghttp.WithTLSClientConfig(s.tls),

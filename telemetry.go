@@ -435,9 +435,9 @@ func (t *Telemetry) LoggerProvider() otellog.LoggerProvider {
 	return t.sdkLP
 }
 
-// HandleError sends err to the SDK's error handler (WithErrorHandler, or
-// standard error), rate-limited with the export errors, credentials
-// redacted. Instrumentation built on a *Telemetry reports its background
+// HandleError sends err to the SDK's error handler (SetErrorHandler's,
+// else WithErrorHandler's, else standard error), rate-limited with the
+// export errors, credentials redacted. Instrumentation built on a *Telemetry reports its background
 // problems here. With a nil or disabled Telemetry it goes to otel.Handle.
 func (t *Telemetry) HandleError(err error) {
 	if err == nil {

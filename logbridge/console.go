@@ -313,23 +313,9 @@ func (e *encoder) attr(a slog.Attr) bool {
 		a = e.replace(e.groups, a)
 		a.Value = a.Value.Resolve()
 	}
-	v := a.Value
-	if v.Kind() == slog.KindAny {
-		switch x := v.Any().(type) {
-		case nil:
-			if a.Key == "" {
-				return false
-			}
-		case *slog.Source:
-			if x == nil || *x == (slog.Source{}) {
-				return false
-			}
-			if e.json {
-				v = sourceGroup(x)
-			} else {
-				v = slog.StringValue(x.File + ":" + strconv.Itoa(x.Line))
-			}
-		}
+	v, ok := e.written(a)
+	if !ok {
+		return false
 	}
 	if v.Kind() != slog.KindGroup {
 		e.key(a.Key)
@@ -355,6 +341,29 @@ func (e *encoder) attr(a slog.Attr) bool {
 	}
 	e.closeGroup(a.Key)
 	return true
+}
+
+// written returns the value a's line shows, or false when a is left out:
+// the empty attribute and the empty source are; a source is a group in
+// JSON and file:line in text.
+func (e *encoder) written(a slog.Attr) (slog.Value, bool) {
+	v := a.Value
+	if v.Kind() != slog.KindAny {
+		return v, true
+	}
+	switch x := v.Any().(type) {
+	case nil:
+		return v, a.Key != ""
+	case *slog.Source:
+		if x == nil || *x == (slog.Source{}) {
+			return v, false
+		}
+		if e.json {
+			return sourceGroup(x), true
+		}
+		return slog.StringValue(x.File + ":" + strconv.Itoa(x.Line)), true
+	}
+	return v, true
 }
 
 func sourceGroup(s *slog.Source) slog.Value {

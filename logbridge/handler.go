@@ -162,32 +162,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
 	}
-	// Most records hold nothing to redact: find out with a scan of the
-	// keys, and rebuild the record, once for both outputs, only when there
-	// is.
-	dirty := false
-	if h.redact != nil {
-		r.Attrs(func(a slog.Attr) bool {
-			dirty = !h.redact.clean(a, h.redactAll)
-			return !dirty
-		})
-	}
-	var buf [attrBuf]slog.Attr
-	attrs, changed := buf[:0], false
-	if dirty {
-		r.Attrs(func(a slog.Attr) bool {
-			var c bool
-			a, c = h.redact.attr(a, h.redactAll)
-			changed = changed || c
-			attrs = append(attrs, a)
-			return true
-		})
-	}
-	if changed {
-		nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-		nr.AddAttrs(attrs...)
-		r = nr
-	}
+	r = h.redacted(r)
 
 	var errOTel, errConsole error
 	if h.otel != nil && (h.console == nil || h.otel.Enabled(ctx, r.Level)) {
@@ -197,6 +172,38 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		errConsole = h.console.handle(r, sc)
 	}
 	return errors.Join(errOTel, errConsole)
+}
+
+// redacted returns r, or a copy with its secrets redacted. Most records
+// hold nothing to redact: a scan of the keys finds out, and the record is
+// rebuilt, once for both outputs, only when there is.
+func (h *Handler) redacted(r slog.Record) slog.Record {
+	if h.redact == nil {
+		return r
+	}
+	dirty := false
+	r.Attrs(func(a slog.Attr) bool {
+		dirty = !h.redact.clean(a, h.redactAll)
+		return !dirty
+	})
+	if !dirty {
+		return r
+	}
+	var buf [attrBuf]slog.Attr
+	attrs, changed := buf[:0], false
+	r.Attrs(func(a slog.Attr) bool {
+		var c bool
+		a, c = h.redact.attr(a, h.redactAll)
+		changed = changed || c
+		attrs = append(attrs, a)
+		return true
+	})
+	if !changed {
+		return r
+	}
+	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr.AddAttrs(attrs...)
+	return nr
 }
 
 // WithAttrs returns a Handler whose records carry attrs (redacted once,
