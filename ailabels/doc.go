@@ -45,8 +45,8 @@
 // A [Pricing] keys prices by provider, the gen_ai.provider.name value of
 // [Usage.Provider] (openai, anthropic, gcp.gemini, gcp.vertex_ai,
 // aws.bedrock, azure.ai.openai, azure.ai.inference, mistral_ai, deepseek,
-// x_ai: the Provider constants; [PricingProvider] also reads LiteLLM's
-// names such as azure or bedrock), and by the model id exactly as that
+// x_ai: the Provider constants; LiteLLM's names such as azure, bedrock,
+// vertex_ai or xai are read as those), and by the model id exactly as that
 // provider's API returns it: Bedrock's
 // us.anthropic.claude-sonnet-4-5-20250929-v1:0 (the US profile, 10 % above
 // global.anthropic...), a Bedrock region-qualified id such as
@@ -89,6 +89,6 @@
 // version suffixes are dropped (gpt-4o-2024-08-06 becomes gpt-4o, Bedrock's
 // us.anthropic.claude-sonnet-4-6 becomes claude-sonnet-4-6), while pricing
 // still uses the full id, so a snapshot keeps its own price. The provider
-// label is the value given, validated; the pricing table reads it through
-// [PricingProvider].
+// label is the value given, validated; the pricing table resolves the
+// aliases above.
 package ailabels

@@ -27,12 +27,12 @@ var genaiProviders = map[string][]string{
 	"cohere":    {ProviderCohere},
 }
 
-// GenAIPricesProviders returns the price lists a genai-prices provider id
+// genAIPricesProviders returns the price lists a genai-prices provider id
 // goes to: google to gcp.gemini and gcp.vertex_ai, azure to
 // azure.ai.openai and azure.ai.inference, aws to aws.bedrock, x-ai to
 // x_ai, mistral to mistral_ai; openai, anthropic, deepseek, groq, cohere
 // and any other id keep their name.
-func GenAIPricesProviders(id string) []string {
+func genAIPricesProviders(id string) []string {
 	id = asciiLower(strings.TrimSpace(id))
 	if ps, ok := genaiProviders[id]; ok {
 		return slices.Clone(ps)
@@ -233,7 +233,7 @@ func gpPrices(raw json.RawMessage) ([]DatedPrice, error) {
 // LoadGenAIPrices reads genai-prices' data.json (version 2: a list of
 // providers, each with models matched by rules) and returns its models as
 // rule entries, in the file's order, on the price lists of
-// GenAIPricesProviders(provider id). Prices are per million tokens:
+// genAIPricesProviders(provider id). Prices are per million tokens:
 // input_mtok, output_mtok, cache_read_mtok, cache_write_mtok (the
 // 5-minute write) and cache_write_1h_mtok, each a number or a base with
 // input-size tiers; a list of prices with start_date constraints becomes
@@ -256,14 +256,14 @@ func LoadGenAIPrices(r io.Reader) (*Pricing, error) {
 	fallbacks := map[string][]string{}
 	var errs errList
 	for _, pv := range provs {
-		platforms := GenAIPricesProviders(pv.ID)
+		platforms := genAIPricesProviders(pv.ID)
 		if platforms[0] == "" {
 			errs.add(&PricingError{Entry: pv.ID, Field: "id", Reason: "empty provider id"})
 			continue
 		}
 		for _, fb := range pv.Fallbacks {
 			for _, pl := range platforms {
-				for _, fbp := range GenAIPricesProviders(fb) {
+				for _, fbp := range genAIPricesProviders(fb) {
 					if fbp != pl && fbp != "" {
 						fallbacks[pl] = append(fallbacks[pl], fbp)
 					}

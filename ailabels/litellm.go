@@ -34,13 +34,13 @@ var litellmProviders = map[string]string{
 	"cohere_chat":            ProviderCohere,
 }
 
-// LiteLLMProvider returns the provider whose price list a LiteLLM entry of
+// liteLLMProvider returns the provider whose price list a LiteLLM entry of
 // litellm_provider goes to: openai (and text-completion-openai), anthropic,
 // gcp.gemini (gemini), gcp.vertex_ai (vertex_ai and every vertex_ai-*),
 // mistral_ai, deepseek, x_ai, aws.bedrock (bedrock, bedrock_converse,
 // bedrock_mantle), azure.ai.openai (azure), azure.ai.inference
 // (azure_ai), groq, cohere; any other keeps LiteLLM's name.
-func LiteLLMProvider(litellmProvider string) string {
+func liteLLMProvider(litellmProvider string) string {
 	p := asciiLower(strings.TrimSpace(litellmProvider))
 	if c, ok := litellmProviders[p]; ok {
 		return c
@@ -51,7 +51,7 @@ func LiteLLMProvider(litellmProvider string) string {
 	return p
 }
 
-// LiteLLMModelID returns the model id, as the provider's API returns it,
+// liteLLMModelID returns the model id, as the provider's API returns it,
 // of a LiteLLM key: without LiteLLM's routing prefix (gemini/, mistral/,
 // xai/, deepseek/, vertex_ai/, azure/, azure_ai/, bedrock/ and its
 // invoke/ and converse/ routes, or the provider's own name), lower-cased.
@@ -60,14 +60,14 @@ func LiteLLMProvider(litellmProvider string) string {
 // (us-gov-west-1/anthropic.claude-...), a Vertex publisher
 // (meta/llama-...-maas). prefixed reports whether a routing prefix was
 // removed.
-func LiteLLMModelID(litellmProvider, key string) (id string, prefixed bool) {
+func liteLLMModelID(litellmProvider, key string) (id string, prefixed bool) {
 	k := asciiLower(strings.TrimSpace(key))
 	lp := asciiLower(strings.TrimSpace(litellmProvider))
 	routes := []string{lp}
 	if base, _, ok := strings.Cut(lp, "-"); ok {
 		routes = append(routes, base)
 	}
-	switch LiteLLMProvider(lp) {
+	switch liteLLMProvider(lp) {
 	case ProviderAWSBedrock:
 		routes = append(routes, "bedrock", "bedrock_mantle")
 	case ProviderGCPVertexAI:
@@ -84,7 +84,7 @@ func LiteLLMModelID(litellmProvider, key string) (id string, prefixed bool) {
 			break
 		}
 	}
-	if LiteLLMProvider(lp) == ProviderAWSBedrock {
+	if liteLLMProvider(lp) == ProviderAWSBedrock {
 		for _, r := range [...]string{"invoke/", "converse/"} {
 			if rest, ok := strings.CutPrefix(k, r); ok && rest != "" {
 				k, prefixed = rest, true
@@ -138,8 +138,8 @@ func perMillion(v float64) float64 {
 // LoadLiteLLM reads LiteLLM's model_prices_and_context_window.json and
 // returns its token-priced models (modes chat, responses, embedding and
 // completion, with an input_cost_per_token) as exact entries, each on the
-// price list of LiteLLMProvider(litellm_provider), under
-// LiteLLMModelID(key). Per-token prices become per-million prices:
+// price list of liteLLMProvider(litellm_provider), under
+// liteLLMModelID(key). Per-token prices become per-million prices:
 // input/output_cost_per_token, cache_read_input_token_cost,
 // cache_creation_input_token_cost (the 5-minute write),
 // cache_creation_input_token_cost_above_1hr; the _above_Nk_tokens
@@ -204,7 +204,7 @@ func LoadLiteLLM(r io.Reader) (*Pricing, error) {
 			continue
 		}
 		e.asOf = asOf
-		id, prefixed := LiteLLMModelID(lp, key)
+		id, prefixed := liteLLMModelID(lp, key)
 		if priceKey(id) == "" {
 			errs.add(&PricingError{Entry: key, Reason: "no model id in the key"})
 			continue
@@ -304,7 +304,7 @@ func litellmEntry(key, lp string, fields map[string]json.RawMessage) (*Entry, er
 		}
 		*dst = &ServicePrice{Input: *s.base.in, Output: *s.base.out, CacheRead: s.base.cr, CacheWrite: s.base.cw, CacheWrite1h: s.base.cw1, Tiers: tiersOf(s)}
 	}
-	e, err := newEntry(LiteLLMProvider(lp), key, []DatedPrice{{Price: p}})
+	e, err := newEntry(liteLLMProvider(lp), key, []DatedPrice{{Price: p}})
 	if err != nil {
 		return nil, err
 	}

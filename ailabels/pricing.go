@@ -397,12 +397,12 @@ var providerAliases = map[string]string{
 	"x-ai":         ProviderXAI,
 }
 
-// PricingProvider returns the provider name whose price list prices a
+// pricingProvider returns the provider name whose price list prices a
 // call of provider: provider lower-cased and trimmed, with the aliases
 // azure (azure.ai.openai), azure_ai (azure.ai.inference), bedrock and aws
 // (aws.bedrock), vertex_ai (gcp.vertex_ai), gemini (gcp.gemini), google
 // (gcp.gen_ai), mistral (mistral_ai) and xai (x_ai) resolved.
-func PricingProvider(provider string) string {
+func pricingProvider(provider string) string {
 	p := asciiLower(strings.TrimSpace(provider))
 	if a, ok := providerAliases[p]; ok {
 		return a
@@ -447,7 +447,7 @@ func keyVariants(provider, key string) []string {
 
 // Entry returns the entry that prices model on provider, or nil. The
 // model id is matched lower-cased and trimmed (and without Gemini's
-// models/ prefix); provider goes through PricingProvider. The search,
+// models/ prefix); provider goes through pricingProvider. The search,
 // newest merged table first:
 //
 //  1. an Azure deployment (or other name) given by WithDeployments is
@@ -476,7 +476,7 @@ func (p *Pricing) Entry(provider, model string) *Entry {
 	if key == "" {
 		return nil
 	}
-	prov := PricingProvider(provider)
+	prov := pricingProvider(provider)
 	if prov == "" {
 		return p.findAny(key)
 	}
@@ -616,7 +616,7 @@ func (p *Pricing) Fallbacks(provider string) []string {
 	if p == nil {
 		return nil
 	}
-	return slices.Clone(p.fallbacks[PricingProvider(provider)])
+	return slices.Clone(p.fallbacks[pricingProvider(provider)])
 }
 
 // Entries returns the entries a lookup can reach, by provider then model
@@ -697,10 +697,10 @@ func (p *Pricing) With(model string, price Price) (*Pricing, error) {
 }
 
 // WithProvider returns a copy of p in which model costs price on
-// provider's price list only (provider goes through PricingProvider):
+// provider's price list only (provider goes through pricingProvider):
 // a negotiated Bedrock price, a model the table lacks.
 func (p *Pricing) WithProvider(provider, model string, price Price) (*Pricing, error) {
-	prov := PricingProvider(provider)
+	prov := pricingProvider(provider)
 	if prov == "" {
 		return nil, &PricingError{Entry: model, Field: "provider", Reason: "empty: use With for a price on every provider"}
 	}
@@ -734,7 +734,7 @@ func (p *Pricing) withProvider(prov, model string, price Price) (*Pricing, error
 // Each target must be priced on provider (or where it falls back to): an
 // unknown target is an error naming the deployment.
 func (p *Pricing) WithDeployments(provider string, deployments map[string]string) (*Pricing, error) {
-	prov := PricingProvider(provider)
+	prov := pricingProvider(provider)
 	if prov == "" {
 		return nil, &PricingError{Field: "provider", Reason: "empty"}
 	}

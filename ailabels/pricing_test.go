@@ -974,8 +974,8 @@ func TestPricingProvider(t *testing.T) {
 		"google": ProviderGCPGenAI, "mistral": ProviderMistralAI, "xai": ProviderXAI, "azure_ai": ProviderAzureAIInference,
 		"openai": ProviderOpenAI, "aws.bedrock": ProviderAWSBedrock, "vllm": "vllm", "": "",
 	} {
-		if got := PricingProvider(in); got != want {
-			t.Errorf("PricingProvider(%q) = %q, want %q", in, got, want)
+		if got := pricingProvider(in); got != want {
+			t.Errorf("pricingProvider(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for _, c := range [][3]string{
@@ -985,12 +985,12 @@ func TestPricingProvider(t *testing.T) {
 		{"azure_ai", "azure_ai/Phi-4", "phi-4"},
 		{"azure", "azure/us/gpt-x", "us/gpt-x"},
 	} {
-		if id, _ := LiteLLMModelID(c[0], c[1]); id != c[2] {
-			t.Errorf("LiteLLMModelID(%q, %q) = %q, want %q", c[0], c[1], id, c[2])
+		if id, _ := liteLLMModelID(c[0], c[1]); id != c[2] {
+			t.Errorf("liteLLMModelID(%q, %q) = %q, want %q", c[0], c[1], id, c[2])
 		}
 	}
-	if got := GenAIPricesProviders("google"); len(got) != 2 || got[1] != ProviderGCPVertexAI {
-		t.Errorf("GenAIPricesProviders(google) = %v", got)
+	if got := genAIPricesProviders("google"); len(got) != 2 || got[1] != ProviderGCPVertexAI {
+		t.Errorf("genAIPricesProviders(google) = %v", got)
 	}
 }
 

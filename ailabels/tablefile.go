@@ -197,7 +197,7 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 		}
 	}
 	for _, prov := range slices.Sorted(maps.Keys(f.Providers)) {
-		cp := PricingProvider(prov)
+		cp := pricingProvider(prov)
 		if cp == "" {
 			errs.add(&PricingError{Entry: prov, Reason: "empty provider"})
 			continue
@@ -209,7 +209,7 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 		}
 	}
 	for _, prov := range slices.Sorted(maps.Keys(f.Rules)) {
-		cp := PricingProvider(prov)
+		cp := pricingProvider(prov)
 		for i, fr := range f.Rules[prov] {
 			// A rule's name is a label, not an id.
 			name := strings.TrimSpace(fr.Name)
@@ -232,7 +232,7 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 		}
 	}
 	for _, prov := range slices.Sorted(maps.Keys(f.Deployments)) {
-		cp := PricingProvider(prov)
+		cp := pricingProvider(prov)
 		m := map[string]string{}
 		for name, target := range f.Deployments[prov] {
 			if priceKey(name) == "" || priceKey(target) == "" {
@@ -245,9 +245,9 @@ func LoadPricing(r io.Reader) (*Pricing, error) {
 	}
 	fallbacks := map[string][]string{}
 	for prov, fbs := range f.Fallbacks {
-		cp := PricingProvider(prov)
+		cp := pricingProvider(prov)
 		for _, fb := range fbs {
-			if fbp := PricingProvider(fb); fbp != "" && fbp != cp {
+			if fbp := pricingProvider(fb); fbp != "" && fbp != cp {
 				fallbacks[cp] = append(fallbacks[cp], fbp)
 			}
 		}
