@@ -2,6 +2,7 @@ package aihttp
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -546,6 +547,12 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 	}
 	if resp.Body == nil {
 		resp.Body = http.NoBody
+	}
+	if _, rw := resp.Body.(io.Writer); rw || resp.StatusCode < 200 {
+		// A 101 Switching Protocols body is read-write: a wrapper would
+		// hide that. Nothing to parse in an informational response.
+		c.finish(metrics.Result{UsageMissing: true, End: now})
+		return resp, err
 	}
 	if resp.StatusCode >= 400 {
 		f := failure{n: a.n, end: now, status: resp.StatusCode, errType: statusText(resp.StatusCode)}

@@ -575,3 +575,21 @@ func TestPassThroughWithoutAI(t *testing.T) {
 		t.Error("error changed")
 	}
 }
+
+type rwBody struct{ io.Reader }
+
+func (rwBody) Write(p []byte) (int, error) { return len(p), nil }
+func (rwBody) Close() error                { return nil }
+
+// A read-write body (101 Switching Protocols) is passed through as it is.
+func TestReadWriteBodyUntouched(t *testing.T) {
+	f := newFixture(t, 0)
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/", nil)
+	a := f.tr.Begin(req, nil, 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
+	body := rwBody{strings.NewReader("")}
+	resp, _ := a.End(&http.Response{StatusCode: http.StatusSwitchingProtocols, Body: body}, nil, &testHandler)
+	if resp.Body != io.ReadCloser(body) {
+		t.Error("read-write body wrapped")
+	}
+	waitSpans(t, f.kit, 1)
+}
