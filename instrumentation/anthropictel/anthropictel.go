@@ -292,20 +292,24 @@ func readRequest(req *http.Request) request {
 	return r
 }
 
-// usage fills r's usage from what the response said, if the final counts
-// arrived: the message of a JSON body, or message_delta in a stream.
+// fill copies into r what the response said so far: the Response's fields
+// are assigned the strings the parser made, without copying them again. The
+// usage is set once the final counts arrived (the message of a JSON body, or
+// message_delta in a stream).
 func (c *callState) fill(r *aihttp.Response) {
 	res := &c.res
-	r.SetID(s2b(res.ID))
-	r.SetModel(s2b(res.Model))
-	if res.StopReason != "" {
-		r.SetFinishReason(0, s2b(res.StopReason))
+	if res.ID != "" {
+		r.ID = res.ID
+	}
+	if res.Model != "" {
+		r.Model = res.Model
+	}
+	if res.StopReason != "" && (len(r.FinishReasons) != 1 || r.FinishReasons[0] != res.StopReason) {
+		r.FinishReasons = append(r.FinishReasons[:0], res.StopReason)
 	}
 	for len(r.ToolCalls) < len(res.Tools) {
 		tc := res.Tools[len(r.ToolCalls)]
-		if r.AddToolCall(s2b(tc.ID), s2b(tc.Name)) < 0 {
-			break
-		}
+		r.ToolCalls = append(r.ToolCalls, metrics.ToolCallRequest{ID: tc.ID, Name: tc.Name})
 	}
 	if res.FinalUsage {
 		r.Usage = res.usage(c.provider, c.model)
@@ -361,56 +365,82 @@ func errorType(_ int, body []byte) string {
 	return r.ErrorType
 }
 
-// s2b returns the bytes of s for the Response setters, which copy what they
-// keep and allocate nothing when the value has not changed.
-func s2b(s string) []byte {
-	if s == "" {
-		return nil
-	}
-	return []byte(s)
+// The SDK's request configuration (*requestconfig.RequestConfig, in an
+// internal package of the SDK) is read through reflection, for three of its
+// exported fields: MaxRetries (option.WithMaxRetries), Context (the caller's
+// context) and OpenTelemetry.Propagation (option.WithOpenTelemetryPropagation).
+// The field indexes are found once per type; a configuration without them
+// gives the SDK's defaults.
+type configFields struct {
+	maxRetries, context, propagation []int
 }
 
-// maxRetries reads the retry budget of the call from the SDK's request
-// configuration (its exported MaxRetries field, which option.WithMaxRetries
-// sets), and falls back to the SDK's default.
-func maxRetries(cfg any) int {
-	v := reflect.ValueOf(cfg)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return defaultMaxRetries
-	}
-	f := v.Elem().FieldByName("MaxRetries")
-	if !f.IsValid() || f.Kind() != reflect.Int || f.Int() < 0 {
-		return defaultMaxRetries
-	}
-	return int(f.Int())
-}
+var fieldCache sync.Map // reflect.Type -> *configFields
 
-// callerContext returns the context the caller passed to the SDK method (the
-// exported Context field of the SDK's configuration), or the request's.
-func callerContext(cfg any, req *http.Request) context.Context {
-	v := reflect.ValueOf(cfg)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
-		if f := v.Elem().FieldByName("Context"); f.IsValid() && f.CanInterface() {
-			if ctx, ok := f.Interface().(context.Context); ok && ctx != nil {
-				return ctx
+func fieldsOf(t reflect.Type) *configFields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*configFields)
+	}
+	f := &configFields{}
+	if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		st := t.Elem()
+		if sf, ok := st.FieldByName("MaxRetries"); ok && sf.Type.Kind() == reflect.Int {
+			f.maxRetries = sf.Index
+		}
+		if sf, ok := st.FieldByName("Context"); ok && sf.Type == reflect.TypeFor[context.Context]() {
+			f.context = sf.Index
+		}
+		if sf, ok := st.FieldByName("OpenTelemetry"); ok && sf.Type.Kind() == reflect.Struct {
+			if pf, ok := sf.Type.FieldByName("Propagation"); ok && pf.Type == reflect.TypeFor[*bool]() {
+				f.propagation = append(append([]int{}, sf.Index...), pf.Index...)
 			}
+		}
+	}
+	fieldCache.Store(t, f)
+	return f
+}
+
+// field returns the field at index of the struct cfg points to.
+func configField(cfg any, index []int) (reflect.Value, bool) {
+	if index == nil {
+		return reflect.Value{}, false
+	}
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return reflect.Value{}, false
+	}
+	f, err := v.Elem().FieldByIndexErr(index)
+	if err != nil || !f.CanInterface() {
+		return reflect.Value{}, false
+	}
+	return f, true
+}
+
+// maxRetries is the call's retry budget.
+func maxRetries(cfg any) int {
+	if f, ok := configField(cfg, fieldsOf(reflect.TypeOf(cfg)).maxRetries); ok && f.Int() >= 0 {
+		return int(f.Int())
+	}
+	return defaultMaxRetries
+}
+
+// callerContext returns the context the caller passed to the SDK method, or
+// the request's.
+func callerContext(cfg any, req *http.Request) context.Context {
+	if f, ok := configField(cfg, fieldsOf(reflect.TypeOf(cfg)).context); ok && !f.IsNil() {
+		if ctx, ok := f.Interface().(context.Context); ok {
+			return ctx
 		}
 	}
 	return req.Context()
 }
 
 // propagates reports whether the trace context goes in the requests: not
-// when option.WithOpenTelemetryPropagation(false) was given (the field
-// OpenTelemetry.Propagation of the SDK's configuration), or, without it,
+// when option.WithOpenTelemetryPropagation(false) was given, or, without it,
 // when ANTHROPIC_OPEN_TELEMETRY_PROPAGATION is "false", as the SDK decides.
 func propagates(cfg any) bool {
-	v := reflect.ValueOf(cfg)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
-		if o := v.Elem().FieldByName("OpenTelemetry"); o.IsValid() && o.Kind() == reflect.Struct {
-			if p := o.FieldByName("Propagation"); p.IsValid() && p.Kind() == reflect.Pointer && !p.IsNil() && p.Elem().Kind() == reflect.Bool {
-				return p.Elem().Bool()
-			}
-		}
+	if f, ok := configField(cfg, fieldsOf(reflect.TypeOf(cfg)).propagation); ok && !f.IsNil() {
+		return f.Elem().Bool()
 	}
 	return !strings.EqualFold(os.Getenv("ANTHROPIC_OPEN_TELEMETRY_PROPAGATION"), "false")
 }

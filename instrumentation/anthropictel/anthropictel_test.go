@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
@@ -118,7 +117,7 @@ func want(t *testing.T, s tracetest.SpanStub, kv map[string]any) {
 		v, ok := got[attribute.Key(k)]
 		if w == nil {
 			if ok {
-				t.Errorf("%s = %v, want none", k, v.Emit())
+				t.Errorf("%s = %v, want none", k, v.String())
 			}
 			continue
 		}
@@ -138,7 +137,7 @@ func want(t *testing.T, s tracetest.SpanStub, kv map[string]any) {
 			match = v.Type() == attribute.STRINGSLICE && strings.Join(v.AsStringSlice(), ",") == strings.Join(w, ",")
 		}
 		if !match {
-			t.Errorf("%s = %v, want %v", k, v.Emit(), w)
+			t.Errorf("%s = %v, want %v", k, v.String(), w)
 		}
 	}
 }
@@ -268,7 +267,7 @@ func TestRetryThenSuccess(t *testing.T) {
 				failed++
 				for _, kv := range ev.Attributes {
 					if kv.Key == "http.response.status_code" && kv.Value.AsInt64() != 429 {
-						t.Errorf("failed attempt status %v", kv.Value.Emit())
+						t.Errorf("failed attempt status %v", kv.Value.String())
 					}
 				}
 			}
@@ -518,5 +517,3 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("ai_requests_total = %v, want %d", got, n)
 	}
 }
-
-var _ = time.Second
