@@ -1,0 +1,769 @@
+package openaitel
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/azure"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/telemetrytest"
+)
+
+// The tests drive the real openai-go client against the fake server,
+// once without the middleware and once with it, and check that the
+// caller sees the same thing both times and that the call is recorded.
+
+type env struct {
+	t    *testing.T
+	f    *fake
+	kit  *telemetrytest.Kit
+	ai   *metrics.AI
+	bare openai.Client
+	inst openai.Client
+}
+
+func newEnv(t *testing.T, aiOpts []metrics.AIOption, mwOpts ...Option) *env {
+	t.Helper()
+	f := newFake(t)
+	kit := telemetrytest.New(t, telemetry.WithService("openaitel-test"))
+	aiOpts = append([]metrics.AIOption{metrics.WithPricing(ailabels.DefaultPricing())}, aiOpts...)
+	ai, err := metrics.NewAI(kit.Telemetry, aiOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []option.RequestOption{option.WithAPIKey("test-key"), option.WithBaseURL(f.URL()), option.WithHTTPClient(f.srv.Client())}
+	return &env{
+		t: t, f: f, kit: kit, ai: ai,
+		bare: openai.NewClient(base...),
+		inst: openai.NewClient(append(base, option.WithMiddleware(Middleware(ai, mwOpts...)))...),
+	}
+}
+
+// outcome is what the caller saw.
+type outcome struct {
+	raw    []string // the result's raw JSON, or each chunk's
+	err    string
+	status int // of an *openai.Error
+}
+
+func errOutcome(o *outcome, err error) {
+	if err == nil {
+		return
+	}
+	o.err = err.Error()
+	var ae *openai.Error
+	if errors.As(err, &ae) {
+		o.status = ae.StatusCode
+	}
+}
+
+// compare runs call with the bare client and the instrumented one, each
+// against the script, and checks that they saw the same thing: results,
+// errors and the requests the server received. It returns what the
+// instrumented client saw.
+func (e *env) compare(script []reply, call func(c openai.Client) outcome) outcome {
+	e.t.Helper()
+	e.f.play(script...)
+	want := call(e.bare)
+	wantReqs := e.f.received()
+	e.f.play(script...)
+	got := call(e.inst)
+	gotReqs := e.f.received()
+	if !reflect.DeepEqual(got, want) {
+		e.t.Fatalf("the caller saw something else with the middleware:\n got  %+v\n want %+v", got, want)
+	}
+	if len(gotReqs) != len(wantReqs) {
+		e.t.Fatalf("the server got %d requests with the middleware, %d without", len(gotReqs), len(wantReqs))
+	}
+	for i := range gotReqs {
+		g, w := gotReqs[i], wantReqs[i]
+		if g.path != w.path || g.query != w.query || string(g.body) != string(w.body) || !reflect.DeepEqual(g.header, w.header) {
+			e.t.Fatalf("request %d differs with the middleware:\n got  %s %s %q %v\n want %s %s %q %v", i, g.path, g.query, g.body, g.header, w.path, w.query, w.body, w.header)
+		}
+	}
+	return got
+}
+
+func chatParams() openai.ChatCompletionNewParams {
+	return openai.ChatCompletionNewParams{
+		Model:               chatModel,
+		Messages:            []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("Be brief."), openai.UserMessage("Hello")},
+		MaxCompletionTokens: openai.Int(256),
+		Temperature:         openai.Float(0.2),
+	}
+}
+
+func streamParams(includeUsage bool) openai.ChatCompletionNewParams {
+	p := chatParams()
+	if includeUsage {
+		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+	}
+	return p
+}
+
+func runChat(ctx context.Context, c openai.Client, p openai.ChatCompletionNewParams) outcome {
+	var o outcome
+	res, err := c.Chat.Completions.New(ctx, p)
+	if res != nil {
+		o.raw = []string{res.RawJSON()}
+	}
+	errOutcome(&o, err)
+	return o
+}
+
+// runChatStream reads a chat stream; cancel, if not nil, is called after
+// cancelAt chunks.
+func runChatStream(ctx context.Context, c openai.Client, p openai.ChatCompletionNewParams, cancelAt int, cancel func()) outcome {
+	var o outcome
+	s := c.Chat.Completions.NewStreaming(ctx, p)
+	for s.Next() {
+		o.raw = append(o.raw, s.Current().RawJSON())
+		if cancel != nil && len(o.raw) == cancelAt {
+			cancel()
+		}
+	}
+	errOutcome(&o, s.Err())
+	if err := s.Close(); err != nil && o.err == "" {
+		o.err = "close: " + err.Error()
+	}
+	return o
+}
+
+func responsesParams() responses.ResponseNewParams {
+	return responses.ResponseNewParams{
+		Model:           "gpt-5.4",
+		Input:           responses.ResponseNewParamsInputUnion{OfString: openai.String("Tell me a joke")},
+		MaxOutputTokens: openai.Int(500),
+	}
+}
+
+// span returns the one GenAI span the test made.
+func (e *env) span() tracetest.SpanStub {
+	e.t.Helper()
+	var found []tracetest.SpanStub
+	for _, s := range e.kit.Spans() {
+		if s.SpanKind == trace.SpanKindClient {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		names := make([]string, len(found))
+		for i, s := range found {
+			names[i] = s.Name
+		}
+		e.t.Fatalf("%d client spans, want 1: %v", len(found), names)
+	}
+	return found[0]
+}
+
+func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
+	m := make(map[attribute.Key]attribute.Value, len(s.Attributes))
+	for _, kv := range s.Attributes {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// want checks span attributes: a string, int, int64, float64, bool or
+// []string value each; nil means the attribute must be absent.
+func wantAttrs(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
+	t.Helper()
+	got := attrs(s)
+	for k, w := range want {
+		v, ok := got[k]
+		if w == nil {
+			if ok {
+				t.Errorf("span %q: %s = %v, want none", s.Name, k, v.String())
+			}
+			continue
+		}
+		if !ok {
+			t.Errorf("span %q: no %s (want %v)", s.Name, k, w)
+			continue
+		}
+		var same bool
+		switch w := w.(type) {
+		case string:
+			same = v.Type() == attribute.STRING && v.AsString() == w
+		case int:
+			same = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
+		case int64:
+			same = v.Type() == attribute.INT64 && v.AsInt64() == w
+		case bool:
+			same = v.Type() == attribute.BOOL && v.AsBool() == w
+		case float64:
+			same = v.Type() == attribute.FLOAT64 && math.Abs(v.AsFloat64()-w) < 1e-12
+		case []string:
+			same = v.Type() == attribute.STRINGSLICE && reflect.DeepEqual(v.AsStringSlice(), w)
+		}
+		if !same {
+			t.Errorf("span %q: %s = %s, want %v", s.Name, k, v.String(), w)
+		}
+	}
+}
+
+// value reads one metric series.
+func (e *env) value(name string, kvs ...attribute.KeyValue) float64 {
+	e.t.Helper()
+	v, err := e.kit.Value(name, kvs...)
+	if err != nil {
+		e.t.Fatalf("%s %v: %v", name, kvs, err)
+	}
+	return v
+}
+
+func (e *env) wantTokens(model string, u ailabels.Usage) {
+	e.t.Helper()
+	for _, tt := range ailabels.TokenTypes() {
+		want := u.Tokens(tt)
+		got, _ := e.kit.Sum(metrics.AITokensName, ailabels.ModelKey.String(label(model)), ailabels.TokenTypeKey.String(string(tt)))
+		if int64(got) != want {
+			e.t.Errorf("ai_tokens_total{model=%q,token_type=%q} = %v, want %d", model, tt, got, want)
+		}
+	}
+}
+
+func (e *env) wantCost(model string, usd float64) {
+	e.t.Helper()
+	got := e.value(metrics.AICostName, ailabels.ModelKey.String(label(model)))
+	if math.Abs(got-usd) > 1e-12 {
+		e.t.Errorf("ai_cost_total{model=%q} = %.9f, want %.9f", model, got, usd)
+	}
+}
+
+// label is the model label of a model id.
+func label(model string) string {
+	l, err := ailabels.NormalizeModel(model)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func requests(provider, model, outcome string) []attribute.KeyValue {
+	return []attribute.KeyValue{ailabels.ProviderKey.String(provider), ailabels.ModelKey.String(label(model)), ailabels.OutcomeKey.String(outcome)}
+}
+
+// Hand-computed costs (prices per million tokens, ailabels/pricing.json):
+// gpt-4o-mini-2024-07-18 on OpenAI is 0.15 input (cache writes bill at
+// it), 0.075 cache read, 0.6 output; on Azure 0.165, 0.075 and 0.66. The
+// chat usage is 1200 input of which 1000 cached and 100 cache writes, 300
+// output.
+const (
+	chatCostOpenAI = (100*0.15 + 1000*0.075 + 100*0.15 + 300*0.6) / 1e6
+	chatCostAzure  = (100*0.165 + 1000*0.075 + 100*0.165 + 300*0.66) / 1e6
+)
+
+func TestChatCompletion(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
+		return runChat(context.Background(), c, chatParams())
+	})
+	if got.err != "" {
+		t.Fatal(got.err)
+	}
+	s := e.span()
+	if s.Name != "chat "+chatModel || s.Status.Code == codes.Error {
+		t.Fatalf("span %q status %v", s.Name, s.Status)
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIOperationNameKey:              "chat",
+		ailabels.GenAIProviderNameKey:               "openai",
+		ailabels.GenAIRequestModelKey:               chatModel,
+		ailabels.GenAIRequestMaxTokensKey:           256,
+		ailabels.GenAIRequestTemperatureKey:         0.2,
+		ailabels.GenAIResponseModelKey:              chatRespModel,
+		ailabels.GenAIResponseIDKey:                 "chatcmpl-123",
+		ailabels.GenAIResponseFinishReasonsKey:      []string{"tool_calls"},
+		ailabels.GenAIUsageInputTokensKey:           1200,
+		ailabels.GenAIUsageOutputTokensKey:          300,
+		ailabels.GenAIUsageCacheReadInputTokensKey:  1000,
+		ailabels.GenAIUsageReasoningOutputTokensKey: 120,
+		ailabels.ResponseToolCallsKey:               []string{"get_weather"},
+		ailabels.ResponseToolCallIDsKey:             []string{"call_1"},
+		ailabels.CostUSDKey:                         chatCostOpenAI,
+		ailabels.AttemptsKey:                        1,
+		ailabels.ErrorTypeKey:                       nil,
+		ailabels.UsageMissingKey:                    nil,
+		ailabels.GenAIInputMessagesKey:              nil, // no content capture
+		ailabels.GenAIOutputMessagesKey:             nil,
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+	e.wantTokens(chatRespModel, wantChatUsage)
+	e.wantCost(chatRespModel, chatCostOpenAI)
+}
+
+func TestChatStream(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: chatStream(chatRespModel, 20, true), firstDelay: 30 * time.Millisecond}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
+	})
+	if got.err != "" || len(got.raw) != 23 {
+		t.Fatalf("%d chunks, error %q", len(got.raw), got.err)
+	}
+	s := e.span()
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIRequestStreamKey:         true,
+		ailabels.GenAIResponseModelKey:         chatRespModel,
+		ailabels.GenAIResponseIDKey:            "chatcmpl-s1",
+		ailabels.GenAIResponseFinishReasonsKey: []string{"stop"},
+		ailabels.GenAIUsageInputTokensKey:      1200,
+		ailabels.GenAIUsageOutputTokensKey:     300,
+		ailabels.CostUSDKey:                    chatCostOpenAI,
+		ailabels.ErrorTypeKey:                  nil,
+		ailabels.StreamChunksKey:               22, // the role chunk, 20 words, the finish chunk (not the usage chunk)
+	})
+	ttfc := attrs(s)[ailabels.GenAIResponseTimeToFirstChunkKey].AsFloat64()
+	if ttfc < 0.03 || ttfc > 5 {
+		t.Errorf("time to first chunk %v s, the server waited 30 ms", ttfc)
+	}
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+	e.wantTokens(chatRespModel, wantChatUsage)
+	e.wantCost(chatRespModel, chatCostOpenAI)
+}
+
+func TestChatStreamWithoutUsage(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: chatStream(chatRespModel, 5, false)}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(false), 0, nil)
+	})
+	if got.err != "" {
+		t.Fatal(got.err)
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.UsageMissingKey:          true,
+		ailabels.GenAIUsageInputTokensKey: nil, // missing, not zero
+		ailabels.ErrorTypeKey:             nil,
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+	if v, _ := e.kit.Sum(metrics.AITokensName); v != 0 {
+		t.Errorf("ai_tokens_total = %v, want nothing", v)
+	}
+}
+
+func TestIncludeUsageOption(t *testing.T) {
+	e := newEnv(t, nil, WithIncludeUsage())
+	// The server answers with usage only when asked, as OpenAI does.
+	askedForUsage := func() bool {
+		reqs := e.f.received()
+		r, _ := parseRequest(reqs[0].body, apiChat, false)
+		return r.includeUsage == includeUsageTrue
+	}
+	e.f.play(reply{events: chatStream(chatRespModel, 3, true)})
+	o := runChatStream(context.Background(), e.inst, streamParams(false), 0, nil)
+	if o.err != "" || !askedForUsage() {
+		t.Fatalf("error %q, include_usage sent %v", o.err, askedForUsage())
+	}
+	reqs := e.f.received()
+	e.f.play(reply{events: chatStream(chatRespModel, 3, true)})
+	runChatStream(context.Background(), e.bare, streamParams(false), 0, nil)
+	bare := e.f.received()
+	// Only stream_options differs.
+	if want := withIncludeUsage(bare[0].body); string(reqs[0].body) != string(want) {
+		t.Errorf("body sent\n %s\nwant\n %s", reqs[0].body, want)
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{ailabels.GenAIUsageInputTokensKey: 1200, ailabels.UsageMissingKey: nil})
+	e.wantTokens(chatRespModel, wantChatUsage)
+
+	// An explicit false is kept, and non-streaming calls are not touched.
+	e.kit.Reset()
+	p := streamParams(false)
+	p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(false)}
+	e.compare([]reply{{events: chatStream(chatRespModel, 3, false)}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, p, 0, nil)
+	})
+	e.compare([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
+		return runChat(context.Background(), c, chatParams())
+	})
+}
+
+func TestRetryThenSuccess(t *testing.T) {
+	e := newEnv(t, nil)
+	script := []reply{
+		{status: 429, headers: map[string]string{"retry-after-ms": "10"}, body: errorJSON("requests", "rate_limit_exceeded", "Rate limit reached")},
+		{body: chatCompletionJSON(chatRespModel)},
+	}
+	got := e.compare(script, func(c openai.Client) outcome { return runChat(context.Background(), c, chatParams()) })
+	if got.err != "" {
+		t.Fatal(got.err)
+	}
+	if n := len(e.f.received()); n != 2 {
+		t.Fatalf("%d attempts, want 2", n)
+	}
+	s := e.span() // one span for the two attempts
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.AttemptsKey:               2,
+		ailabels.HTTPRequestResendCountKey: 1,
+		ailabels.ErrorTypeKey:              nil,
+		ailabels.GenAIUsageInputTokensKey:  1200,
+	})
+	if len(s.Events) != 1 || s.Events[0].Name != ailabels.AttemptEventName {
+		t.Fatalf("events %+v, want one %s", s.Events, ailabels.AttemptEventName)
+	}
+	ev := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Events[0].Attributes {
+		ev[kv.Key] = kv.Value
+	}
+	if ev[ailabels.HTTPResponseStatusCodeKey].AsInt64() != 429 || ev[ailabels.ErrorTypeKey].AsString() != "429" {
+		t.Errorf("failed attempt event %v", s.Events[0].Attributes)
+	}
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
+		t.Errorf("ai_requests_total ok = %v", v)
+	}
+	if v, _ := e.kit.Sum(metrics.AIRequestsName, ailabels.OutcomeKey.String("error")); v != 0 {
+		t.Errorf("ai_requests_total error = %v", v)
+	}
+	e.wantCost(chatRespModel, chatCostOpenAI)
+}
+
+func TestServerError(t *testing.T) {
+	e := newEnv(t, nil)
+	script := []reply{{status: 500, headers: map[string]string{"retry-after-ms": "5"}, body: errorJSON("server_error", "", "The server had an error")}}
+	got := e.compare(script, func(c openai.Client) outcome { return runChat(context.Background(), c, chatParams()) })
+	if got.status != 500 {
+		t.Fatalf("caller got %+v, want a 500", got)
+	}
+	s := e.span()
+	if s.Status.Code != codes.Error {
+		t.Errorf("status %v", s.Status)
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.ErrorTypeKey:             "server_error", // the provider's type, from the last body
+		ailabels.AttemptsKey:              3,              // openai-go tries three times
+		ailabels.UsageMissingKey:          true,
+		ailabels.GenAIUsageInputTokensKey: nil,
+	})
+	if len(s.Events) != 3 {
+		t.Errorf("%d failed-attempt events, want 3", len(s.Events))
+	}
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatModel, "error")...); v != 1 {
+		t.Errorf("ai_requests_total error = %v", v)
+	}
+}
+
+func TestStreamCancelled(t *testing.T) {
+	e := newEnv(t, nil)
+	script := []reply{{events: chatStream(chatRespModel, 10, true), cutAfter: 4, block: true}}
+	got := e.compare(script, func(c openai.Client) outcome {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		return runChatStream(ctx, c, streamParams(true), 2, cancel)
+	})
+	if !strings.Contains(got.err, "context canceled") {
+		t.Fatalf("caller got %+v", got)
+	}
+	s := e.span()
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.ErrorTypeKey:                  ailabels.ErrorTypeCanceled,
+		ailabels.UsageMissingKey:               true,
+		ailabels.GenAIResponseFinishReasonsKey: []string{ailabels.FinishReasonError},
+		ailabels.GenAIResponseIDKey:            "chatcmpl-s1",
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "error")...); v != 1 {
+		t.Errorf("ai_requests_total error = %v", v)
+	}
+}
+
+func TestStreamCut(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: chatStream(chatRespModel, 10, true), cutAfter: 5}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
+	})
+	if got.err == "" {
+		t.Fatal("no error for a cut stream")
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.ErrorTypeKey:    ailabels.ErrorTypeIncompleteResponse,
+		ailabels.UsageMissingKey: true,
+	})
+}
+
+func TestMalformedEvent(t *testing.T) {
+	e := newEnv(t, nil)
+	evs := chatStream(chatRespModel, 6, true)
+	evs = append(evs[:4:4], append([]string{sse(`{"id":"chatcmpl-s1","choices":[{"delta":{"content":"x"`)}, evs[4:]...)...)
+	got := e.compare([]reply{{events: evs}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
+	})
+	if got.err == "" || len(got.raw) != 4 {
+		t.Fatalf("caller got %+v", got)
+	}
+	// openai-go stops at the malformed event; its line reader may have
+	// read the rest of the stream already, usage included, which is then
+	// recorded: the provider billed it.
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.ErrorTypeKey: ailabels.ErrorTypeMalformedResponse,
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "error")...); v != 1 {
+		t.Errorf("ai_requests_total error = %v", v)
+	}
+}
+
+func TestEmptyStream(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: []string{}}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
+	})
+	if got.err != "" || len(got.raw) != 0 {
+		t.Fatalf("caller got %+v", got)
+	}
+	s := e.span()
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.UsageMissingKey:          true,
+		ailabels.GenAIUsageInputTokensKey: nil,
+		ailabels.ErrorTypeKey:             nil,
+		ailabels.StreamEndKey:             ailabels.StreamEndEOF,
+	})
+	// No response model: counted under the requested one.
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatModel, "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+}
+
+func TestResponses(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{body: responseJSON("gpt-5.4", "completed")}}, func(c openai.Client) outcome {
+		var o outcome
+		res, err := c.Responses.New(context.Background(), responsesParams())
+		if res != nil {
+			o.raw = []string{res.RawJSON()}
+		}
+		errOutcome(&o, err)
+		return o
+	})
+	if got.err != "" {
+		t.Fatal(got.err)
+	}
+	s := e.span()
+	if s.Name != "chat gpt-5.4" {
+		t.Errorf("span %q", s.Name)
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIRequestMaxTokensKey:           500,
+		ailabels.GenAIResponseIDKey:                 "resp_1",
+		ailabels.GenAIUsageInputTokensKey:           800,
+		ailabels.GenAIUsageCacheReadInputTokensKey:  500,
+		ailabels.GenAIUsageReasoningOutputTokensKey: 64,
+		ailabels.GenAIResponseFinishReasonsKey:      []string{"tool_calls"},
+		ailabels.ResponseToolCallsKey:               []string{"lookup"},
+	})
+	e.wantTokens("gpt-5.4", wantResponsesUsage)
+	entry := ailabels.DefaultPricing().Entry("openai", "gpt-5.4")
+	if entry == nil {
+		t.Fatal("gpt-5.4 is not priced")
+	}
+	e.wantCost("gpt-5.4", entry.Cost(ailabels.Usage{Provider: "openai", Model: "gpt-5.4", InputTokens: 800, CachedInputTokens: 500, OutputTokens: 200, ReasoningTokens: 64}).USD)
+}
+
+func runResponsesStream(c openai.Client) outcome {
+	var o outcome
+	s := c.Responses.NewStreaming(context.Background(), responsesParams())
+	for s.Next() {
+		o.raw = append(o.raw, s.Current().RawJSON())
+	}
+	errOutcome(&o, s.Err())
+	return o
+}
+
+func TestResponsesStream(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: responsesStream("gpt-5.4", 30)}}, runResponsesStream)
+	if got.err != "" || len(got.raw) != 35 {
+		t.Fatalf("%d events, error %q", len(got.raw), got.err)
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.GenAIRequestStreamKey:    true,
+		ailabels.GenAIResponseIDKey:       "resp_1",
+		ailabels.GenAIUsageInputTokensKey: 800,
+		ailabels.StreamChunksKey:          30,
+		ailabels.ErrorTypeKey:             nil,
+		ailabels.ResponseToolCallsKey:     []string{"lookup"},
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", "gpt-5.4", "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+}
+
+// An error event in a Responses stream fails the call, although
+// openai-go's stream reports no error.
+func TestResponsesStreamErrorEvent(t *testing.T) {
+	e := newEnv(t, nil)
+	evs := append(responsesStream("gpt-5.4", 3)[:5:5],
+		sseEvent("error", `{"type":"error","code":"rate_limit_exceeded","message":"Rate limit reached","param":null,"sequence_number":5}`))
+	got := e.compare([]reply{{events: evs}}, runResponsesStream)
+	if got.err != "" {
+		t.Fatalf("the client reported %q; the test expects it to see no error", got.err)
+	}
+	s := e.span()
+	if s.Status.Code != codes.Error {
+		t.Errorf("status %v", s.Status)
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.ErrorTypeKey:    "rate_limit_exceeded",
+		ailabels.UsageMissingKey: true,
+	})
+	if v := e.value(metrics.AIRequestsName, requests("openai", "gpt-5.4", "error")...); v != 1 {
+		t.Errorf("ai_requests_total error = %v", v)
+	}
+}
+
+func TestEmbeddings(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{body: embeddingJSON}}, func(c openai.Client) outcome {
+		var o outcome
+		res, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
+			Model: openai.EmbeddingModelTextEmbedding3Small,
+			Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String("hello")},
+		})
+		if res != nil {
+			o.raw = []string{res.RawJSON()}
+		}
+		errOutcome(&o, err)
+		return o
+	})
+	if got.err != "" {
+		t.Fatal(got.err)
+	}
+	s := e.span()
+	if s.Name != "embeddings text-embedding-3-small" {
+		t.Errorf("span %q", s.Name)
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIOperationNameKey:     "embeddings",
+		ailabels.GenAIUsageInputTokensKey:  8,
+		ailabels.GenAIUsageOutputTokensKey: 0,
+	})
+	e.wantCost("text-embedding-3-small", 8*0.02/1e6)
+}
+
+// Azure OpenAI: the deployment is the model, priced as the pricing table
+// maps it, with Azure's prices.
+func TestAzure(t *testing.T) {
+	pricing, err := ailabels.DefaultPricing().WithDeployments(ailabels.ProviderAzureOpenAI,
+		map[string]string{"chat-prod": "gpt-4o-mini-2024-07-18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, []metrics.AIOption{metrics.WithPricing(pricing)})
+	azureOpts := []option.RequestOption{
+		azure.WithEndpoint(e.f.srv.URL, "2024-06-01"), azure.WithAPIKey("azure-key"), azure.WithUnsafeAllowHTTP(),
+		option.WithHTTPClient(&http.Client{Transport: e.f.srv.Client().Transport}),
+	}
+	bare := openai.NewClient(azureOpts...)
+	inst := openai.NewClient(append(azureOpts, option.WithMiddleware(Middleware(e.ai)))...)
+	p := chatParams()
+	p.Model = "chat-prod"
+	for _, c := range []openai.Client{bare, inst} {
+		e.f.play(reply{body: chatCompletionJSON("gpt-4o-mini-2024-07-18")})
+		if o := runChat(context.Background(), c, p); o.err != "" {
+			t.Fatal(o.err)
+		}
+	}
+	if path := e.f.received()[0].path; path != "/openai/deployments/chat-prod/chat/completions" {
+		t.Fatalf("request went to %s", path)
+	}
+	s := e.span()
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIProviderNameKey: ailabels.ProviderAzureOpenAI,
+		ailabels.GenAIRequestModelKey: "chat-prod",
+		ailabels.CostUSDKey:           chatCostAzure,
+	})
+	if v := e.value(metrics.AIRequestsName, requests(ailabels.ProviderAzureOpenAI, "chat-prod", "ok")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+	e.wantCost("chat-prod", chatCostAzure)
+
+	// A deployment the table does not know is priced as the model the
+	// response names, on Azure's list.
+	e.kit.Reset()
+	p.Model = "chat-dev"
+	e.f.play(reply{body: chatCompletionJSON("gpt-4o-mini-2024-07-18")})
+	if o := runChat(context.Background(), inst, p); o.err != "" {
+		t.Fatal(o.err)
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.GenAIProviderNameKey:  ailabels.ProviderAzureOpenAI,
+		ailabels.GenAIRequestModelKey:  "chat-dev",
+		ailabels.GenAIResponseModelKey: "gpt-4o-mini-2024-07-18",
+		ailabels.CostUSDKey:            chatCostAzure,
+	})
+}
+
+func TestContentCapture(t *testing.T) {
+	e := newEnv(t, []metrics.AIOption{metrics.WithContentCapture()})
+	e.compare([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
+		return runChat(context.Background(), c, chatParams())
+	})
+	a := attrs(e.span())
+	if in := a[ailabels.GenAIInputMessagesKey].AsString(); !strings.Contains(in, "Hello") {
+		t.Errorf("input messages %q", in)
+	}
+	if out := a[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "Hello there.") || !strings.Contains(out, "get_weather") {
+		t.Errorf("output messages %q", out)
+	}
+	e.kit.Reset()
+	e.compare([]reply{{events: chatStream(chatRespModel, 3, true)}}, func(c openai.Client) outcome {
+		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
+	})
+	if out := attrs(e.span())[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "word0 word1 word2") {
+		t.Errorf("stream output messages %q", out)
+	}
+}
+
+// Requests the middleware does not record pass through untouched.
+func TestOtherRequests(t *testing.T) {
+	e := newEnv(t, nil)
+	e.compare([]reply{{body: `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]}`}}, func(c openai.Client) outcome {
+		var o outcome
+		res, err := c.Models.List(context.Background())
+		if res != nil {
+			o.raw = []string{res.RawJSON()}
+		}
+		errOutcome(&o, err)
+		return o
+	})
+	if n := len(e.kit.Spans()); n != 0 {
+		t.Errorf("%d spans for a models list", n)
+	}
+}
+
+// Concurrent calls, some retried, each get their own span.
+func TestConcurrentCalls(t *testing.T) {
+	e := newEnv(t, nil)
+	e.f.play(reply{body: chatCompletionJSON(chatRespModel)})
+	const n = 16
+	errs := make(chan string, n)
+	for range n {
+		go func() { errs <- runChat(context.Background(), e.inst, chatParams()).err }()
+	}
+	for range n {
+		if err := <-errs; err != "" {
+			t.Error(err)
+		}
+	}
+	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != n {
+		t.Errorf("ai_requests_total = %v, want %d", v, n)
+	}
+}
