@@ -593,3 +593,134 @@ func TestReadWriteBodyUntouched(t *testing.T) {
 	}
 	waitSpans(t, f.kit, 1)
 }
+
+// cutBody returns part of a body, then an error.
+type cutBody struct {
+	data []byte
+	err  error
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	if len(b.data) == 0 {
+		return 0, b.err
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+func (b *cutBody) Close() error { return nil }
+
+func okResponse(body io.ReadCloser) *http.Response {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+}
+
+// A JSON body cut half-way is a failed attempt; a retry (anthropic-sdk-go
+// does one) joins the call.
+func TestCutBodyRetried(t *testing.T) {
+	f := newFixture(t, 2)
+	r := aihttp.Request{Request: ailabels.Request{Provider: "anthropic", Model: "claude-sonnet-4-5"}}
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/v1/messages", nil)
+	a := f.tr.Begin(req, "call", -1, r)
+	resp, _ := a.End(okResponse(&cutBody{data: []byte(`{"id":"msg`), err: io.ErrUnexpectedEOF}), nil, &testHandler)
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("error changed: %v", err)
+	}
+	resp.Body.Close()
+	a = f.tr.Begin(req, "call", -1, r)
+	if a.Number() != 1 {
+		t.Errorf("attempt number %d, want 1", a.Number())
+	}
+	resp, _ = a.End(okResponse(io.NopCloser(strings.NewReader(`{"id":"msg_1","model":"claude-sonnet-4-5-20250929","in":5,"out":1}`))), nil, &testHandler)
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s := waitSpans(t, f.kit, 1)[0]
+	a2 := attrs(s)
+	if a2[ailabels.AttemptsKey].AsInt64() != 2 || s.Status.Code == codes.Error || len(s.Events) != 1 {
+		t.Errorf("span %v %v events %v", s.Status, s.Attributes, s.Events)
+	}
+	ev := s.Events[0].Attributes
+	if fmt.Sprint(ev) == "" || !strings.Contains(fmt.Sprint(ev), "incomplete_response") {
+		t.Errorf("attempt event %v", ev)
+	}
+}
+
+// A body larger than MaxBodyBytes is passed through whole, and not parsed.
+func TestOversizeBody(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai, _ := metrics.NewAI(kit.Telemetry)
+	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxBodyBytes: 100})
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
+	a := tr.Begin(req, nil, 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
+	big := `{"id":"x","in":1,"out":1,"pad":"` + strings.Repeat("p", 1000) + `"}`
+	resp, _ := a.End(okResponse(io.NopCloser(strings.NewReader(big))), nil, &testHandler)
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != big {
+		t.Fatal("body changed")
+	}
+	kit.Flush()
+	a2 := attrs(kit.Spans()[0])
+	if !a2[ailabels.ResponseOversizeKey].AsBool() || !a2[ailabels.UsageMissingKey].AsBool() {
+		t.Errorf("attributes %v", a2)
+	}
+}
+
+// Keys that cannot be compared do not panic; nil keys never join.
+func TestOddKeys(t *testing.T) {
+	f := newFixture(t, 2)
+	r := aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}}
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
+	for _, key := range []any{[]byte("slice"), nil, map[string]int{}} {
+		a := f.tr.Begin(req, key, 0, r)
+		resp, _ := a.End(&http.Response{StatusCode: 503, Header: http.Header{"Retry-After-Ms": {"1"}}, Body: http.NoBody}, nil, &testHandler)
+		resp.Body.Close()
+		a = f.tr.Begin(req, key, 1, r)
+		resp, _ = a.End(okResponse(io.NopCloser(strings.NewReader(`{"in":1,"out":1}`))), nil, &testHandler)
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	waitSpans(t, f.kit, 6) // no key joins: two calls each
+}
+
+// Many concurrent calls with retries, under the race detector.
+func TestConcurrentCalls(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1)%3 == 0 {
+			w.Header().Set("retry-after-ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		if r.URL.Query().Get("stream") != "" {
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, `data: {"model":"gpt-4o","text":"a"}`+"\n\n"+`data: {"in":3,"out":1}`+"\n\ndata: [DONE]\n\n")
+			return
+		}
+		io.WriteString(w, `{"model":"gpt-4o","in":3,"out":1}`)
+	}))
+	defer srv.Close()
+	f := newFixture(t, 3)
+	const n = 40
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			c := &client{t: t, tr: f.tr, maxRetries: 3, key: i, stream: i%2 == 0}
+			url := srv.URL
+			if c.stream {
+				url += "?stream=1"
+			}
+			_, _, err := c.do(context.Background(), url)
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	waitSpans(t, f.kit, n)
+	if v := sum(t, f.kit, metrics.AIRequestsName); v != n {
+		t.Errorf("ai_requests_total %v, want %d", v, n)
+	}
+}
