@@ -202,80 +202,88 @@ func httpClient(s signal, tr http.RoundTripper) *http.Client {
 	return &http.Client{Transport: tr, Timeout: s.timeout}
 }
 
-func newOTLPSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
-	if s.protocol == HTTPProtobuf {
-		o := []otlptracehttp.Option{otlptracehttp.WithEndpointURL(endpointURL(s)), otlptracehttp.WithTimeout(s.timeout),
-			otlptracehttp.WithHTTPClient(httpClient(s, tr)), otlptracehttp.WithTLSClientConfig(s.tls),
-			otlptracehttp.WithCompression(otlptracehttp.NoCompression)}
-		if s.gzip {
-			o = append(o, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
-		}
-		if s.headers != nil {
-			o = append(o, otlptracehttp.WithHeaders(s.headers))
-		}
-		return orNil[sdktrace.SpanExporter](otlptracehttp.New(ctx, o...))
-	}
-	o := []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(s.endpoint), otlptracegrpc.WithTimeout(s.timeout),
-		otlptracegrpc.WithDialOption(reconnect(), grpcCredentials(s))}
-	if s.gzip {
-		o = append(o, otlptracegrpc.WithCompressor("gzip"))
-	}
-	if s.headers != nil {
-		o = append(o, otlptracegrpc.WithHeaders(s.headers))
-	}
-	return orNil[sdktrace.SpanExporter](otlptracegrpc.New(ctx, o...))
+// otlpHTTP are the option constructors of one OTLP/HTTP exporter package
+// (otlptracehttp, otlpmetrichttp, otlploghttp): options says once how a
+// signal's settings become that package's options.
+type otlpHTTP[O any] struct {
+	endpointURL  func(string) O
+	timeout      func(time.Duration) O
+	client       func(*http.Client) O
+	tls          func(*tls.Config) O
+	gzip, noGzip O
+	headers      func(map[string]string) O
 }
 
+func (p otlpHTTP[O]) options(s signal, tr http.RoundTripper) []O {
+	o := []O{p.endpointURL(endpointURL(s)), p.timeout(s.timeout), p.client(httpClient(s, tr)), p.tls(s.tls), p.noGzip}
+	if s.gzip {
+		o = append(o, p.gzip)
+	}
+	if s.headers != nil {
+		o = append(o, p.headers(s.headers))
+	}
+	return o
+}
+
+// otlpGRPC are the option constructors of one OTLP/gRPC exporter package.
+type otlpGRPC[O any] struct {
+	endpoint   func(string) O
+	timeout    func(time.Duration) O
+	dial       func(...grpc.DialOption) O
+	compressor func(string) O
+	headers    func(map[string]string) O
+}
+
+func (p otlpGRPC[O]) options(s signal) []O {
+	o := []O{p.endpoint(s.endpoint), p.timeout(s.timeout), p.dial(reconnect(), grpcCredentials(s))}
+	if s.gzip {
+		o = append(o, p.compressor("gzip"))
+	}
+	if s.headers != nil {
+		o = append(o, p.headers(s.headers))
+	}
+	return o
+}
+
+var (
+	traceHTTP = otlpHTTP[otlptracehttp.Option]{otlptracehttp.WithEndpointURL, otlptracehttp.WithTimeout, otlptracehttp.WithHTTPClient, otlptracehttp.WithTLSClientConfig,
+		otlptracehttp.WithCompression(otlptracehttp.GzipCompression), otlptracehttp.WithCompression(otlptracehttp.NoCompression), otlptracehttp.WithHeaders}
+	metricHTTP = otlpHTTP[otlpmetrichttp.Option]{otlpmetrichttp.WithEndpointURL, otlpmetrichttp.WithTimeout, otlpmetrichttp.WithHTTPClient, otlpmetrichttp.WithTLSClientConfig,
+		otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression), otlpmetrichttp.WithCompression(otlpmetrichttp.NoCompression), otlpmetrichttp.WithHeaders}
+	logHTTP = otlpHTTP[otlploghttp.Option]{otlploghttp.WithEndpointURL, otlploghttp.WithTimeout, otlploghttp.WithHTTPClient, otlploghttp.WithTLSClientConfig,
+		otlploghttp.WithCompression(otlploghttp.GzipCompression), otlploghttp.WithCompression(otlploghttp.NoCompression), otlploghttp.WithHeaders}
+	traceGRPC  = otlpGRPC[otlptracegrpc.Option]{otlptracegrpc.WithEndpoint, otlptracegrpc.WithTimeout, otlptracegrpc.WithDialOption, otlptracegrpc.WithCompressor, otlptracegrpc.WithHeaders}
+	metricGRPC = otlpGRPC[otlpmetricgrpc.Option]{otlpmetricgrpc.WithEndpoint, otlpmetricgrpc.WithTimeout, otlpmetricgrpc.WithDialOption, otlpmetricgrpc.WithCompressor, otlpmetricgrpc.WithHeaders}
+	logGRPC    = otlpGRPC[otlploggrpc.Option]{otlploggrpc.WithEndpoint, otlploggrpc.WithTimeout, otlploggrpc.WithDialOption, otlploggrpc.WithCompressor, otlploggrpc.WithHeaders}
+)
+
+func newOTLPSpanExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdktrace.SpanExporter, error) {
+	if s.protocol == HTTPProtobuf {
+		return orNil[sdktrace.SpanExporter](otlptracehttp.New(ctx, traceHTTP.options(s, tr)...))
+	}
+	return orNil[sdktrace.SpanExporter](otlptracegrpc.New(ctx, traceGRPC.options(s)...))
+}
+
+// newOTLPMetricExporter is the OTLP metric exporter of the metrics signal,
+// with the temporality and histogram aggregation of the configuration.
 func newOTLPMetricExporter(ctx context.Context, cfg *config, tr http.RoundTripper) (sdkmetric.Exporter, error) {
 	s := cfg.metrics
 	temporality, aggregation := temporalitySelector(cfg.temporality), aggregationSelector(cfg.histogram)
 	if s.protocol == HTTPProtobuf {
-		o := []otlpmetrichttp.Option{otlpmetrichttp.WithEndpointURL(endpointURL(s)), otlpmetrichttp.WithTimeout(s.timeout),
-			otlpmetrichttp.WithHTTPClient(httpClient(s, tr)), otlpmetrichttp.WithTLSClientConfig(s.tls),
-			otlpmetrichttp.WithCompression(otlpmetrichttp.NoCompression),
-			otlpmetrichttp.WithTemporalitySelector(temporality), otlpmetrichttp.WithAggregationSelector(aggregation)}
-		if s.gzip {
-			o = append(o, otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression))
-		}
-		if s.headers != nil {
-			o = append(o, otlpmetrichttp.WithHeaders(s.headers))
-		}
+		o := append(metricHTTP.options(s, tr),
+			otlpmetrichttp.WithTemporalitySelector(temporality), otlpmetrichttp.WithAggregationSelector(aggregation))
 		return orNil[sdkmetric.Exporter](otlpmetrichttp.New(ctx, o...))
 	}
-	o := []otlpmetricgrpc.Option{otlpmetricgrpc.WithEndpoint(s.endpoint), otlpmetricgrpc.WithTimeout(s.timeout),
-		otlpmetricgrpc.WithDialOption(reconnect(), grpcCredentials(s)),
-		otlpmetricgrpc.WithTemporalitySelector(temporality), otlpmetricgrpc.WithAggregationSelector(aggregation)}
-	if s.gzip {
-		o = append(o, otlpmetricgrpc.WithCompressor("gzip"))
-	}
-	if s.headers != nil {
-		o = append(o, otlpmetricgrpc.WithHeaders(s.headers))
-	}
+	o := append(metricGRPC.options(s),
+		otlpmetricgrpc.WithTemporalitySelector(temporality), otlpmetricgrpc.WithAggregationSelector(aggregation))
 	return orNil[sdkmetric.Exporter](otlpmetricgrpc.New(ctx, o...))
 }
 
 func newOTLPLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sdklog.Exporter, error) {
 	if s.protocol == HTTPProtobuf {
-		o := []otlploghttp.Option{otlploghttp.WithEndpointURL(endpointURL(s)), otlploghttp.WithTimeout(s.timeout),
-			otlploghttp.WithHTTPClient(httpClient(s, tr)), otlploghttp.WithTLSClientConfig(s.tls),
-			otlploghttp.WithCompression(otlploghttp.NoCompression)}
-		if s.gzip {
-			o = append(o, otlploghttp.WithCompression(otlploghttp.GzipCompression))
-		}
-		if s.headers != nil {
-			o = append(o, otlploghttp.WithHeaders(s.headers))
-		}
-		return orNil[sdklog.Exporter](otlploghttp.New(ctx, o...))
+		return orNil[sdklog.Exporter](otlploghttp.New(ctx, logHTTP.options(s, tr)...))
 	}
-	o := []otlploggrpc.Option{otlploggrpc.WithEndpoint(s.endpoint), otlploggrpc.WithTimeout(s.timeout),
-		otlploggrpc.WithDialOption(reconnect(), grpcCredentials(s))}
-	if s.gzip {
-		o = append(o, otlploggrpc.WithCompressor("gzip"))
-	}
-	if s.headers != nil {
-		o = append(o, otlploggrpc.WithHeaders(s.headers))
-	}
-	return orNil[sdklog.Exporter](otlploggrpc.New(ctx, o...))
+	return orNil[sdklog.Exporter](otlploggrpc.New(ctx, logGRPC.options(s)...))
 }
 
 // temporalitySelector implements

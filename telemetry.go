@@ -238,28 +238,31 @@ func (t *Telemetry) newErrorPath(cfg *config) {
 // counted batch processor (none without an exporter).
 func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
 	opts := []sdktrace.TracerProviderOption{
-		sdktrace.WithResource(t.res),
-		sdktrace.WithSampler(cfg.sampler),
-		sdktrace.WithRawSpanLimits(cfg.spanLimits),
+		sdktrace.WithResource(t.res), sdktrace.WithSampler(cfg.sampler), sdktrace.WithRawSpanLimits(cfg.spanLimits),
 	}
 	if exp != nil {
-		b := cfg.spanBatch
-		bspOpts := []sdktrace.BatchSpanProcessorOption{
-			sdktrace.WithExportTimeout(orDefault(b.export, cfg.traces.timeout)),
-			sdktrace.WithBatchTimeout(b.delay),
-			sdktrace.WithMaxExportBatchSize(b.batch),
-		}
-		bspOpts = append(bspOpts, cfg.spanBatchOptions...)
-		bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(b.queue))
-		c := t.counters[signalTraces]
-		w := &export.SpanExporter{SpanExporter: exp, C: c}
-		t.abandon = append(t.abandon, w.Abandon)
-		opts = append(opts, sdktrace.WithSpanProcessor(&export.SpanProcessor{
-			Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: c, Limit: int64(b.queue),
-		}))
+		opts = append(opts, sdktrace.WithSpanProcessor(t.spanProcessor(cfg, exp)))
 	}
 	t.sdkTP = sdktrace.NewTracerProvider(opts...)
 	t.callerSampler = cfg.callerSampler
+}
+
+// spanProcessor is the batch processor on exp, with the options of
+// OTEL_BSP_* and WithBatchSpanProcessorOptions, behind the admission that
+// counts what its full queue refuses.
+func (t *Telemetry) spanProcessor(cfg *config, exp sdktrace.SpanExporter) sdktrace.SpanProcessor {
+	b := cfg.spanBatch
+	bspOpts := []sdktrace.BatchSpanProcessorOption{
+		sdktrace.WithExportTimeout(orDefault(b.export, cfg.traces.timeout)),
+		sdktrace.WithBatchTimeout(b.delay),
+		sdktrace.WithMaxExportBatchSize(b.batch),
+	}
+	bspOpts = append(bspOpts, cfg.spanBatchOptions...)
+	bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(b.queue))
+	c := t.counters[signalTraces]
+	w := &export.SpanExporter{SpanExporter: exp, C: c}
+	t.abandon = append(t.abandon, w.Abandon)
+	return &export.SpanProcessor{Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: c, Limit: int64(b.queue)}
 }
 
 // newMeterProvider builds the meter provider with a periodic reader on exp
@@ -272,21 +275,27 @@ func (t *Telemetry) newMeterProvider(cfg *config, exp sdkmetric.Exporter, prom s
 		sdkmetric.WithExemplarFilter(exemplarFilter(cfg.exemplarFilter)),
 	}
 	if exp != nil {
-		w := export.NewMetricExporter(exp, t.counters[signalMetrics], t.labels)
-		t.abandon = append(t.abandon, w.Abandon)
-		ropts := []sdkmetric.PeriodicReaderOption{
-			sdkmetric.WithInterval(cfg.metricInterval),
-			sdkmetric.WithTimeout(orDefault(cfg.metricTimeout, cfg.metrics.timeout)),
-		}
-		if runtimeP != nil {
-			ropts = append(ropts, sdkmetric.WithProducer(runtimeP))
-		}
-		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(w, ropts...)))
+		opts = append(opts, sdkmetric.WithReader(t.periodicReader(cfg, exp, runtimeP)))
 	}
 	if prom != nil {
 		opts = append(opts, sdkmetric.WithReader(prom))
 	}
 	t.sdkMP = sdkmetric.NewMeterProvider(opts...)
+}
+
+// periodicReader reads the metrics (and the runtime producer's) every
+// interval into exp, behind the wrapper that adds the labels and counts.
+func (t *Telemetry) periodicReader(cfg *config, exp sdkmetric.Exporter, runtimeP sdkmetric.Producer) sdkmetric.Reader {
+	w := export.NewMetricExporter(exp, t.counters[signalMetrics], t.labels)
+	t.abandon = append(t.abandon, w.Abandon)
+	ropts := []sdkmetric.PeriodicReaderOption{
+		sdkmetric.WithInterval(cfg.metricInterval),
+		sdkmetric.WithTimeout(orDefault(cfg.metricTimeout, cfg.metrics.timeout)),
+	}
+	if runtimeP != nil {
+		ropts = append(ropts, sdkmetric.WithProducer(runtimeP))
+	}
+	return sdkmetric.NewPeriodicReader(w, ropts...)
 }
 
 // newLoggerProvider builds the logger provider on exp, behind the bounded,
@@ -298,21 +307,26 @@ func (t *Telemetry) newLoggerProvider(cfg *config, exp sdklog.Exporter) {
 		sdklog.WithAttributeCountLimit(cfg.logCountLimit),
 	}
 	if exp != nil {
-		b := cfg.logBatch
-		c := t.counters[signalLogs]
-		w := export.NewLogExporter(exp, c, t.labels)
-		t.abandon = append(t.abandon, w.Abandon)
-		opts = append(opts, sdklog.WithProcessor(&export.LogProcessor{
-			Next: sdklog.NewBatchProcessor(w,
-				sdklog.WithExportTimeout(orDefault(b.export, cfg.logs.timeout)),
-				sdklog.WithExportInterval(b.delay),
-				sdklog.WithExportMaxBatchSize(b.batch),
-				sdklog.WithMaxQueueSize(b.queue),
-			),
-			C: c, Limit: int64(b.queue),
-		}))
+		opts = append(opts, sdklog.WithProcessor(t.logProcessor(cfg, exp)))
 	}
 	t.sdkLP = sdklog.NewLoggerProvider(opts...)
+}
+
+// logProcessor is the batch processor on exp, with the options of
+// OTEL_BLRP_*, behind the admission that counts what its full queue
+// refuses.
+func (t *Telemetry) logProcessor(cfg *config, exp sdklog.Exporter) sdklog.Processor {
+	b := cfg.logBatch
+	c := t.counters[signalLogs]
+	w := export.NewLogExporter(exp, c, t.labels)
+	t.abandon = append(t.abandon, w.Abandon)
+	next := sdklog.NewBatchProcessor(w,
+		sdklog.WithExportTimeout(orDefault(b.export, cfg.logs.timeout)),
+		sdklog.WithExportInterval(b.delay),
+		sdklog.WithExportMaxBatchSize(b.batch),
+		sdklog.WithMaxQueueSize(b.queue),
+	)
+	return &export.LogProcessor{Next: next, C: c, Limit: int64(b.queue)}
 }
 
 // installGlobals makes the providers, the propagator and the error

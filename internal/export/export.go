@@ -136,6 +136,21 @@ func (c *Counter) FailuresSince(before Stats) error {
 		c.Signal, now.Failures-before.Failures, now.ItemsFailed-before.ItemsFailed, last)
 }
 
+// export runs one export of n items through fn, canceled when the signal
+// is abandoned (failing at once if it already is), and counts the result.
+// It returns nil: the error is counted and handled here, so that the SDK
+// does not also send it to the global error handler.
+func (c *Counter) export(ctx context.Context, n int, fn func(context.Context) error) error {
+	if c.abandoned() {
+		c.done(n, errAbandoned)
+		return nil
+	}
+	ctx, cancel := c.exportCtx(ctx)
+	defer cancel()
+	c.done(n, fn(ctx))
+	return nil
+}
+
 // closer shuts an inner exporter down once, whether Telemetry.Shutdown
 // abandons it or its batch processor gets to it after draining.
 type closer struct {
@@ -180,14 +195,9 @@ type SpanExporter struct {
 
 // ExportSpans implements sdktrace.SpanExporter.
 func (e *SpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if e.C.abandoned() {
-		e.C.done(len(spans), errAbandoned)
-		return nil
-	}
-	ctx, cancel := e.C.exportCtx(ctx)
-	defer cancel()
-	e.C.done(len(spans), e.SpanExporter.ExportSpans(ctx, sanitizeSpans(spans)))
-	return nil
+	return e.C.export(ctx, len(spans), func(ctx context.Context) error {
+		return e.SpanExporter.ExportSpans(ctx, sanitizeSpans(spans))
+	})
 }
 
 // Shutdown implements sdktrace.SpanExporter.
@@ -219,17 +229,12 @@ func (e *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 		// Nothing recorded yet: do not wake a collector (or wait on a dead one).
 		return nil
 	}
-	if e.C.abandoned() {
-		e.C.done(n, errAbandoned)
-		return nil
-	}
-	e.mu.Lock()
-	e.in.Inject(rm)
-	e.mu.Unlock()
-	ctx, cancel := e.C.exportCtx(ctx)
-	defer cancel()
-	e.C.done(n, e.Exporter.Export(ctx, rm))
-	return nil
+	return e.C.export(ctx, n, func(ctx context.Context) error {
+		e.mu.Lock()
+		e.in.Inject(rm)
+		e.mu.Unlock()
+		return e.Exporter.Export(ctx, rm)
+	})
 }
 
 // Shutdown implements sdkmetric.Exporter.
@@ -257,18 +262,13 @@ func NewLogExporter(exp sdklog.Exporter, c *Counter, kvs []attribute.KeyValue) *
 
 // Export implements sdklog.Exporter.
 func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error {
-	if e.C.abandoned() {
-		e.C.done(len(records), errAbandoned)
-		return nil
-	}
-	for i := range records {
-		sanitizeRecord(&records[i])
-		addMissing(&records[i], e.kvs)
-	}
-	ctx, cancel := e.C.exportCtx(ctx)
-	defer cancel()
-	e.C.done(len(records), e.Exporter.Export(ctx, records))
-	return nil
+	return e.C.export(ctx, len(records), func(ctx context.Context) error {
+		for i := range records {
+			sanitizeRecord(&records[i])
+			addMissing(&records[i], e.kvs)
+		}
+		return e.Exporter.Export(ctx, records)
+	})
 }
 
 // Shutdown implements sdklog.Exporter.
