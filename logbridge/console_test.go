@@ -325,6 +325,34 @@ func TestConsoleBetterThanSlog(t *testing.T) {
 	}
 }
 
+// TestConsoleBetterThanSlogReplaceAttr: a group whose members ReplaceAttr
+// all drops is left out whole; slog's handlers then lose a separator
+// (JSON) or keep the group's prefix on the keys after it (text).
+func TestConsoleBetterThanSlogReplaceAttr(t *testing.T) {
+	drop := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == "a" {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	attrs := []slog.Attr{slog.Group("g", slog.Int("a", 1)), slog.Int("b", 2)}
+	for _, tc := range []struct {
+		json bool
+		want string
+	}{
+		{true, `,"msg":"m","b":2}`},
+		{false, ` msg=m b=2`},
+	} {
+		want, got := encodeBothWith(tc.json, drop, 0, nil, "m", attrs)
+		if !strings.HasSuffix(got, tc.want+"\n") {
+			t.Errorf("got %s want suffix %s", got, tc.want)
+		}
+		if got == want {
+			t.Errorf("slog's handler no longer writes a broken line here (%s): the parity tests can cover this case", want)
+		}
+	}
+}
+
 // TestConsoleIDs: the ids come last, at the top level, outside every
 // group, in both formats.
 func TestConsoleIDs(t *testing.T) {
