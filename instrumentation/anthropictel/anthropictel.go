@@ -197,7 +197,7 @@ func (c *callState) middleware(req *http.Request, next option.MiddlewareNext) (*
 			return next(req)
 		}
 		c.started = true
-		c.req = readRequest(req)
+		c.req = readRequest(req, c.in.ai.ContentCapture())
 		if model != "" { // the platform's middleware ran before this one
 			c.model = model
 			c.req.Model = model
@@ -221,6 +221,7 @@ func (c *callState) middleware(req *http.Request, next option.MiddlewareNext) (*
 			Model:       c.req.Model,
 			MaxTokens:   c.req.MaxTokens,
 			Temperature: c.req.Temperature,
+			Prompt:      c.req.Prompt,
 		},
 		Stream: c.req.Stream,
 	}
@@ -270,7 +271,7 @@ func (c *callState) afterSend(a *aihttp.Attempt, sent *http.Request, resp *http.
 
 // readRequest parses the body of a Messages request, from a copy
 // (req.GetBody) so that the request is sent as it is.
-func readRequest(req *http.Request) request {
+func readRequest(req *http.Request, capture bool) request {
 	if req.GetBody == nil {
 		return request{}
 	}
@@ -285,6 +286,9 @@ func readRequest(req *http.Request) request {
 	var r request
 	if err == nil {
 		r = parseRequest(buf.Bytes())
+		if capture {
+			r.Prompt = prompt(buf.Bytes())
+		}
 	}
 	if buf.Cap() <= 1<<20 {
 		bodyPool.Put(buf)
@@ -330,8 +334,31 @@ func (c *callState) json(body []byte, r *aihttp.Response) bool {
 	malformed := c.res.Malformed
 	c.res.Malformed = false // the client decides whether a body it cannot read fails the call
 	c.fill(r)
+	if r.Capture() && !malformed {
+		if content, ok := field(body, "content"); ok {
+			eachElement(content, func(b []byte) bool {
+				if t, _ := field(b, "type"); isString(t, "text") {
+					captureText(r, b, "text")
+				}
+				return true
+			})
+		}
+	}
 	return !malformed
 }
+
+// captureText appends the string at key of obj to the completion (content
+// capture only).
+func captureText(r *aihttp.Response, obj []byte, keys ...string) {
+	if v, ok := path(obj, keys...); ok {
+		if text, ok := toString(v, maxCaptured); ok {
+			r.AppendCompletion([]byte(text))
+		}
+	}
+}
+
+// maxCaptured bounds one captured text (the Response bounds the whole).
+const maxCaptured = 1 << 20
 
 // event is the Handler's Event: one event of a Messages stream. It returns
 // whether the event is an output chunk (a content_block_delta).
@@ -340,6 +367,11 @@ func (c *callState) event(name, data []byte, r *aihttp.Response) bool {
 	c.res.event(name, data)
 	if !quiet(name) || len(c.res.Tools) != tools || c.res.Malformed != malformed {
 		c.fill(r)
+	}
+	if c.res.OutputChunks > chunks && r.Capture() {
+		if t, _ := path(data, "delta", "type"); isString(t, "text_delta") {
+			captureText(r, data, "delta", "text")
+		}
 	}
 	return c.res.OutputChunks > chunks
 }

@@ -1,10 +1,14 @@
 package anthropictel
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
@@ -515,5 +519,107 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 	if got := metric(t, e.kit, "ai_requests_total"); got != n {
 		t.Errorf("ai_requests_total = %v, want %d", got, n)
+	}
+}
+
+// recordBody is a middleware registered before the instrumentation (so it
+// sees what the instrumentation returns to the client): it reads each
+// response body in small reads, keeps the bytes and the final error, and hands
+// the client the same bytes.
+type recordBody struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (rb *recordBody) middleware(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	resp, err := next(req)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	var got bytes.Buffer
+	buf := make([]byte, 7)
+	var rerr error
+	for {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	_ = resp.Body.Close()
+	rb.mu.Lock()
+	rb.seen = append(rb.seen, fmt.Sprintf("%d %s %v\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), rerr, got.String()))
+	rb.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(got.Bytes()))
+	return resp, nil
+}
+
+// The bytes of every response, and the error that ends them, are the bare
+// client's, for JSON, streams, retried and failed attempts.
+func TestCallerBytes(t *testing.T) {
+	for _, b := range []backend{firstParty, onBedrock} {
+		e := newEnv(t)
+		var withUs, bare recordBody
+		ci := newClient(t, e.f, b, option.WithMiddleware(withUs.middleware), WithTelemetry(e.ai))
+		cb := newClient(t, e.f, b, option.WithMiddleware(bare.middleware))
+		for _, sc := range []string{scenarioOK, scenario429, scenario500, scenarioEmpty, scenarioMalformed, scenarioErrorEvent} {
+			e.f.hits.Store(0)
+			callNew(context.Background(), ci, b, sc)
+			e.f.hits.Store(0)
+			callNew(context.Background(), cb, b, sc)
+			e.f.hits.Store(0)
+			callStream(context.Background(), ci, b, sc, 0)
+			e.f.hits.Store(0)
+			callStream(context.Background(), cb, b, sc, 0)
+		}
+		if len(withUs.seen) != len(bare.seen) {
+			t.Fatalf("%v: %d responses with the instrumentation, %d without", b, len(withUs.seen), len(bare.seen))
+		}
+		for i := range bare.seen {
+			if withUs.seen[i] != bare.seen[i] {
+				t.Errorf("%v: response %d differs:\n%s\n---\n%s", b, i, withUs.seen[i], bare.seen[i])
+			}
+		}
+		if n := len(e.kit.Spans()); n != 12 {
+			t.Errorf("%v: %d spans, want 12", b, n)
+		}
+	}
+}
+
+// Prompt and completion text are recorded only with content capture.
+func TestContentCapture(t *testing.T) {
+	for _, capture := range []bool{false, true} {
+		kit := telemetrytest.New(t)
+		var opts []metrics.AIOption
+		if capture {
+			opts = append(opts, metrics.WithContentCapture())
+		}
+		ai, err := metrics.NewAI(kit.Telemetry, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := newFake(t)
+		c := newClient(t, f, firstParty, WithTelemetry(ai))
+		callNew(context.Background(), c, firstParty, scenarioOK)
+		callStream(context.Background(), c, firstParty, scenarioOK, 0)
+		spans := kit.Spans()
+		if len(spans) != 2 {
+			t.Fatalf("%d spans", len(spans))
+		}
+		for i, s := range spans {
+			a := attrs(s)
+			in, out := a["gen_ai.input.messages"].AsString(), a["gen_ai.output.messages"].AsString()
+			if !capture {
+				if in != "" || out != "" {
+					t.Errorf("content without capture: %q %q", in, out)
+				}
+				continue
+			}
+			wantText := []string{"Let me check.", "word 0 word 1 word 2"}[i]
+			if !strings.Contains(in, "weather in Paris") || !strings.Contains(out, wantText) || !strings.Contains(out, fakeToolNam) {
+				t.Errorf("span %d: input %q output %q", i, in, out)
+			}
+		}
 	}
 }

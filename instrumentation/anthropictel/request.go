@@ -9,11 +9,29 @@ import (
 
 // request is what the span needs of a Messages request body.
 type request struct {
-	Model             string
-	Stream            bool
-	MaxTokens, TopK   int64
-	Temperature, TopP *float64
-	Tools             int // tool definitions sent
+	Model       string
+	Stream      bool
+	MaxTokens   int64
+	Temperature *float64
+	Prompt      string // with content capture only
+}
+
+// maxPrompt bounds the captured prompt.
+const maxPrompt = 1 << 20
+
+// prompt returns the input of a request for content capture: the JSON of its
+// system prompt and messages, as sent, at most maxPrompt bytes of each.
+func prompt(body []byte) string {
+	var out []byte
+	for _, key := range []string{"system", "messages"} {
+		if v, ok := field(body, key); ok {
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			out = append(out, v[:min(len(v), maxPrompt)]...)
+		}
+	}
+	return string(out)
 }
 
 // parseRequest reads the top-level fields of a Messages request body. A body
