@@ -129,6 +129,7 @@ type failure struct {
 	status  int // 0 without a response
 	errType string
 	err     error
+	evented bool // its span event was added
 }
 
 // call is one logical call: its span and what its attempts did.
@@ -351,6 +352,7 @@ func (c *call) stopTimersLocked() {
 // fail records a settled failed attempt: its event on the span, and it
 // becomes the call's last failure.
 func (c *call) fail(f failure) {
+	f.evented = true
 	c.mu.Lock()
 	c.last = f
 	add := c.events < maxFailureEvents
@@ -414,11 +416,18 @@ func (c *call) guard(ctx context.Context) {
 	}
 }
 
-// expire records c with its last failure.
+// expire records c with its last failure (and that failure's event, if
+// its body was never read nor closed).
 func (c *call) expire() {
 	c.mu.Lock()
-	f := c.last
+	f, done := c.last, c.state == stateDone
 	c.mu.Unlock()
+	if done {
+		return
+	}
+	if !f.evented {
+		c.fail(f)
+	}
 	c.finishFailure(f)
 }
 

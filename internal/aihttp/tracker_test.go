@@ -724,3 +724,15 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("ai_requests_total %v, want %d", v, n)
 	}
 }
+
+// A failed attempt whose body nobody reads or closes still gets its event.
+func TestUnclosedErrorBody(t *testing.T) {
+	f := newFixture(t, 0)
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
+	a := f.tr.Begin(req, "k", 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
+	_, _ = a.End(&http.Response{StatusCode: 401, Body: http.NoBody}, nil, &testHandler)
+	s := waitSpans(t, f.kit, 1)[0] // after the grace
+	if attrs(s)[ailabels.ErrorTypeKey].AsString() != "401" || len(s.Events) != 1 {
+		t.Errorf("error.type %v events %v", attrs(s)[ailabels.ErrorTypeKey], s.Events)
+	}
+}
