@@ -49,11 +49,13 @@ var errBoom = errors.New("boom")
 // the final error, a read error half-way.
 func sources(body string) map[string]func() io.Reader {
 	return map[string]func() io.Reader{
-		"whole":     func() io.Reader { return bytes.NewReader([]byte(body)) },
-		"one byte":  func() io.Reader { return iotest.OneByteReader(bytes.NewReader([]byte(body))) },
-		"data+EOF":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader([]byte(body))) },
-		"half+boom": func() io.Reader { return io.MultiReader(bytes.NewReader([]byte(body[:len(body)/2])), iotest.ErrReader(errBoom)) },
-		"timeout":   func() io.Reader { return iotest.TimeoutReader(bytes.NewReader([]byte(body))) },
+		"whole":    func() io.Reader { return bytes.NewReader([]byte(body)) },
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader([]byte(body))) },
+		"data+EOF": func() io.Reader { return iotest.DataErrReader(bytes.NewReader([]byte(body))) },
+		"half+boom": func() io.Reader {
+			return io.MultiReader(bytes.NewReader([]byte(body[:len(body)/2])), iotest.ErrReader(errBoom))
+		},
+		"timeout": func() io.Reader { return iotest.TimeoutReader(bytes.NewReader([]byte(body))) },
 	}
 }
 
