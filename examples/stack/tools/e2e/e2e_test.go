@@ -231,6 +231,28 @@ func TestStack(t *testing.T) {
 		})
 	})
 
+	t.Run("the cloud's log store wants the OTLP gateway's credentials", func(t *testing.T) {
+		st := stackquery.FromEnv()
+		defer st.CloseIdle()
+		for _, tc := range []struct{ user, token string }{{"", ""}, {st.LogStoreUser, "wrong-token"}} {
+			req, err := http.NewRequest(http.MethodGet, st.LogsURL("*")+"&limit=1", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.user != "" {
+				req.SetBasicAuth(tc.user, tc.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("user %q token %q: %s, want 401", tc.user, tc.token, resp.Status)
+			}
+		}
+	})
+
 	t.Run("the cloud's log store got the logs with trace_id and the environment", func(t *testing.T) {
 		eventually(t, 30*time.Second, "logs in the log store", func() error {
 			got, err := logResourceEnvironments(traceID, pinnedTrace)
