@@ -1,83 +1,62 @@
 package openaitel
 
 import (
-	"bytes"
 	"io"
 	"net/http"
+	"sync"
 	"unsafe"
 )
 
-// requestBody returns the bytes of req's body without consuming it, and
-// an identity that is the same for every attempt of one logical call.
+// requestBody returns the bytes of req's body without consuming it or
+// copying it, and the address of its first byte, which is the same for
+// every attempt of one logical call.
 //
 // openai-go serialises the body once per call and gives each attempt (a
 // clone of one request) a GetBody that reads that one buffer:
 // io.NopCloser(bytes.NewReader(b)). bytes.Reader's WriteTo hands b itself
-// to the writer, so the body is read without a copy and &b[0] identifies
-// the call across its retries (and differs between concurrent calls, even
-// with the same body). A body without GetBody, or whose reader is not an
-// io.WriterTo, is copied; its identity is then the request itself (such a
-// request is not retried by the client).
-func requestBody(req *http.Request) (body []byte, id any) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, req
-	}
-	if req.GetBody == nil {
-		return nil, req
+// to the writer, in one Write, so the body is read without a copy, and
+// &b[0] identifies the call across its retries (and differs between
+// concurrent calls, even with the same body: each has its own buffer).
+// Any other body (no GetBody, a reader that is not an io.WriterTo, or one
+// that writes in pieces) is not read: the call is then recorded without
+// its request parameters, as its own call.
+func requestBody(req *http.Request) (body []byte, id *byte) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody == nil {
+		return nil, nil
 	}
 	rc, err := req.GetBody()
 	if err != nil || rc == nil {
-		return nil, req
+		return nil, nil
 	}
 	defer rc.Close()
-	if wt, ok := rc.(io.WriterTo); ok {
-		var c capture
-		if _, err := wt.WriteTo(&c); err == nil && c.n == 1 && len(c.b) > 0 {
-			return c.b, unsafe.SliceData(c.b)
-		}
-		if c.n > 1 {
-			return c.joined.Bytes(), req
-		}
-		return nil, req
+	wt, ok := rc.(io.WriterTo)
+	if !ok {
+		return nil, nil
 	}
-	var buf bytes.Buffer
-	if req.ContentLength > 0 && req.ContentLength < maxRequestBody {
-		buf.Grow(int(req.ContentLength))
+	c := capturePool.Get().(*capture)
+	_, err = wt.WriteTo(c)
+	b, n := c.b, c.n
+	*c = capture{}
+	capturePool.Put(c)
+	if err != nil || n != 1 || len(b) == 0 {
+		return nil, nil
 	}
-	if _, err := io.Copy(&buf, io.LimitReader(rc, maxRequestBody)); err != nil {
-		return nil, req
-	}
-	return buf.Bytes(), req
+	return b, unsafe.SliceData(b)
 }
 
-// maxRequestBody bounds the copy of a request body that has to be copied
-// to be read.
-const maxRequestBody = 8 << 20
+var capturePool = sync.Pool{New: func() any { return new(capture) }}
 
-// capture keeps the slice of the first Write (WriteTo's one call); later
-// writes, from a reader that writes in pieces, are joined.
+// capture keeps the slice its one Write gets.
 type capture struct {
-	b      []byte
-	n      int
-	joined bytes.Buffer
+	b []byte
+	n int
 }
 
 func (c *capture) Write(p []byte) (int, error) {
 	c.n++
-	switch c.n {
-	case 1:
-		// Kept past the call, which io.Writer asks writers not to do: that
-		// rule protects buffers the caller reuses, and bytes.Reader hands
-		// over the client's serialised body, which nothing writes to again.
-		c.b = p
-	case 2:
-		c.joined.Write(c.b)
-		fallthrough
-	default:
-		if c.joined.Len()+len(p) > maxRequestBody {
-			return 0, io.ErrShortWrite
-		}
-		c.joined.Write(p)
-	}
+	// Kept past the call, which io.Writer asks writers not to do: that
+	// rule protects buffers the caller reuses, and bytes.Reader hands over
+	// the client's serialised body, which nothing writes to again.
+	c.b = p
 	return len(p), nil
 }

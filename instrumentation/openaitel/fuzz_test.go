@@ -132,4 +132,3 @@ func FuzzScanner(f *testing.F) {
 		eachElem(b, func(v []byte) bool { return true })
 	})
 }
-

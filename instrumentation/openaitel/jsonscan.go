@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 )
 
 // A small JSON scanner over a complete value held in a byte slice. It reads
@@ -231,8 +232,8 @@ func floatValue(v []byte) (float64, bool) {
 	if len(v) == 0 || len(v) > 64 {
 		return 0, false
 	}
-	var f float64
-	if json.Unmarshal(v, &f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
 	}
 	return f, true

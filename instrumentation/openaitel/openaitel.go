@@ -106,9 +106,10 @@ func Middleware(ai *metrics.AI, opts ...Option) option.Middleware {
 }
 
 type middleware struct {
-	cfg config
-	ai  *metrics.AI
-	tr  *aihttp.Tracker
+	cfg    config
+	ai     *metrics.AI
+	tr     *aihttp.Tracker
+	models modelCache
 }
 
 // callKey identifies a logical call across its attempts: the address of
@@ -129,7 +130,7 @@ func (m *middleware) handle(req *http.Request, next option.MiddlewareNext) (*htt
 	if provider == "" {
 		provider = providerOf(req.URL, deployment)
 	}
-	model := rq.model
+	model := m.models.get(rq.model)
 	if model == "" {
 		model = deployment
 	}
@@ -144,9 +145,9 @@ func (m *middleware) handle(req *http.Request, next option.MiddlewareNext) (*htt
 		},
 		Stream: rq.stream,
 	}
-	var key any
-	if p, ok := id.(*byte); ok {
-		key = callKey{p}
+	var key any // nil: every attempt is its own call
+	if id != nil {
+		key = callKey{id}
 	}
 	attempt := -1
 	if n, err := strconv.Atoi(req.Header.Get("X-Stainless-Retry-Count")); err == nil && n >= 0 {

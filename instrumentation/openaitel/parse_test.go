@@ -244,12 +244,12 @@ func TestParseRequest(t *testing.T) {
 		`"model":"gpt-4o-mini","max_completion_tokens":256,"temperature":0.2,"top_p":1,"stream":true,` +
 		`"stream_options":{"include_usage":false},"tools":[{"type":"function","function":{"name":"f"}}]}`
 	r, ok := parseRequest([]byte(body), apiChat, true)
-	if !ok || r.model != "gpt-4o-mini" || !r.stream || r.maxTokens != 256 || r.temperature == nil || *r.temperature != 0.2 ||
-		r.topP == nil || *r.topP != 1 || r.includeUsage != includeUsageFalse || r.prompt != "Hi é" {
+	if !ok || string(r.model) != "gpt-4o-mini" || !r.stream || r.maxTokens != 256 || r.temperature == nil || *r.temperature != 0.2 ||
+		r.includeUsage != includeUsageFalse || r.prompt != "Hi é" {
 		t.Fatalf("got %+v ok %v", r, ok)
 	}
 	r, _ = parseRequest([]byte(`{"model":"gpt-5.4","input":"Tell me","max_output_tokens":100}`), apiResponses, true)
-	if r.model != "gpt-5.4" || r.maxTokens != 100 || r.prompt != "Tell me" || r.stream {
+	if string(r.model) != "gpt-5.4" || r.maxTokens != 100 || r.prompt != "Tell me" || r.stream {
 		t.Fatalf("responses: %+v", r)
 	}
 	r, _ = parseRequest([]byte(`{"model":"gpt-5.4","input":"Tell me"}`), apiResponses, false)

@@ -5,15 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // request is what the instrumentation reads from a request body.
 type request struct {
-	model       string
+	model       []byte // raw JSON string contents; see modelCache
 	stream      bool
 	maxTokens   int64
 	temperature *float64
-	topP        *float64
 
 	// includeUsage is stream_options.include_usage: 0 absent, 1 true,
 	// 2 false (set by the caller).
@@ -77,7 +77,7 @@ func parseRequest(body []byte, a api, capture bool) (r request, ok bool) {
 	ok = eachField(body, func(k, v []byte) bool {
 		switch string(k) {
 		case "model":
-			r.model = stringValue(v)
+			r.model, _ = unquoted(v)
 		case "stream":
 			r.stream, _ = boolValue(v)
 		case "max_tokens", "max_completion_tokens", "max_output_tokens":
@@ -87,10 +87,6 @@ func parseRequest(body []byte, a api, capture bool) (r request, ok bool) {
 		case "temperature":
 			if f, ok := floatValue(v); ok {
 				r.temperature = &f
-			}
-		case "top_p":
-			if f, ok := floatValue(v); ok {
-				r.topP = &f
 			}
 		case "stream_options":
 			eachField(v, func(k, v []byte) bool {
@@ -205,4 +201,26 @@ func withIncludeUsage(body []byte) []byte {
 // offsetOf returns where sub, a sub-slice of body, starts in body.
 func offsetOf(body, sub []byte) int {
 	return cap(body) - cap(sub)
+}
+
+// modelCache keeps the model strings of recent requests, so that a
+// service calling the same few models does not allocate the name on
+// every call.
+type modelCache struct {
+	slots [4]atomic.Pointer[string]
+	next  atomic.Uint32
+}
+
+func (c *modelCache) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	for i := range c.slots {
+		if p := c.slots[i].Load(); p != nil && *p == string(b) {
+			return *p
+		}
+	}
+	s := string(b)
+	c.slots[c.next.Add(1)%uint32(len(c.slots))].Store(&s)
+	return s
 }

@@ -1,0 +1,194 @@
+package openaitel
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/metrics"
+)
+
+// The benchmarks run the real client, bare and instrumented, against a
+// fake server over loopback. The server (an httptest.Server) runs in a
+// child process, the test binary started again with benchServerEnv set,
+// so that the CPU time the benchmarks report (cpu-ns/op, from getrusage
+// of this process: every goroutine, the GC and the telemetry pipeline
+// included) is the client's alone.
+//
+//	go test -run '^$' -bench . -benchmem -count 10 > bench.txt
+//	benchstat -col /client bench.txt
+
+const benchServerEnv = "OPENAITEL_BENCH_SERVER"
+
+var benchNames = []string{"bare", "otel", "noop"}
+
+// benchChunks is the length of the benchmark stream.
+const benchChunks = 500
+
+func serveBench() int {
+	stream := []byte(eventsText(chatStream(chatRespModel, benchChunks, true)))
+	events := strings.SplitAfter(string(stream), "\n\n")
+	completion := []byte(chatCompletionJSON(chatRespModel))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !strings.Contains(string(body), `"stream":true`) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(completion)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fl := w.(http.Flusher)
+		for _, ev := range events { // one write and flush per event, as a model server does
+			if _, err := io.WriteString(w, ev); err != nil {
+				return
+			}
+			fl.Flush()
+		}
+	}))
+	defer srv.Close()
+	fmt.Println(srv.URL)
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it
+	return 0
+}
+
+// startBenchServer starts the server process and returns its base URL.
+func startBenchServer(b *testing.B) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.TrimSpace(line) + "/v1"
+}
+
+// benchTelemetry is a Telemetry with the production pipeline whose
+// exporters discard what they get.
+func benchTelemetry(b *testing.B) *metrics.AI {
+	b.Helper()
+	me, err := stdoutmetric.New(stdoutmetric.WithWriter(io.Discard))
+	if err != nil {
+		b.Fatal(err)
+	}
+	le, err := stdoutlog.New(stdoutlog.WithWriter(io.Discard))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tel, err := telemetry.Init(context.Background(), telemetry.WithService("openaitel-bench"),
+		telemetry.WithGlobals(false), telemetry.WithRuntimeMetrics(false),
+		telemetry.WithSpanExporter(tracetest.NewNoopExporter()), telemetry.WithMetricExporter(me), telemetry.WithLogExporter(le))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	ai, err := metrics.NewAI(tel, metrics.WithPricing(ailabels.DefaultPricing()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ai
+}
+
+// benchClients returns the bare client and the instrumented one, each
+// with its own connection pool.
+func benchClients(b *testing.B, url string, ai *metrics.AI) map[string]openai.Client {
+	b.Helper()
+	client := func(opts ...option.RequestOption) openai.Client {
+		tr := &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}
+		b.Cleanup(tr.CloseIdleConnections)
+		return openai.NewClient(append([]option.RequestOption{option.WithAPIKey("bench"), option.WithBaseURL(url),
+			option.WithHTTPClient(&http.Client{Transport: tr})}, opts...)...)
+	}
+	noop, _ := metrics.NewAI(nil)
+	return map[string]openai.Client{
+		"bare": client(),
+		"otel": client(option.WithMiddleware(Middleware(ai))),
+		"noop": client(option.WithMiddleware(Middleware(noop))),
+	}
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func benchVariants(b *testing.B, run func(b *testing.B, c openai.Client)) {
+	url := startBenchServer(b)
+	clients := benchClients(b, url, benchTelemetry(b))
+	for _, name := range benchNames {
+		c := clients[name]
+		b.Run("client="+name, func(b *testing.B) {
+			run(b, c) // warm the connection
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				run(b, c)
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// BenchmarkChat is one non-streaming chat completion.
+func BenchmarkChat(b *testing.B) {
+	p := chatParams()
+	benchVariants(b, func(b *testing.B, c openai.Client) {
+		res, err := c.Chat.Completions.New(context.Background(), p)
+		if err != nil || res.ID == "" {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkChatStream500 is a chat stream of 500 content chunks (plus the
+// role, finish and usage chunks), read to its end.
+func BenchmarkChatStream500(b *testing.B) {
+	p := streamParams(true)
+	benchVariants(b, func(b *testing.B, c openai.Client) {
+		s := c.Chat.Completions.NewStreaming(context.Background(), p)
+		n := 0
+		for s.Next() {
+			n++
+		}
+		if s.Err() != nil || n != benchChunks+3 {
+			b.Fatalf("%d chunks, %v", n, s.Err())
+		}
+	})
+}
