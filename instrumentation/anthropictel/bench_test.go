@@ -15,10 +15,15 @@ import (
 // The benchmarks run the real client against the fake server over loopback,
 // side by side in one run:
 //
-//	variant=bare          the client without instrumentation
-//	variant=instrumented  the client with WithTelemetry, on the pipeline
-//	                      telemetry.Init builds (batch span processor,
-//	                      periodic metric reader) with discarding exporters
+//	variant=bare          the client without instrumentation, and without
+//	                      a TracerProvider: its own span is a no-op
+//	variant=sdkspan       the client without instrumentation, its own span
+//	                      on the pipeline (what a service gets from the SDK
+//	                      alone once telemetry.Init installs the globals)
+//	variant=instrumented  the client with WithTelemetry
+//
+// all on the pipeline telemetry.Init builds (batch span processor, periodic
+// metric reader) with discarding exporters.
 //
 // They report cpu-ns/op, the process CPU time per call (all threads: the
 // client, the fake server in the same process and the pipeline's goroutines),
@@ -29,7 +34,7 @@ import (
 //
 // never with timed assertions.
 
-func benchAI(b *testing.B) *metrics.AI {
+func benchAI(b *testing.B) (*telemetry.Telemetry, *metrics.AI) {
 	b.Helper()
 	tel, err := telemetry.Init(context.Background(),
 		telemetry.WithService("bench"),
@@ -47,26 +52,29 @@ func benchAI(b *testing.B) *metrics.AI {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return ai
+	return tel, ai
 }
 
 type benchVariant struct {
 	name  string
-	instr func(ai *metrics.AI) option.RequestOption
+	instr func(tel *telemetry.Telemetry, ai *metrics.AI) option.RequestOption
 }
 
 var benchVariants = []benchVariant{
-	{"bare", func(*metrics.AI) option.RequestOption { return nil }},
-	{"instrumented", func(ai *metrics.AI) option.RequestOption { return WithTelemetry(ai) }},
+	{"bare", func(*telemetry.Telemetry, *metrics.AI) option.RequestOption { return nil }},
+	{"sdkspan", func(tel *telemetry.Telemetry, _ *metrics.AI) option.RequestOption {
+		return option.WithTracerProvider(tel.TracerProvider())
+	}},
+	{"instrumented", func(_ *telemetry.Telemetry, ai *metrics.AI) option.RequestOption { return WithTelemetry(ai) }},
 }
 
 // BenchmarkNew is one client.Messages.New call.
 func BenchmarkNew(b *testing.B) {
 	f := newFake(b)
-	ai := benchAI(b)
+	tel, ai := benchAI(b)
 	for _, v := range benchVariants {
 		b.Run("variant="+v.name, func(b *testing.B) {
-			c := newClient(b, f, firstParty, v.instr(ai))
+			c := newClient(b, f, firstParty, v.instr(tel, ai))
 			p := params(firstParty)
 			hdr := option.WithHeader("X-Fake", scenarioOK)
 			ctx := context.Background()
@@ -88,10 +96,10 @@ func BenchmarkNew(b *testing.B) {
 func BenchmarkStream500(b *testing.B) {
 	f := newFake(b)
 	f.deltas = 500
-	ai := benchAI(b)
+	tel, ai := benchAI(b)
 	for _, v := range benchVariants {
 		b.Run("variant="+v.name, func(b *testing.B) {
-			c := newClient(b, f, firstParty, v.instr(ai))
+			c := newClient(b, f, firstParty, v.instr(tel, ai))
 			p := params(firstParty)
 			hdr := option.WithHeader("X-Fake", scenarioOK)
 			ctx := context.Background()
