@@ -136,6 +136,8 @@ type Result struct {
 	// End is when the call ended (the span's end time); zero is now. Use a
 	// time from time.Now (monotonic clock).
 	End time.Time
+	// Attributes are more span attributes, set with the others in one go.
+	Attributes []attribute.KeyValue
 }
 
 // Failed reports whether r describes a failed call.
@@ -280,7 +282,8 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	}
 
 	span := c.span
-	attrs := make([]attribute.KeyValue, 0, 24)
+	attrs := make([]attribute.KeyValue, 0, 20+len(r.Attributes))
+	attrs = append(attrs, r.Attributes...)
 	if u.Model != "" {
 		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/starmates-ai-team/telemetry/ailabels"
 )
 
@@ -96,7 +98,7 @@ func safeErrorType(fn func(int, []byte) string, status int, body []byte) (t stri
 }
 
 // bodyPool recycles the copies of non-streaming bodies.
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 // maxPooled is the largest buffer returned to the pool.
 const maxPooled = 1 << 20
@@ -322,6 +324,6 @@ func (b *streamBody) endLocked(how string, err error) {
 	if res.ErrorType != "" && len(res.FinishReasons) == 0 {
 		res.FinishReasons = []string{ailabels.FinishReasonError}
 	}
-	c.mc.Span().SetAttributes(ailabels.StreamEndKey.String(how))
+	res.Attributes = append(make([]attribute.KeyValue, 0, 4), ailabels.StreamEndKey.String(how))
 	c.finish(res)
 }

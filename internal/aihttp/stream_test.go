@@ -157,3 +157,35 @@ func BenchmarkStreamBare(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCallJSON: one whole non-streaming call through the Tracker
+// (Begin, End, the body read to EOF, the parse, the span and the
+// counters), without the network.
+func BenchmarkCallJSON(b *testing.B) {
+	kit := telemetrytest.New(b)
+	ai, err := metrics.NewAI(kit.Telemetry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: 2})
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/v1/chat/completions", nil)
+	r := aihttp.Request{Request: ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}}
+	body := []byte(benchJSON)
+	buf := make([]byte, 4096)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a := tr.Begin(req, i, 0, r)
+		resp, _ := a.End(&http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(bytes.NewReader(body))}, nil, &testHandler)
+		for {
+			if _, err := resp.Body.Read(buf); err != nil {
+				break
+			}
+		}
+		resp.Body.Close()
+		if i++; i%1000 == 0 {
+			kit.Reset()
+		}
+	}
+}

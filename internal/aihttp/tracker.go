@@ -455,19 +455,16 @@ func (c *call) finish(res metrics.Result) {
 	if wasPending {
 		c.t.dropPending(c)
 	}
-	span := c.mc.Span()
-	attrs := make([]attribute.KeyValue, 0, 3)
-	attrs = append(attrs, ailabels.AttemptsKey.Int(attempts))
+	res.Attributes = append(res.Attributes, ailabels.AttemptsKey.Int(attempts))
 	if attempts > 1 {
-		attrs = append(attrs, ailabels.HTTPRequestResendCountKey.Int(attempts-1))
+		res.Attributes = append(res.Attributes, ailabels.HTTPRequestResendCountKey.Int(attempts-1))
 	}
 	if oversize {
-		attrs = append(attrs, ailabels.ResponseOversizeKey.Bool(true))
+		res.Attributes = append(res.Attributes, ailabels.ResponseOversizeKey.Bool(true))
 	}
-	span.SetAttributes(attrs...)
 	if !res.UsageMissing {
 		if err := res.Usage.Validate(); err != nil {
-			span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", err.Error())))
+			c.mc.Span().AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", err.Error())))
 			res.UsageMissing = true
 		}
 	}
