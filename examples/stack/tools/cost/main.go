@@ -19,7 +19,10 @@
 // Billable series follow Grafana Cloud's rule: the active series, or the
 // total data points per minute over the DPM included per series
 // (-included-dpm, 1 on the free tier) when that is more; an SDK exporting
-// every 10 s sends 6 DPM per series and is billed 6 times its series.
+// every 10 s sends 6 DPM per series and is billed 6 times its series. The
+// samples per minute are measured over -window; the projection takes its
+// DPM from -export-interval, since the window may hold instances that
+// stopped or started in it.
 package main
 
 import (
@@ -53,6 +56,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.freeSeries, "free-series", 10000, "free tier: active series")
 	fs.Float64Var(&cfg.freeLogsGB, "free-logs-gb", 50, "free tier: GB of logs a month")
 	fs.IntVar(&cfg.logSample, "log-sample", 5000, "log records per service read to measure the bytes per record")
+	fs.DurationVar(&cfg.interval, "export-interval", 10*time.Second, "the services' metric export interval (OTEL_METRIC_EXPORT_INTERVAL, the SDK's default 10 s): the projection's DPM per series is 1 m / it")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("-top: at least 1")
 	case cfg.logSample < 1:
 		return errors.New("-log-sample: at least 1")
+	case cfg.interval < time.Second:
+		return errors.New("-export-interval: at least 1s")
 	}
 	st := stackquery.FromEnv()
 	defer st.CloseIdle()
@@ -85,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // build gathers the three sources and computes the cuts.
 func build(ctx context.Context, local, cloud prom, logs logRows, cfg config) (*Report, error) {
 	r := &Report{
-		Generated: time.Now().UTC().Truncate(time.Second), Match: cfg.match, Instances: cfg.instances,
+		Generated: time.Now().UTC().Truncate(time.Second), Match: cfg.match, Instances: cfg.instances, Interval: cfg.interval.String(),
 		FreeSeries: cfg.freeSeries, FreeLogsGB: cfg.freeLogsGB,
 	}
 	var err error

@@ -16,8 +16,8 @@ func (r *Report) print(w io.Writer, cfg config) {
 	fmt.Fprintf(w, "active series            %8d   (local Prometheus %d)\n", m.Series, r.Local.Series)
 	fmt.Fprintf(w, "samples per minute       %8.0f   (%.1f per series: DPM)\n", m.SamplesPerMin, m.DPMPerSeries)
 	fmt.Fprintf(w, "billable series          %8.0f   (max(series, DPM total / %.0f included))\n", m.BillableSeries, cfg.includedDPM)
-	fmt.Fprintf(w, "projected, %d instance(s) per service: %.0f billable series, %.0f samples/min, %.3g samples a month: %s of the %.0f free series\n",
-		r.Instances, m.ProjectedBill, m.ProjectedSPM, m.SamplesPerMonth, pct(m.ProjectedBill/r.FreeSeries), r.FreeSeries)
+	fmt.Fprintf(w, "projected, %d instance(s) per service exporting every %v: %.0f billable series, %.0f samples/min, %.3g samples a month: %s of the %.0f free series\n",
+		r.Instances, cfg.interval, m.ProjectedBill, m.ProjectedSPM, m.SamplesPerMonth, pct(m.ProjectedBill/r.FreeSeries), r.FreeSeries)
 
 	fmt.Fprintf(w, "\nseries per metric (top %d of %d)\n", min(cfg.top, len(m.ByMetric)), len(m.ByMetric))
 	for _, c := range m.ByMetric[:min(cfg.top, len(m.ByMetric))] {

@@ -24,6 +24,7 @@ type config struct {
 	freeSeries  float64       // free tier: active series
 	freeLogsGB  float64       // free tier: GB of logs a month
 	logSample   int           // records per service read to measure bytes per record
+	interval    time.Duration // the services' metric export interval: the projection's DPM is 1 m / it
 }
 
 // mandatory labels: the SDK's own, never proposed for dropping.
@@ -109,6 +110,7 @@ type Report struct {
 	Generated  time.Time `json:"generated"`
 	Match      string    `json:"match"`
 	Instances  int       `json:"instances_per_service"`
+	Interval   string    `json:"export_interval"`
 	Local      Metrics   `json:"local"`
 	Cloud      Metrics   `json:"cloud"`
 	Logs       Logs      `json:"logs"`
@@ -167,7 +169,9 @@ func gatherMetrics(ctx context.Context, name string, q prom, cfg config) (Metric
 	if m.Series > 0 {
 		m.growth = m.ProjectedSeries / float64(m.Series)
 	}
-	m.ProjectedSPM = m.SamplesPerMin * m.growth
+	// The window may hold instances that stopped or started in it: the
+	// projection takes the DPM from the export interval, not from it.
+	m.ProjectedSPM = m.ProjectedSeries * float64(time.Minute) / float64(cfg.interval)
 	m.ProjectedBill = billable(m.ProjectedSeries, m.ProjectedSPM, cfg.includedDPM)
 	m.SamplesPerMonth = m.ProjectedSPM * minutesPerDay * daysPerMonth
 	return m, nil
@@ -338,11 +342,11 @@ func cuts(r *Report, cfg config) []Cut {
 	bill := m.ProjectedBill
 	if bill > 0 {
 		// A longer interval: DPM down to the included one.
-		if cfg.includedDPM > 0 && m.DPMPerSeries > cfg.includedDPM*1.01 {
-			interval := 60 / m.DPMPerSeries
+		if dpm := float64(time.Minute) / float64(cfg.interval); cfg.includedDPM > 0 && dpm > cfg.includedDPM*1.01 {
 			saved := bill - billable(m.ProjectedSeries, m.ProjectedSeries*cfg.includedDPM, cfg.includedDPM)
 			out = append(out, Cut{
-				What:  fmt.Sprintf("export every %.0f s (OTEL_METRIC_EXPORT_INTERVAL=%d): %.1f DPM per series (a point every %.0f s on average over the window) down to the %.0f included", 60/cfg.includedDPM, int(60000/cfg.includedDPM), m.DPMPerSeries, interval, cfg.includedDPM),
+				What: fmt.Sprintf("export every %.0f s instead of every %v (OTEL_METRIC_EXPORT_INTERVAL=%d): %.1f DPM per series down to the %.0f included",
+					60/cfg.includedDPM, cfg.interval, int(60000/cfg.includedDPM), dpm, cfg.includedDPM),
 				Saves: saved, Unit: "billable series",
 			})
 		}

@@ -81,7 +81,7 @@ func fakeLogs(err error) logRows {
 }
 
 func testConfig() config {
-	return config{match: `{environment!=""}`, window: 5 * time.Minute, instances: 3, top: 10, includedDPM: 1, freeSeries: 10000, freeLogsGB: 50, logSample: 5000}
+	return config{match: `{environment!=""}`, window: 5 * time.Minute, instances: 3, top: 10, includedDPM: 1, freeSeries: 10000, freeLogsGB: 50, logSample: 5000, interval: 10 * time.Second}
 }
 
 func TestGatherMetrics(t *testing.T) {
@@ -182,7 +182,7 @@ func TestCuts(t *testing.T) {
 		got[c.What[:strings.IndexAny(c.What, " :")]] = c
 	}
 	// 6 DPM on 57 projected series: 342 billable; at 1 DPM 57.
-	if c := got["export"]; c.Saves != 342-57 || !strings.Contains(c.What, "export every 60 s (OTEL_METRIC_EXPORT_INTERVAL=60000): 6.0 DPM per series (a point every 10 s") || c.Unit != "billable series" {
+	if c := got["export"]; c.Saves != 342-57 || !strings.Contains(c.What, "export every 60 s instead of every 10s (OTEL_METRIC_EXPORT_INTERVAL=60000): 6.0 DPM per series") || c.Unit != "billable series" {
 		t.Errorf("interval cut %+v", c)
 	}
 	// h_bucket: 4 buckets -> 2 halves its 16 series: 8 x 3 instances x 6 DPM.
@@ -229,7 +229,7 @@ func TestCuts(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	for _, args := range [][]string{{"-window", "10s"}, {"-instances", "0"}, {"-top", "0"}, {"-log-sample", "0"}, {"-nope"}} {
+	for _, args := range [][]string{{"-window", "10s"}, {"-export-interval", "0s"}, {"-instances", "0"}, {"-top", "0"}, {"-log-sample", "0"}, {"-nope"}} {
 		if err := run(context.Background(), args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: no error", args)
 		}
@@ -264,6 +264,7 @@ func TestProjectionPerInstance(t *testing.T) {
 	}
 	cfg := testConfig()
 	cfg.instances = 5
+	cfg.interval = time.Minute
 	m, err := gatherMetrics(context.Background(), "x", q, cfg)
 	if err != nil {
 		t.Fatal(err)
