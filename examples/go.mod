@@ -31,6 +31,8 @@ require (
 	github.com/prometheus/otlptranslator v1.0.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1 // indirect
+	github.com/starmates-ai-team/telemetry/instrumentation/anthropictel v0.0.0
+	github.com/starmates-ai-team/telemetry/instrumentation/openaitel v0.0.0
 	github.com/tidwall/gjson v1.20.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.1 // indirect
@@ -53,7 +55,7 @@ require (
 	go.opentelemetry.io/otel/exporters/stdout/stdouttrace v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
-	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
+	go.opentelemetry.io/otel/sdk v1.47.0
 	go.opentelemetry.io/otel/sdk/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
@@ -69,3 +71,7 @@ require (
 )
 
 replace github.com/starmates-ai-team/telemetry => ../
+
+replace github.com/starmates-ai-team/telemetry/instrumentation/anthropictel => ../instrumentation/anthropictel
+
+replace github.com/starmates-ai-team/telemetry/instrumentation/openaitel => ../instrumentation/openaitel

@@ -11,11 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/examples/internal/app"
 	"github.com/starmates-ai-team/telemetry/internal/stackquery"
 )
@@ -294,45 +294,41 @@ func (s *suite) logCorrelation(ctx context.Context, r *envRun) error {
 type logRec struct{ traceID, body, service string }
 
 // costMatchesCalls checks that ai_cost_total in Prometheus is the sum of
-// the costs of the run's model calls, which workflow-agent logs with each
-// call (cost_usd) and which reach the cloud stand-in as log records.
+// the costs of the run's model calls, as each call's GenAI span in Jaeger
+// gives it (ai.cost.usd, set by the same recording): nothing lost or
+// counted twice between the agent and the two stores.
 func (s *suite) costMatchesCalls(ctx context.Context, r *envRun) error {
-	agent := r.instances[app.Agent]
-	var logged float64
+	var spanned float64
 	calls := 0
-	all, err := s.st.CloudLogs()
-	if err != nil {
-		return err
-	}
-	for _, l := range all {
-		v, ok := l.Attributes["cost_usd"]
-		if !ok || l.Resource["service.instance.id"] != agent {
-			continue
+	for _, sent := range r.result.Sent {
+		spans, err := s.st.Trace(ctx, sent.TraceID)
+		if err != nil && !strings.Contains(err.Error(), "404") {
+			return err
 		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("cost_usd %q: %w", v, err)
+		for _, sp := range aiSpans(spans) {
+			if c := tagFloat(sp.Tags, string(ailabels.CostUSDKey)); !math.IsNaN(c) {
+				spanned += c
+				calls++
+			}
 		}
-		logged += f
-		calls++
 	}
 	if calls == 0 {
-		return fmt.Errorf("no model call of this run logged a cost_usd")
+		return fmt.Errorf("no AI span of this run has %s", ailabels.CostUSDKey)
 	}
 	q := fmt.Sprintf(`sum(ai_cost_total{environment=%q,instance=~%q})`, r.env, r.instanceRE())
 	var total float64
-	err = poll(ctx, 30*time.Second, func() (bool, error) {
+	err := poll(ctx, 30*time.Second, func() (bool, error) {
 		v, err := s.st.Query(ctx, q)
 		if err != nil || len(v) == 0 {
 			return false, err
 		}
 		total = v[0].Value
-		return math.Abs(total-logged) <= 1e-9*math.Max(1, logged), nil
+		return math.Abs(total-spanned) <= 1e-9*math.Max(1, spanned), nil
 	})
 	if err != nil {
-		return fmt.Errorf("ai_cost_total = %.9f; the %d calls' logged costs add up to %.9f: %w", total, calls, logged, err)
+		return fmt.Errorf("ai_cost_total = %.9f; the %d AI spans' costs add up to %.9f: %w", total, calls, spanned, err)
 	}
-	fmt.Printf("     ai_cost_total %.6f USD = the sum of %d model calls' costs\n", total, calls)
+	fmt.Printf("     ai_cost_total %.6f USD = the sum of %d model calls' span costs\n", total, calls)
 	return nil
 }
 

@@ -132,6 +132,8 @@ func (s *suite) run(ctx context.Context, load time.Duration) {
 	s.check("8. exemplars on both Prometheus lead to a Jaeger trace with a span of their service and endpoint", s.exemplarsToJaeger(ctx, dev))
 	s.check("9. the log store has, by trace id, every line each service wrote for the request", s.logsByTraceID(ctx))
 	s.check("10. the cost report's series agree with Prometheus' own count", s.costReportAgrees(ctx))
+	s.check("11. Jaeger: AI spans under workflow-agent's server span, with gen_ai.* attributes, a retried call's two attempts", s.aiSpansInJaeger(ctx, dev))
+	s.check("12. Prometheus: ai_* series for both providers, non-zero cost, the time-to-first-chunk histogram", s.aiMetricsInPrometheus(ctx, dev))
 }
 
 func (s *suite) stopRun(r *envRun) {

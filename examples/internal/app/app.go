@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/examples/internal/fakellm"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/middleware"
 )
@@ -52,11 +53,24 @@ type Config struct {
 	NewTelemetry NewTelemetry
 	Console      io.Writer                   // where the services' log lines go; nil: io.Discard
 	Addr         func(service string) string // listen address; nil: 127.0.0.1:0
+	// LLM configures the fake model provider workflow-agent calls; nil:
+	// DefaultLLM.
+	LLM *fakellm.Config
+}
+
+// DefaultLLM is the fake provider of the examples: a first token after
+// 30-70 ms, 12 chunks 3 ms apart, and every 10th call's first attempt
+// rate limited (the client's retry succeeds: one call, two attempts).
+func DefaultLLM() fakellm.Config {
+	return fakellm.Config{RateLimitEvery: 10}
 }
 
 // Chain is the three services, wired to each other.
 type Chain struct {
 	Gateway, Engine, Agent *Service
+	// LLM is the fake model provider the agent calls (OpenAI and Anthropic
+	// APIs on one loopback port).
+	LLM *fakellm.Server
 
 	// internalToken marks the callers api-gateway trusts (the workload,
 	// standing in for internal jobs and monitors): their trace context is
@@ -79,15 +93,25 @@ func (c *Chain) Workload(d time.Duration) Workload {
 // Services returns the three services, gateway first.
 func (c *Chain) Services() []*Service { return []*Service{c.Gateway, c.Engine, c.Agent} }
 
-// Start starts workflow-agent, workflow-engine and api-gateway, each with
-// its own Telemetry, and wires them with the SDK's client transport.
+// Start starts the fake model provider, workflow-agent, workflow-engine
+// and api-gateway, each service with its own Telemetry, and wires them
+// with the SDK's client transport.
 func Start(ctx context.Context, cfg Config) (*Chain, error) {
 	if cfg.Console == nil {
 		cfg.Console = io.Discard
 	}
 	c := &Chain{internalToken: newToken()}
+	llm := DefaultLLM()
+	if cfg.LLM != nil {
+		llm = *cfg.LLM
+	}
 	var err error
-	if c.Agent, err = start(ctx, cfg, Agent, func(s *Service) (http.Handler, error) { return newAgent(s) }); err != nil {
+	if c.LLM, err = fakellm.Start(llm); err != nil {
+		return nil, err
+	}
+	urls := llmURLs{OpenAI: c.LLM.OpenAIBaseURL(), Anthropic: c.LLM.AnthropicBaseURL()}
+	if c.Agent, err = start(ctx, cfg, Agent, func(s *Service) (http.Handler, error) { return newAgent(s, urls) }); err != nil {
+		_ = c.LLM.Close()
 		return nil, err
 	}
 	if c.Engine, err = start(ctx, cfg, Engine, func(s *Service) (http.Handler, error) { return newEngine(s, c.Agent.URL), nil }); err != nil {
@@ -153,15 +177,16 @@ func (s *Service) Close(ctx context.Context) error {
 	return errors.Join(err, s.Tel.Shutdown(ctx))
 }
 
-// Close stops the three services, gateway first, in parallel for the
-// telemetry flush.
+// Close stops the three services, in parallel for the telemetry flush,
+// then the fake model provider.
 func (c *Chain) Close(ctx context.Context) error {
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
+	errs := make([]error, 4)
 	for i, s := range []*Service{c.Gateway, c.Engine, c.Agent} {
 		wg.Go(func() { errs[i] = s.Close(ctx) })
 	}
 	wg.Wait()
+	errs[3] = c.LLM.Close()
 	return errors.Join(errs...)
 }
 

@@ -17,9 +17,9 @@ import (
 
 // Run is what a client asks the gateway for: run a workflow for a user.
 // Fault makes the run misbehave on purpose (the demo and the tests use it):
-// "panic" (the engine panics), "slow" (the model call takes over a second),
-// "agent_error" (the model provider fails), "rate_limited" (429 from the
-// provider).
+// "panic" (the engine panics), "slow" (the provider's first token takes
+// over a second), "agent_error" (the provider answers 500, retries
+// included), "rate_limited" (the provider answers 429, retries included).
 type Run struct {
 	UserID   string `json:"user_id"`
 	Provider string `json:"provider"`
