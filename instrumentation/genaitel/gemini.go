@@ -37,8 +37,6 @@ const (
 	keyTemperature
 	keyTools
 	keyFunctionDeclarations
-	keyText
-	keyContents
 	keyPredictions
 	keyEmbeddings
 	keyStatistics
@@ -100,10 +98,6 @@ func lookupKey(k []byte, full bool) fieldKey {
 		return keyTools
 	case "functionDeclarations":
 		return keyFunctionDeclarations
-	case "text":
-		return keyText
-	case "contents":
-		return keyContents
 	case "predictions":
 		return keyPredictions
 	case "embeddings":
@@ -190,8 +184,8 @@ func (r *response) chunk(p []byte) {
 func (r *response) endChunk() { r.lex.end(r.scalar) }
 
 func (r *response) scalar(l *lexer, str bool) {
-	path, deep := l.path()
-	if deep || len(path) == 0 || path[0].arr {
+	path := l.path()
+	if len(path) == 0 || path[0].arr {
 		return
 	}
 	v := l.value()
@@ -403,8 +397,8 @@ func (q *request) parse(body []byte) {
 }
 
 func (q *request) scalar(l *lexer, str bool) {
-	path, deep := l.path()
-	if deep || len(path) < 2 || path[0].arr {
+	path := l.path()
+	if len(path) < 2 || path[0].arr {
 		return
 	}
 	v := l.value()

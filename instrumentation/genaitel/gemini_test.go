@@ -102,10 +102,13 @@ func TestLexerMalformed(t *testing.T) {
 	if u, ok := r.Usage(); !ok || u.InputTokens != 3 {
 		t.Errorf("deep usage %+v", u)
 	}
-	// Too deep to follow: the parser gives up without panicking.
-	r = parseSplit(strings.Repeat("[", 200)+strings.Repeat("]", 200), 1)
-	if !r.lex.bad {
-		t.Error("200 levels accepted")
+	// Any depth is skipped without memory of its own.
+	r = parseSplit(`{"a":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`,"usageMetadata":{"promptTokenCount":4}}`, 7)
+	if r.lex.bad || !r.lex.done {
+		t.Error("deep nesting refused")
+	}
+	if u, ok := r.Usage(); !ok || u.InputTokens != 4 {
+		t.Errorf("usage after deep nesting %+v", u)
 	}
 }
 

@@ -4,33 +4,39 @@ import "bytes"
 
 // lexer is an incremental (push) JSON tokenizer: bytes go in through feed in
 // pieces of any size, and every scalar value (string, number, literal) whose
-// key is one the parser looks for is handed to the parser's scalar method
-// with the path of containers that leads to it. It keeps no copy of the
-// input: memory is bounded by maxDepth frames and one short value buffer,
-// whatever the size of the document. Input that is not JSON stops the lexer
-// (bad is set) until reset; it never panics.
+// key is one the parser looks for is handed to the parser's emit function
+// with the path of containers that leads to it. Containers under any other
+// key are skipped wholesale (strings by IndexByte, structure by a byte
+// table), without keys or frames. It keeps no copy of the input: memory is
+// bounded by maxDepth frames and one short value buffer, whatever the size
+// or nesting of the document. Input that is not JSON stops the lexer (bad
+// is set) until reset; it never panics.
 //
-// It does not validate everything a JSON parser would (a missing comma
-// between two values is accepted): it only has to find the fields of valid
-// documents and survive invalid ones.
+// It does not validate everything a JSON parser would (inside a skipped
+// value only strings and brackets are followed, and a trailing comma is
+// accepted): it only has to find the fields of valid documents and survive
+// invalid ones.
 type lexer struct {
 	state   lexState
-	depth   int // containers open, including those deeper than maxDepth
+	depth   int // containers open with frames (not those being skipped)
 	frames  [maxDepth]frame
-	deepArr uint64 // bit d: the container at depth maxDepth+1+d is an array
-	esc     bool   // the previous byte in a string was an unpaired backslash
-	capture bool   // the current scalar is captured in val
-	trunc   bool   // val lost bytes past its capacity
-	bad     bool   // the input is not JSON: everything up to reset is ignored
-	done    bool   // a complete top-level value was read
+	esc     bool // the previous byte in a string was an unpaired backslash
+	capture bool // the current scalar is captured in val
+	trunc   bool // val lost bytes past its capacity
+	bad     bool // the input is not JSON: everything up to reset is ignored
+	done    bool // a complete top-level value was read
+	skip    int  // depth inside a skipped container
+	skipStr bool // inside a string of a skipped container
 	keyLen  int
 	valLen  int
+	direct  []byte // the captured value or key, when it lay whole in one feed
+	fresh   bool   // the string being read has not been scanned yet
 	key     [maxKey]byte
 	val     [maxVal]byte
 }
 
 const (
-	maxDepth = 12  // deeper containers are skipped without their keys
+	maxDepth = 12  // containers deeper than this are skipped
 	maxKey   = 32  // longer keys are none of those looked for
 	maxVal   = 256 // longer values are truncated
 )
@@ -53,36 +59,51 @@ const (
 	sAfter                    // after a value: ',' or the container's end
 	sString                   // inside a string value
 	sScalar                   // inside a number or literal
+	sSkip                     // inside a skipped container
 )
 
 // reset makes the lexer ready for a new document.
 func (l *lexer) reset() {
-	l.deepArr = 0
 	l.state, l.depth, l.esc, l.capture, l.trunc, l.bad, l.done = sValue, 0, false, false, false, false, false
-	l.keyLen, l.valLen = 0, 0
+	l.skip, l.skipStr, l.keyLen, l.valLen, l.direct = 0, false, 0, 0, nil
 }
 
-// top returns the innermost frame, or nil beyond maxDepth or at top level.
+// top returns the innermost frame, or nil at top level.
 func (l *lexer) top() *frame {
-	if l.depth < 1 || l.depth > maxDepth {
+	if l.depth < 1 {
 		return nil
 	}
 	return &l.frames[l.depth-1]
 }
 
-// interesting reports whether the scalar starting now is worth capturing:
-// its key is one of those the parser looks for.
+// interesting reports whether the value starting now is worth looking into:
+// the root, an element of an array (arrays are only entered when they
+// are), or the value of a key the parser looks for, above maxDepth.
 func (l *lexer) interesting() bool {
 	f := l.top()
-	return f != nil && !f.arr && f.key != keyOther
+	if f == nil {
+		return true
+	}
+	return l.depth < maxDepth && (f.arr || f.key != keyOther)
 }
 
+// structural marks the bytes a skipped container's scan stops at.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
+
 // feed lexes p, calling emit for each captured scalar. It returns at once
-// when the lexer is bad or done.
+// when the lexer is bad.
 func (l *lexer) feed(p []byte, emit func(l *lexer, str bool)) {
 	i := 0
 	for i < len(p) && !l.bad {
 		switch l.state {
+		case sSkip:
+			n, closed := l.skipScan(p[i:])
+			i += n
+			if !closed {
+				return
+			}
+			l.afterValue()
+			continue
 		case sString, sKey:
 			n, closed := l.scanString(p[i:])
 			i += n
@@ -90,16 +111,21 @@ func (l *lexer) feed(p []byte, emit func(l *lexer, str bool)) {
 				return
 			}
 			if l.state == sKey {
-				f := l.top()
-				if f != nil {
-					f.key = lookupKey(l.key[:min(l.keyLen, maxKey)], l.keyLen <= maxKey)
+				if f := l.top(); f != nil {
+					if l.direct != nil {
+						f.key = lookupKey(l.direct, len(l.direct) <= maxKey)
+					} else {
+						f.key = lookupKey(l.key[:min(l.keyLen, maxKey)], l.keyLen <= maxKey)
+					}
 				}
+				l.direct = nil
 				l.state = sColon
 				continue
 			}
 			if l.capture {
 				emit(l, true)
 			}
+			l.direct = nil
 			l.afterValue()
 			continue
 		case sScalar:
@@ -119,46 +145,17 @@ func (l *lexer) feed(p []byte, emit func(l *lexer, str bool)) {
 			continue
 		}
 		c := p[i]
+		i++
 		if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
-			i++
 			continue
 		}
-		i++
 		switch l.state {
 		case sValue:
-			if l.done {
-				l.bad = true // a second top-level value
-				return
-			}
-			switch {
-			case c == '{':
-				l.open(false)
-				l.state = sKeyOrEnd
-			case c == '[':
-				l.open(true)
-				l.state = sValue
-			case c == ']':
-				if f := l.top(); l.inArray() && (f == nil || f.idx == 0) {
-					l.close() // an empty array
-				} else {
-					l.bad = true
-				}
-			case c == '"':
-				l.startScalar()
-				l.state = sString
-			case c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n':
-				l.startScalar()
-				if l.capture {
-					l.put(c)
-				}
-				l.state = sScalar
-			default:
-				l.bad = true
-			}
+			l.value1(c)
 		case sKeyOrEnd:
 			switch c {
 			case '"':
-				l.keyLen = 0
+				l.keyLen, l.fresh = 0, true
 				l.state = sKey
 			case '}':
 				l.close()
@@ -172,23 +169,20 @@ func (l *lexer) feed(p []byte, emit func(l *lexer, str bool)) {
 			}
 			l.state = sValue
 		case sAfter:
+			f := l.top()
 			switch {
-			case l.depth == 0:
+			case f == nil:
 				l.bad = true // garbage after the document
 			case c == ',':
-				if l.inArray() {
-					if f := l.top(); f != nil {
-						f.idx++
-					}
+				if f.arr {
+					f.idx++
 					l.state = sValue
 				} else {
-					if f := l.top(); f != nil {
-						f.key = keyOther
-					}
+					f.key = keyOther
 					l.state = sKeyOrEnd
 				}
 			case c == '}' || c == ']':
-				if l.inArray() != (c == ']') {
+				if f.arr != (c == ']') {
 					l.bad = true
 					return
 				}
@@ -198,6 +192,93 @@ func (l *lexer) feed(p []byte, emit func(l *lexer, str bool)) {
 			}
 		}
 	}
+}
+
+// value1 starts a value with its first byte c.
+func (l *lexer) value1(c byte) {
+	if l.done {
+		l.bad = true // a second top-level value
+		return
+	}
+	switch {
+	case c == '{' || c == '[':
+		if !l.interesting() {
+			l.state, l.skip, l.skipStr, l.esc = sSkip, 1, false, false
+			return
+		}
+		l.depth++
+		l.frames[l.depth-1] = frame{arr: c == '['}
+		if c == '{' {
+			l.state = sKeyOrEnd
+		} else {
+			l.state = sValue
+		}
+	case c == ']':
+		if f := l.top(); f != nil && f.arr && f.idx == 0 {
+			l.close() // an empty array
+		} else {
+			l.bad = true
+		}
+	case c == '"':
+		l.startScalar()
+		l.fresh = true
+		l.state = sString
+	case c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n':
+		l.startScalar()
+		if l.capture {
+			l.put(c)
+		}
+		l.state = sScalar
+	default:
+		l.bad = true
+	}
+}
+
+// skipScan consumes a skipped container's bytes up to and including its
+// closing bracket, following only strings and bracket depth. It returns
+// the bytes consumed and whether the container closed.
+func (l *lexer) skipScan(p []byte) (int, bool) {
+	i := 0
+	for i < len(p) {
+		if l.skipStr {
+			if l.esc {
+				l.esc = false
+				i++
+				continue
+			}
+			j := indexQuoteOrBackslash(p[i:])
+			if j < 0 {
+				return len(p), false
+			}
+			i += j
+			if p[i] == '\\' {
+				l.esc = true
+			} else {
+				l.skipStr = false
+			}
+			i++
+			continue
+		}
+		for i < len(p) && !structural[p[i]] {
+			i++
+		}
+		if i == len(p) {
+			return i, false
+		}
+		switch p[i] {
+		case '"':
+			l.skipStr = true
+		case '{', '[':
+			l.skip++
+		default:
+			l.skip--
+			if l.skip == 0 {
+				return i + 1, true
+			}
+		}
+		i++
+	}
+	return i, false
 }
 
 // end tells the lexer the document is complete: a number or literal at
@@ -215,6 +296,18 @@ func (l *lexer) end(emit func(l *lexer, str bool)) {
 // capturing them into key or val as the state asks. It returns the bytes
 // consumed and whether the string closed.
 func (l *lexer) scanString(p []byte) (int, bool) {
+	fresh := l.fresh
+	l.fresh = false
+	if fresh && (l.state == sKey || l.capture) {
+		// The common case: the whole string is in p, without escapes.
+		if j := indexQuoteOrBackslash(p); j >= 0 && p[j] == '"' {
+			l.direct = p[:j:j]
+			if l.state == sString && j > maxVal {
+				l.direct, l.trunc = p[:maxVal:maxVal], true
+			}
+			return j + 1, true
+		}
+	}
 	i := 0
 	for i < len(p) {
 		if l.esc {
@@ -242,7 +335,26 @@ func (l *lexer) scanString(p []byte) (int, bool) {
 	return i, false
 }
 
+// indexQuoteOrBackslash returns the index of the first '"' or '\\' in p, or
+// -1. Most strings (keys, ids) are short: a plain loop finds their end
+// faster than IndexByte's call; long ones (text) use IndexByte.
 func indexQuoteOrBackslash(p []byte) int {
+	n := min(len(p), 24)
+	for i := 0; i < n; i++ {
+		if c := p[i]; c == '"' || c == '\\' {
+			return i
+		}
+	}
+	if n == len(p) {
+		return -1
+	}
+	if j := indexQuoteOrBackslashLong(p[n:]); j >= 0 {
+		return n + j
+	}
+	return -1
+}
+
+func indexQuoteOrBackslashLong(p []byte) int {
 	q := bytes.IndexByte(p, '"')
 	if q < 0 {
 		return bytes.IndexByte(p, '\\')
@@ -295,36 +407,12 @@ func (l *lexer) put(c byte) {
 	}
 }
 
+// startScalar decides whether the scalar starting now is captured: its key
+// is one of those the parser looks for.
 func (l *lexer) startScalar() {
-	l.capture = l.interesting()
+	f := l.top()
+	l.capture = f != nil && !f.arr && f.key != keyOther
 	l.valLen, l.trunc = 0, false
-}
-
-func (l *lexer) open(arr bool) {
-	l.depth++
-	if f := l.top(); f != nil {
-		*f = frame{arr: arr}
-		return
-	}
-	d := l.depth - maxDepth - 1
-	if d >= 64 {
-		l.bad = true // too deep to follow: not a response of this API
-		return
-	}
-	if arr {
-		l.deepArr |= 1 << d
-	} else {
-		l.deepArr &^= 1 << d
-	}
-}
-
-// inArray reports whether the innermost open container is an array.
-func (l *lexer) inArray() bool {
-	if f := l.top(); f != nil {
-		return f.arr
-	}
-	d := l.depth - maxDepth - 1
-	return d >= 0 && d < 64 && l.deepArr&(1<<d) != 0
 }
 
 func (l *lexer) close() {
@@ -350,20 +438,18 @@ func isScalarByte(c byte) bool {
 }
 
 // value returns the captured scalar (valid until the next feed).
-func (l *lexer) value() []byte { return l.val[:l.valLen] }
-
-// path returns the open frames (at most maxDepth of them) and whether the
-// scalar is deeper than that.
-func (l *lexer) path() ([]frame, bool) {
-	if l.depth > maxDepth {
-		return l.frames[:], true
+func (l *lexer) value() []byte {
+	if l.direct != nil {
+		return l.direct
 	}
-	return l.frames[:l.depth], false
+	return l.val[:l.valLen]
 }
 
-// parseInt reads a non-negative JSON integer (or a quoted one, as proto
-// JSON writes int64), saturating instead of overflowing; ok is false for
-// anything else.
+// path returns the open frames, outermost first.
+func (l *lexer) path() []frame { return l.frames[:l.depth] }
+
+// parseInt reads a non-negative JSON integer, saturating instead of
+// overflowing; ok is false for anything else.
 func parseInt(b []byte) (int64, bool) {
 	if len(b) == 0 {
 		return 0, false
