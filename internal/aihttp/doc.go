@@ -148,6 +148,24 @@
 // shallow copy, which is allowed. genai streams with ?alt=sse, so its
 // streams come through Handler.Event like the others.
 //
+// # Notes
+//
+//   - One Tracker holds one retry budget (Config.MaxRetries): a client
+//     whose calls have different budgets (option.WithMaxRetries per call)
+//     needs a Tracker per budget, or the budget of the worst case.
+//   - The request context given to Begin is the one a waiting call
+//     watches (context.AfterFunc): pass the caller's context when the
+//     client gives each attempt a context of its own that it cancels
+//     between attempts.
+//   - Informational responses (1xx) and read-write bodies (101 Switching
+//     Protocols) are passed through unwrapped; the call is recorded at once
+//     with its usage missing.
+//   - A body that the caller neither reads to its end nor closes, with a
+//     context that never ends, leaves its call unrecorded: the clients
+//     always close.
+//   - Begin, End and the bodies never panic and never block on anything
+//     but the wrapped body; a Handler's panic is recovered.
+//
 // # Rules for Handlers
 //
 // The slices a Handler gets are valid only during the call. Setting
