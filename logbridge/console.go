@@ -91,22 +91,44 @@ var encoders = sync.Pool{New: func() any { return &encoder{buf: make([]byte, 0, 
 // does not stay in memory.
 const maxPooled = 16 << 10
 
-// handle writes r, followed by sc's ids when sc is valid.
+// handle writes r, followed by sc's ids when sc is valid. Without
+// AddSource and ReplaceAttr the built-in attributes and the ids are
+// written here, straight, which is most of the cost of a line.
 func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 	e := encoders.Get().(*encoder)
 	e.reset(c)
 	if c.json {
 		e.buf = append(e.buf, '{')
 	}
-	c.builtIns(e, r)
-	open := c.attrs(e, r)
+	if c.replace != nil || c.addSource {
+		c.builtIns(e, &r)
+	} else {
+		if !r.Time.IsZero() {
+			e.key(slog.TimeKey)
+			e.time(r.Time.Round(0))
+		}
+		e.key(slog.LevelKey)
+		e.string(r.Level.String())
+		e.key(slog.MessageKey)
+		e.string(r.Message)
+	}
+	open := c.attrs(e, &r)
 	if c.json {
 		for range open {
 			e.buf = append(e.buf, '}')
 		}
 	}
-	if sc.IsValid() {
-		c.ids(e, sc)
+	switch {
+	case !sc.IsValid():
+	case c.replace != nil:
+		c.replacedIDs(e, sc)
+	default:
+		e.prefix = e.prefix[:0]
+		tid, sid := sc.TraceID(), sc.SpanID()
+		e.key(TraceIDKey)
+		e.hex(tid[:])
+		e.key(SpanIDKey)
+		e.hex(sid[:])
 	}
 	if c.json {
 		e.buf = append(e.buf, '}')
@@ -121,32 +143,32 @@ func (c *console) handle(r slog.Record, sc trace.SpanContext) error {
 }
 
 // builtIns appends time, level, source and message, outside every group,
-// as slog's handlers do: through ReplaceAttr when there is one, straight
-// otherwise.
-func (c *console) builtIns(e *encoder, r slog.Record) {
-	if c.replace != nil {
+// as slog's handlers do under AddSource or ReplaceAttr: through
+// ReplaceAttr when there is one.
+func (c *console) builtIns(e *encoder, r *slog.Record) {
+	if c.replace == nil {
 		if !r.Time.IsZero() {
-			e.attr(slog.Time(slog.TimeKey, r.Time.Round(0)))
+			e.key(slog.TimeKey)
+			e.time(r.Time.Round(0))
 		}
-		e.attr(slog.Any(slog.LevelKey, r.Level))
+		e.key(slog.LevelKey)
+		e.string(r.Level.String())
 		c.source(e, r)
-		e.attr(slog.String(slog.MessageKey, r.Message))
+		e.key(slog.MessageKey)
+		e.string(r.Message)
 		return
 	}
 	if !r.Time.IsZero() {
-		e.key(slog.TimeKey)
-		e.time(r.Time.Round(0))
+		e.attr(slog.Time(slog.TimeKey, r.Time.Round(0)))
 	}
-	e.key(slog.LevelKey)
-	e.string(r.Level.String())
+	e.attr(slog.Any(slog.LevelKey, r.Level))
 	c.source(e, r)
-	e.key(slog.MessageKey)
-	e.string(r.Message)
+	e.attr(slog.String(slog.MessageKey, r.Message))
 }
 
 // source appends the source attribute when AddSource asks for it (none
 // for a record without a PC).
-func (c *console) source(e *encoder, r slog.Record) {
+func (c *console) source(e *encoder, r *slog.Record) {
 	if !c.addSource {
 		return
 	}
@@ -159,7 +181,7 @@ func (c *console) source(e *encoder, r slog.Record) {
 
 // attrs appends the attributes of WithAttrs and of r, inside the groups
 // of WithGroup, and returns how many JSON objects it left open.
-func (c *console) attrs(e *encoder, r slog.Record) (open int) {
+func (c *console) attrs(e *encoder, r *slog.Record) (open int) {
 	if len(c.pre) > 0 {
 		e.separate()
 		e.buf = append(e.buf, c.pre...)
@@ -188,20 +210,12 @@ func (c *console) attrs(e *encoder, r slog.Record) (open int) {
 	return len(c.groups)
 }
 
-// ids appends trace_id and span_id at the top level; ReplaceAttr sees
-// them as top-level attributes (no groups).
-func (c *console) ids(e *encoder, sc trace.SpanContext) {
+// replacedIDs appends trace_id and span_id through ReplaceAttr, which
+// sees them as top-level attributes (no groups).
+func (c *console) replacedIDs(e *encoder, sc trace.SpanContext) {
 	e.prefix, e.groups, e.track = e.prefix[:0], e.groups[:0], false
-	tid, sid := sc.TraceID(), sc.SpanID()
-	if c.replace != nil {
-		e.attr(slog.String(TraceIDKey, tid.String()))
-		e.attr(slog.String(SpanIDKey, sid.String()))
-		return
-	}
-	e.key(TraceIDKey)
-	e.hex(tid[:])
-	e.key(SpanIDKey)
-	e.hex(sid[:])
+	e.attr(slog.String(TraceIDKey, sc.TraceID().String()))
+	e.attr(slog.String(SpanIDKey, sc.SpanID().String()))
 }
 
 // write writes one line; a writer that panics does not leave the mutex
@@ -308,14 +322,16 @@ func (e *encoder) attrs(as []slog.Attr) bool {
 // anything: empty attributes and groups are left out. ReplaceAttr,
 // if any, sees every attribute that is not a group, resolved.
 func (e *encoder) attr(a slog.Attr) bool {
-	a.Value = a.Value.Resolve()
-	if e.replace != nil && a.Value.Kind() != slog.KindGroup {
-		a = e.replace(e.groups, a)
-		a.Value = a.Value.Resolve()
+	v := a.Value.Resolve()
+	if e.replace != nil && v.Kind() != slog.KindGroup {
+		a = e.replace(e.groups, slog.Attr{Key: a.Key, Value: v})
+		v = a.Value.Resolve()
 	}
-	v, ok := e.written(a)
-	if !ok {
-		return false
+	if v.Kind() == slog.KindAny {
+		var ok bool
+		if v, ok = e.written(a.Key, v); !ok {
+			return false
+		}
 	}
 	if v.Kind() != slog.KindGroup {
 		e.key(a.Key)
@@ -343,17 +359,13 @@ func (e *encoder) attr(a slog.Attr) bool {
 	return true
 }
 
-// written returns the value a's line shows, or false when a is left out:
-// the empty attribute and the empty source are; a source is a group in
-// JSON and file:line in text.
-func (e *encoder) written(a slog.Attr) (slog.Value, bool) {
-	v := a.Value
-	if v.Kind() != slog.KindAny {
-		return v, true
-	}
+// written returns the value that a line shows for the attribute of key
+// and resolved value v of kind Any, or false when it is left out: the empty attribute and the empty source are;
+// a source is a group in JSON and file:line in text.
+func (e *encoder) written(key string, v slog.Value) (slog.Value, bool) {
 	switch x := v.Any().(type) {
 	case nil:
-		return v, a.Key != ""
+		return v, key != ""
 	case *slog.Source:
 		if x == nil || *x == (slog.Source{}) {
 			return v, false

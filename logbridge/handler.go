@@ -162,7 +162,18 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			ctx = trace.ContextWithSpanContext(ctx, sc)
 		}
 	}
-	r = h.redacted(r)
+	// Most records hold nothing to redact: a scan of the keys finds out,
+	// and the record is rebuilt, once for both outputs, only when there is.
+	dirty := false
+	if h.redact != nil {
+		r.Attrs(func(a slog.Attr) bool {
+			dirty = !h.redact.clean(a, h.redactAll)
+			return !dirty
+		})
+	}
+	if dirty {
+		h.redactRecord(&r)
+	}
 
 	var errOTel, errConsole error
 	if h.otel != nil && (h.console == nil || h.otel.Enabled(ctx, r.Level)) {
@@ -174,21 +185,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return errors.Join(errOTel, errConsole)
 }
 
-// redacted returns r, or a copy with its secrets redacted. Most records
-// hold nothing to redact: a scan of the keys finds out, and the record is
-// rebuilt, once for both outputs, only when there is.
-func (h *Handler) redacted(r slog.Record) slog.Record {
-	if h.redact == nil {
-		return r
-	}
-	dirty := false
-	r.Attrs(func(a slog.Attr) bool {
-		dirty = !h.redact.clean(a, h.redactAll)
-		return !dirty
-	})
-	if !dirty {
-		return r
-	}
+// redactRecord replaces *r, which holds a secret, by a copy with its
+// secrets redacted.
+func (h *Handler) redactRecord(r *slog.Record) {
 	var buf [attrBuf]slog.Attr
 	attrs, changed := buf[:0], false
 	r.Attrs(func(a slog.Attr) bool {
@@ -199,11 +198,11 @@ func (h *Handler) redacted(r slog.Record) slog.Record {
 		return true
 	})
 	if !changed {
-		return r
+		return
 	}
 	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	nr.AddAttrs(attrs...)
-	return nr
+	*r = nr
 }
 
 // WithAttrs returns a Handler whose records carry attrs (redacted once,
