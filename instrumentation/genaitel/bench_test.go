@@ -127,9 +127,9 @@ func benchClients(b *testing.B, url string) map[string]*genai.Client {
 	b.Cleanup(instT.CloseIdleConnections)
 	b.Cleanup(unsT.CloseIdleConnections)
 	return map[string]*genai.Client{
-		"bare":               mk(&http.Client{Transport: bareT}),
-		"genaitel":           mk(genaitel.WrapClient(&http.Client{Transport: instT}, ai)),
-		"genaitel-unsampled": mk(genaitel.WrapClient(&http.Client{Transport: unsT}, aiUnsampled)),
+		"impl=bare":               mk(&http.Client{Transport: bareT}),
+		"impl=genaitel":           mk(genaitel.WrapClient(&http.Client{Transport: instT}, ai)),
+		"impl=genaitel-unsampled": mk(genaitel.WrapClient(&http.Client{Transport: unsT}, aiUnsampled)),
 	}
 }
 
@@ -145,7 +145,7 @@ func runCPU(b *testing.B, f func()) {
 }
 
 // variants are run side by side in each benchmark.
-var variants = []string{"bare", "genaitel", "genaitel-unsampled"}
+var variants = []string{"impl=bare", "impl=genaitel", "impl=genaitel-unsampled"}
 
 // BenchmarkGenerate is a non-streaming generateContent call.
 func BenchmarkGenerate(b *testing.B) {

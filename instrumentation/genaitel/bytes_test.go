@@ -65,21 +65,30 @@ func (b *recBody) Close() error {
 // nothing: genai's reads get exactly the reads of the body below, chunk
 // for chunk, and the same Close.
 func TestSameBytes(t *testing.T) {
-	for _, mode := range []string{"json", "stream", "cut", "malformed", "429"} {
+	for _, mode := range []string{"json", "stream", "cut", "malformed", "429", "429-retried", "501-not-retried"} {
 		t.Run(mode, func(t *testing.T) {
 			s := newSetup(t)
 			f := newFake(t)
 			if mode == "cut" || mode == "malformed" {
 				f.streamMode = mode
 			}
-			if mode == "429" {
+			retries := 0
+			switch mode {
+			case "429":
 				f.failFirst.Store(1)
+			case "429-retried":
+				f.failFirst.Store(1)
+				retries = 2
+			case "501-not-retried":
+				f.failFirst.Store(1)
+				f.failStatus = http.StatusNotImplemented
+				retries = 2
 			}
 			f.chunks = 50
 			below := &recorder{base: bare(t).Transport}
-			above := &recorder{base: genaitel.NewTransport(below, s.ai)}
-			c := newGenai(t, f, &http.Client{Transport: above}, false, 0)
-			if mode == "json" || mode == "429" {
+			above := &recorder{base: genaitel.NewTransport(below, s.ai, genaitel.WithMaxRetries(retries))}
+			c := newGenai(t, f, &http.Client{Transport: above}, false, retries)
+			if mode != "stream" && mode != "cut" && mode != "malformed" {
 				generate(context.Background(), c)
 			} else {
 				stream(context.Background(), c, 0, nil)

@@ -98,7 +98,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Retry-After", "0")
 		h.Set("Retry-After-Ms", "5")
 		w.WriteHeader(status)
-		grpc := map[int]string{429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 400: "INVALID_ARGUMENT"}[status]
+		grpc := map[int]string{429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 400: "INVALID_ARGUMENT", 501: "UNIMPLEMENTED"}[status]
 		fmt.Fprintf(w, `{"error":{"code":%d,"message":"fake failure %d","status":%q}}`, status, status, grpc)
 		return
 	}

@@ -97,23 +97,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil {
 		resp.Request = req // the caller's request, as without us
 	}
-	if resp == nil || resp.StatusCode < 400 || t.cfg.retries(resp.StatusCode) {
+	if resp == nil || resp.StatusCode < 400 || t.cfg.maxRetries == 0 {
 		return a.End(resp, err, handlerFor(tg.method))
 	}
-	return t.endNoRetry(a, resp, err, tg.method)
+	return endWithRetryHint(a, resp, err, tg.method, t.cfg.retries(resp.StatusCode))
 }
 
-// endNoRetry ends an attempt whose status genai does not retry (its
-// retryable statuses are a narrower set than the Stainless clients' that
-// the tracker assumes): x-should-retry: false tells the tracker so, and is
-// taken off again before the caller gets the response.
-func (t *Transport) endNoRetry(a *aihttp.Attempt, resp *http.Response, err error, m method) (*http.Response, error) {
+// endWithRetryHint ends an attempt that failed with a status, telling the
+// tracker whether genai retries it: genai's retryable statuses
+// (HTTPRetryOptions.HTTPStatusCodes, by default 408, 429, 500, 502, 503,
+// 504) are not the Stainless clients' that the tracker assumes. The hint is
+// an x-should-retry header, which the tracker honours; it is put back as it
+// was before the caller gets the response.
+func endWithRetryHint(a *aihttp.Attempt, resp *http.Response, err error, m method, retry bool) (*http.Response, error) {
 	const h = "X-Should-Retry"
-	old, had := resp.Header[h]
 	if resp.Header == nil {
 		resp.Header = http.Header{}
 	}
-	resp.Header[h] = []string{"false"}
+	old, had := resp.Header[h]
+	if retry {
+		resp.Header[h] = hintTrue
+	} else {
+		resp.Header[h] = hintFalse
+	}
 	resp, err = a.End(resp, err, handlerFor(m))
 	if had {
 		resp.Header[h] = old
@@ -122,6 +128,11 @@ func (t *Transport) endNoRetry(a *aihttp.Attempt, resp *http.Response, err error
 	}
 	return resp, err
 }
+
+var (
+	hintTrue  = []string{"true"}
+	hintFalse = []string{"false"}
+)
 
 // request reads the call's description from the URL and, through
 // GetBody's copy, the request body; the caller's body is not touched.

@@ -388,19 +388,29 @@ func TestServerError(t *testing.T) {
 	}
 }
 
-// TestNotRetriedStatus: a 400 that genai does not retry is recorded at
-// once, even with retries on.
+// TestNotRetriedStatus: a status that genai does not retry (a 501, which
+// the Stainless clients would) is recorded at once, even with retries on,
+// and the caller's headers are as the server sent them.
 func TestNotRetriedStatus(t *testing.T) {
-	s := newSetup(t)
-	f := newFake(t)
-	f.failStatus = http.StatusBadRequest
-	f.failFirst.Store(1)
-	got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(3)), false, 3))
-	if !strings.Contains(got[0], "Error 400") {
-		t.Fatalf("got %v", got)
+	for _, status := range []int{http.StatusBadRequest, http.StatusNotImplemented} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			f.failStatus = status
+			f.failFirst.Store(1)
+			want := generate(context.Background(), newGenai(t, f, bare(t), false, 3))
+			f.failFirst.Store(1)
+			start := time.Now()
+			got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(3)), false, 3))
+			sameResults(t, got, want)
+			sp := s.spans(t, 1)[0]
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("recorded after %v", d)
+			}
+			want400 := map[int]string{400: "INVALID_ARGUMENT", 501: "UNIMPLEMENTED"}[status]
+			expect(t, sp, map[attribute.Key]any{"error.type": want400, "ai.request.attempts": 1})
+		})
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "INVALID_ARGUMENT", "ai.request.attempts": 1})
 }
 
 func TestStreamCancel(t *testing.T) {
@@ -611,4 +621,22 @@ func TestParentSpan(t *testing.T) {
 			t.Errorf("parent %v, want %v", sp.Parent.SpanID(), parent.SpanContext().SpanID())
 		}
 	}
+}
+
+// TestCustomRetryStatus: a status genai retries only because the options
+// say so (400 here) still makes one span of two attempts.
+func TestCustomRetryStatus(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.failStatus = http.StatusBadRequest
+	f.failFirst.Store(1)
+	opts := retryOptions(1)
+	opts.HTTPStatusCodes = []int32{400}
+	cfgClient := s.client(t, genaitel.WithRetryOptions(opts))
+	c := newGenaiWith(t, f, cfgClient, opts)
+	if got := generate(context.Background(), c); !strings.Contains(got[0], "resp-json-1") {
+		t.Fatalf("got %v", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"ai.request.attempts": 2, "error.type": nil})
 }

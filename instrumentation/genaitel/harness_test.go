@@ -106,3 +106,14 @@ func sameResults(t *testing.T, got, want []string) {
 		}
 	}
 }
+
+// newGenaiWith builds a Gemini API client with the given retry options.
+func newGenaiWith(t testing.TB, f *fake, hc *http.Client, retry *genai.HTTPRetryOptions) *genai.Client {
+	t.Helper()
+	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "test-key", Backend: genai.BackendGeminiAPI, HTTPClient: hc,
+		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, RetryOptions: retry}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
