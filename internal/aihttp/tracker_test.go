@@ -141,14 +141,23 @@ type fixture struct {
 	tr  *aihttp.Tracker
 }
 
+// newFixture's calls wait 10 s past the retry delay for their next
+// attempt: a loaded machine does not split a call in two.
 func newFixture(t *testing.T, maxRetries int, opts ...metrics.AIOption) *fixture {
+	t.Helper()
+	return newFixtureGrace(t, maxRetries, 10*time.Second, opts...)
+}
+
+// newFixtureGrace is newFixture with a grace of its own, for the tests
+// that wait for a call to give up on its retry.
+func newFixtureGrace(t *testing.T, maxRetries int, grace time.Duration, opts ...metrics.AIOption) *fixture {
 	t.Helper()
 	kit := telemetrytest.New(t)
 	ai, err := metrics.NewAI(kit.Telemetry, append([]metrics.AIOption{metrics.WithLatestSemconv(false)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: maxRetries, RetryGrace: 100 * time.Millisecond})
+	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: maxRetries, RetryGrace: grace})
 	return &fixture{kit: kit, ai: ai, tr: tr}
 }
 
@@ -313,7 +322,7 @@ func TestAbandonedRetryEndsAtTheFailedAttempt(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	f := newFixture(t, 2)
+	f := newFixtureGrace(t, 2, 100*time.Millisecond)
 	// A client that gives up after the first attempt (its own budget is 0).
 	c := &client{t: t, tr: f.tr, maxRetries: 0, key: "k"}
 	before := time.Now()
@@ -727,7 +736,7 @@ func TestConcurrentCalls(t *testing.T) {
 
 // A failed attempt whose body nobody reads or closes still gets its event.
 func TestUnclosedErrorBody(t *testing.T) {
-	f := newFixture(t, 0)
+	f := newFixtureGrace(t, 0, 100*time.Millisecond)
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
 	a := f.tr.Begin(req, "k", 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
 	_, _ = a.End(&http.Response{StatusCode: 401, Body: http.NoBody}, nil, &testHandler)
