@@ -2,8 +2,12 @@
 // workflow-engine -> workflow-agent) on loopback ports, drives a realistic
 // mixed workload at them for a bounded time (some errors, a panic, slow
 // calls) and prints what a user of the SDK wants to see: one trace tree
-// across the three services, the metric table with its labels, AI cost by
-// model, and log lines with their trace ids.
+// across the three services (the agent's GenAI spans included), the metric
+// table with its labels, the AI calls by model with the time to first
+// token of the streamed ones and their cost, and log lines with their
+// trace ids. workflow-agent calls its models through the real openai-go
+// and anthropic-sdk-go clients, against a fake provider on loopback
+// (examples/internal/fakellm), recorded by openaitel and anthropictel.
 //
 //	go -C examples run ./demo                 # 20 s of load
 //	go -C examples run ./demo -duration 60s

@@ -48,7 +48,7 @@ type report struct {
 	traceID string
 	spans   []spanView
 	metrics []metricRow
-	costs   map[string]float64
+	models  map[string]*modelStat
 	logs    []string
 }
 
@@ -66,7 +66,7 @@ func pickTrace(res app.Result) string {
 }
 
 func localReport(kits map[string]*telemetrytest.Kit, res app.Result) report {
-	rep := report{source: "the SDK's in-process pipeline", traceID: pickTrace(res), costs: map[string]float64{}}
+	rep := report{source: "the SDK's in-process pipeline", traceID: pickTrace(res)}
 	for _, name := range []string{app.Gateway, app.Engine, app.Agent} {
 		k := kits[name]
 		for _, s := range k.Spans() {
@@ -93,11 +93,7 @@ func localReport(kits map[string]*telemetrytest.Kit, res app.Result) report {
 			}
 		}
 	}
-	for _, r := range rep.metrics {
-		if r.name == "ai_cost_total" {
-			rep.costs[r.labels["model"]] += r.value
-		}
-	}
+	rep.localAI(kits[app.Agent])
 	return rep
 }
 
@@ -135,7 +131,7 @@ func rows(m metricdata.Metrics) []metricRow {
 func stackReport(ctx context.Context, res app.Result, env telemetry.Environment, instances []string) (report, error) {
 	st := stackquery.FromEnv()
 	defer st.CloseIdle()
-	rep := report{source: "Jaeger, Prometheus and the cloud stand-in (local stack)", traceID: pickTrace(res), costs: map[string]float64{}}
+	rep := report{source: "Jaeger, Prometheus and the cloud stand-in (local stack)", traceID: pickTrace(res)}
 
 	fmt.Println("Waiting for the trace in Jaeger and the metrics in Prometheus...")
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -176,14 +172,7 @@ func stackReport(ctx context.Context, res app.Result, env telemetry.Environment,
 			rep.metrics = append(rep.metrics, metricRow{name, s.Labels, s.Value})
 		}
 	}
-	costs, err := st.Query(wctx, fmt.Sprintf(`sum by (model) (ai_cost_total{%s})`, sel))
-	if err != nil {
-		return rep, err
-	}
-	for _, s := range costs {
-		rep.costs[s.Labels["model"]] = s.Value
-	}
-	return rep, nil
+	return rep, rep.stackAI(wctx, st, sel)
 }
 
 func (r report) print(w io.Writer) {
@@ -239,14 +228,7 @@ func (r report) print(w io.Writer) {
 		}
 	}
 
-	fmt.Fprintln(w, "\n== AI cost by model (USD)")
-	total := 0.0
-	for _, model := range slices.Sorted(maps.Keys(r.costs)) {
-		fmt.Fprintf(w, "    %-24s %10.4f\n", model, r.costs[model])
-		total += r.costs[model]
-	}
-	fmt.Fprintf(w, "    %-24s %10.4f\n", "total", total)
-
+	r.printAI(w)
 	fmt.Fprintf(w, "\n== Log lines of that trace (console output; the OTLP records carry the same ids)\n")
 	for _, l := range r.logs {
 		fmt.Fprintln(w, "   ", l)
@@ -303,9 +285,10 @@ func printQueries(w io.Writer, traceID string, env telemetry.Environment) {
     Error rate:      sum by (service) (rate(http_requests_total{environment=%q,status_code=~"5.."}[1m])) / sum by (service) (rate(http_requests_total{environment=%q}[1m]))
     p95 latency:     histogram_quantile(0.95, sum by (le, service) (rate(http_request_duration_seconds_bucket{environment=%q}[1m])))
     AI cost:         sum by (model) (ai_cost_total{environment=%q})
+    TTFT p95:        histogram_quantile(0.95, sum by (le, gen_ai_request_model) (rate(gen_ai_client_operation_time_to_first_chunk_seconds_bucket{environment=%q}[5m])))
     Cloud (Mimir):   curl -su 100001:local-stack-token 'http://127.0.0.1:19090/api/v1/query?query=sum+by+(environment)(http_requests_total)'
     Cloud logs:      /tmp/telemetry-stack/logs/cloud-otlp-logs.jsonl
-`, traceID, env, env, env, env)
+`, traceID, env, env, env, env, env)
 }
 
 // syncWriter serialises the three services' console writes.
