@@ -201,7 +201,7 @@ func (b *jsonBody) failLocked(err error) {
 	f := failure{n: a.n, end: time.Now(), errType: ErrorType(0, "", err), err: err}
 	c.fail(f)
 	budget := a.n < c.t.cfg.MaxRetries
-	if !(budget && a.ctx.Err() == nil && c.wait(a.ctx, RetryDelay(nil, a.n))) {
+	if !(budget && a.ctx.Err() == nil && c.wait(a.ctx, c.t.retryDelay(nil, a.n))) {
 		c.finishFailure(f)
 	}
 }

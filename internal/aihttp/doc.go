@@ -45,11 +45,12 @@
 //     with metrics.WithSemconvHistograms).
 //   - failure: an attempt fails with no response (timeout, cancellation,
 //     connection error), with a status >= 400, or with a body that breaks.
-//     If the client will retry it (ShouldRetry: 408, 409, 429, 5xx, a
-//     connection error; x-should-retry wins) and the attempt's number is
+//     If the client will retry it (Config.ShouldRetry, by default
+//     ShouldRetry: 408, 409, 429, 5xx, a connection error; x-should-retry
+//     wins) and the attempt's number is
 //     below Config.MaxRetries, the call waits for the next attempt under
 //     its key; a call that gets none (the caller gave up, the context
-//     ended, RetryDelay plus Config.RetryGrace passed) is recorded as
+//     ended, Config.RetryDelay plus Config.RetryGrace passed) is recorded as
 //     failed with its last attempt's error type, its span ending when that
 //     attempt ended. Each failed attempt is a span event ai.attempt.failed
 //     with http.response.status_code, error.type and

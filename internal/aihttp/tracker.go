@@ -59,6 +59,16 @@ type Config struct {
 	// MaxErrorBodyBytes bounds the error body handed to
 	// Handler.ErrorType; DefaultMaxErrorBodyBytes when 0.
 	MaxErrorBodyBytes int
+	// ShouldRetry says whether the client retries an attempt that ended
+	// with resp (nil for a connection error) and err; nil is the
+	// Stainless clients' rule (the package's ShouldRetry). genai, for one,
+	// retries the statuses of its HTTPRetryOptions.HTTPStatusCodes.
+	ShouldRetry func(ctx context.Context, resp *http.Response, err error) bool
+	// RetryDelay is how long the client waits before the retry that
+	// follows attempt number attempt; nil is the Stainless clients' rule
+	// (the package's RetryDelay). A call waits for its next attempt this
+	// long plus RetryGrace.
+	RetryDelay func(resp *http.Response, attempt int) time.Duration
 }
 
 // Tracker groups the HTTP attempts of logical AI calls into one call each
@@ -89,7 +99,33 @@ func NewTracker(cfg Config) *Tracker {
 	if cfg.MaxErrorBodyBytes <= 0 {
 		cfg.MaxErrorBodyBytes = DefaultMaxErrorBodyBytes
 	}
+	if cfg.ShouldRetry == nil {
+		cfg.ShouldRetry = ShouldRetry
+	}
+	if cfg.RetryDelay == nil {
+		cfg.RetryDelay = RetryDelay
+	}
 	return &Tracker{cfg: cfg, pending: make(map[any]*call)}
+}
+
+// shouldRetry and retryDelay apply the Config's rules, whose panics are
+// taken as "no retry" and "the default delay".
+func (t *Tracker) shouldRetry(ctx context.Context, resp *http.Response, err error) (retry bool) {
+	defer func() {
+		if recover() != nil {
+			retry = false
+		}
+	}()
+	return t.cfg.ShouldRetry(ctx, resp, err)
+}
+
+func (t *Tracker) retryDelay(resp *http.Response, attempt int) (d time.Duration) {
+	defer func() {
+		if recover() != nil || d < 0 {
+			d = RetryDelay(resp, attempt)
+		}
+	}()
+	return t.cfg.RetryDelay(resp, attempt)
 }
 
 // AI returns the metrics.AI the Tracker records with (nil for none).
@@ -546,7 +582,7 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 			f.errType = ailabels.ErrorTypeOther
 		}
 		c.fail(f)
-		if !(budget && ShouldRetry(a.ctx, nil, err) && c.wait(a.ctx, RetryDelay(nil, a.n))) {
+		if !(budget && c.t.shouldRetry(a.ctx, nil, err) && c.wait(a.ctx, c.t.retryDelay(nil, a.n))) {
 			c.finishFailure(f)
 		}
 		return resp, err
@@ -565,7 +601,7 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 		c.mu.Lock()
 		c.last = f
 		c.mu.Unlock()
-		retry := budget && ShouldRetry(a.ctx, resp, nil) && c.wait(a.ctx, RetryDelay(resp, a.n))
+		retry := budget && c.t.shouldRetry(a.ctx, resp, nil) && c.wait(a.ctx, c.t.retryDelay(resp, a.n))
 		if !retry {
 			c.guard(a.ctx)
 		}

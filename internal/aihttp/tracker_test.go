@@ -745,3 +745,35 @@ func TestUnclosedErrorBody(t *testing.T) {
 		t.Errorf("error.type %v events %v", attrs(s)[ailabels.ErrorTypeKey], s.Events)
 	}
 }
+
+// Config.ShouldRetry and RetryDelay replace the Stainless rules (genai
+// retries its own list of statuses, after its own delays).
+func TestCustomRetryRules(t *testing.T) {
+	kit := telemetrytest.New(t)
+	ai, _ := metrics.NewAI(kit.Telemetry)
+	var delays atomic.Int32
+	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: 1, RetryGrace: 10 * time.Second,
+		ShouldRetry: func(_ context.Context, resp *http.Response, err error) bool {
+			return resp != nil && resp.StatusCode == 400
+		},
+		RetryDelay: func(*http.Response, int) time.Duration { delays.Add(1); return time.Millisecond },
+	})
+	r := aihttp.Request{Request: ailabels.Request{Provider: ailabels.ProviderGCPGemini, Model: "gemini-2.5-flash"}}
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
+	a := tr.Begin(req, "k", -1, r)
+	resp, _ := a.End(&http.Response{StatusCode: 400, Body: http.NoBody}, nil, &testHandler)
+	resp.Body.Close()
+	a = tr.Begin(req, "k", -1, r)
+	resp, _ = a.End(okResponse(io.NopCloser(strings.NewReader(`{"in":1,"out":1}`))), nil, &testHandler)
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	s := waitSpans(t, kit, 1)[0]
+	if attrs(s)[ailabels.AttemptsKey].AsInt64() != 2 || delays.Load() != 1 {
+		t.Errorf("attempts %v, delays asked %d", attrs(s)[ailabels.AttemptsKey], delays.Load())
+	}
+	// A 429, which this client does not retry, ends its call at once.
+	a = tr.Begin(req, "k2", -1, r)
+	resp, _ = a.End(&http.Response{StatusCode: 429, Body: http.NoBody}, nil, &testHandler)
+	resp.Body.Close()
+	waitSpans(t, kit, 2)
+}
