@@ -209,7 +209,9 @@ func newAIConfig(opts []AIOption) (aiConfig, error) {
 // Series budget: ai_requests_total has at most models x providers x 2
 // outcomes series (in practice each model has one provider),
 // ai_tokens_total models x 5, ai_cost_total and ai_unpriced_requests_total
-// one per model, ai_pricing_as_of_timestamp_seconds one.
+// one per model, ai_usage_missing_total one per model and provider,
+// ai_pricing_as_of_timestamp_seconds one. The optional gen_ai.client.*
+// histograms (WithSemconvHistograms) cost more: see docs/genai.md.
 type AI struct {
 	cfg     aiConfig
 	enabled bool
