@@ -2,6 +2,7 @@ package openaitel
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -191,4 +192,58 @@ func BenchmarkChatStream500(b *testing.B) {
 			b.Fatalf("%d chunks, %v", n, s.Err())
 		}
 	})
+}
+
+// benchMW runs one chat completion through mw: a JSON body, or a stream
+// of benchChunks chunks read in 4 KiB pieces.
+func benchMW(b *testing.B, mw option.Middleware, stream bool) {
+	body := []byte(`{"messages":[{"content":"Be brief.","role":"system"},{"content":"Hello","role":"user"}],"model":"gpt-4o-mini","max_completion_tokens":256,"temperature":0.2}`)
+	resp, ct := []byte(chatCompletionJSON(chatRespModel)), "application/json"
+	if stream {
+		body = []byte(`{"messages":[{"content":"Hello","role":"user"}],"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true}}`)
+		resp, ct = []byte(eventsText(chatStream(chatRespModel, benchChunks, true))), "text/event-stream"
+	}
+	req, _ := http.NewRequest("POST", "http://127.0.0.1:1/v1/chat/completions", nil)
+	req.Header.Set("X-Stainless-Retry-Count", "0")
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.Body, _ = req.GetBody()
+	next := func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(bytes.NewReader(resp))}, nil
+	}
+	buf := make([]byte, 4<<10)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		res, _ := mw(req, next)
+		for {
+			if _, err := res.Body.Read(buf); err != nil {
+				break
+			}
+		}
+		res.Body.Close()
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkMiddlewareOnly is the middleware's cost per non-streaming
+// call without the network: the next handler returns a canned response at
+// once, which the benchmark reads to its end. bare is a middleware that
+// only calls next; noop records through a metrics.AI without a Telemetry
+// (the parsing and call tracking, no OpenTelemetry SDK); otel records into
+// the production pipeline.
+func BenchmarkMiddlewareOnly(b *testing.B) { benchMiddlewareOnly(b, false) }
+
+// BenchmarkMiddlewareOnlyStream500 is the same for a stream of 500
+// content chunks: what the middleware allocates per call does not grow
+// with the chunks.
+func BenchmarkMiddlewareOnlyStream500(b *testing.B) { benchMiddlewareOnly(b, true) }
+
+func benchMiddlewareOnly(b *testing.B, stream bool) {
+	b.Run("client=bare", func(b *testing.B) {
+		benchMW(b, func(r *http.Request, n option.MiddlewareNext) (*http.Response, error) { return n(r) }, stream)
+	})
+	noop, _ := metrics.NewAI(nil)
+	b.Run("client=noop", func(b *testing.B) { benchMW(b, Middleware(noop), stream) })
+	ai := benchTelemetry(b)
+	b.Run("client=otel", func(b *testing.B) { benchMW(b, Middleware(ai), stream) })
 }
