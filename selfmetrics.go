@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/internal/export"
 )
 
@@ -25,12 +26,9 @@ const (
 // eight series per service at most, each from the signal's first export.
 func registerSelfMetrics(mp metric.MeterProvider, counters [3]*export.Counter) error {
 	m := mp.Meter(ScopeName)
-	exported, err1 := m.Int64ObservableCounter(SelfExportedName,
-		metric.WithDescription("Spans, metric points and log records the SDK delivered to the collector."))
-	failed, err2 := m.Int64ObservableCounter(SelfExportFailedName,
-		metric.WithDescription("Spans, metric points and log records in exports that failed (collector down, refused or timed out)."))
-	dropped, err3 := m.Int64ObservableCounter(SelfDroppedName,
-		metric.WithDescription("Spans and log records dropped because the bounded export queue was full."))
+	exported, err1 := catalog.Int64ObservableCounter(m, catalog.SelfExported)
+	failed, err2 := catalog.Int64ObservableCounter(m, catalog.SelfExportFailed)
+	dropped, err3 := catalog.Int64ObservableCounter(m, catalog.SelfDropped)
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return err
 	}
