@@ -2,6 +2,7 @@ package aihttp_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"runtime"
@@ -184,6 +185,27 @@ func BenchmarkCallJSON(b *testing.B) {
 			}
 		}
 		resp.Body.Close()
+		if i++; i%1000 == 0 {
+			kit.Reset()
+		}
+	}
+}
+
+// BenchmarkCallManual: the same call recorded by hand (AI.Start, Call.End),
+// the floor BenchmarkCallJSON is to be compared with.
+func BenchmarkCallManual(b *testing.B) {
+	kit := telemetrytest.New(b)
+	ai, err := metrics.NewAI(kit.Telemetry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, call := ai.Start(context.Background(), r)
+		call.SetResponse("chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", "stop")
+		_, _ = call.End(ailabels.Usage{Model: "gpt-4o-2024-08-06", InputTokens: 19, OutputTokens: 10}, nil)
 		if i++; i%1000 == 0 {
 			kit.Reset()
 		}

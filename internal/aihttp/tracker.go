@@ -429,7 +429,7 @@ func (c *call) wait(ctx context.Context, delay time.Duration) bool {
 	if c.state == statePending {
 		c.timer = time.AfterFunc(delay+c.t.cfg.RetryGrace, c.expire)
 		if ctx != nil {
-			c.stopCtx = context.AfterFunc(ctx, c.expire)
+			c.stopCtx = afterFunc(ctx, c.expire)
 		}
 	}
 	c.mu.Unlock()
@@ -448,7 +448,7 @@ func (c *call) guard(ctx context.Context) {
 	c.stopTimersLocked()
 	c.timer = time.AfterFunc(c.t.cfg.RetryGrace, c.expire)
 	if ctx != nil {
-		c.stopCtx = context.AfterFunc(ctx, c.expire)
+		c.stopCtx = afterFunc(ctx, c.expire)
 	}
 }
 
@@ -614,15 +614,26 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 	if isEventStream(resp.Header.Get("Content-Type")) {
 		b := &streamBody{rc: resp.Body, a: a, h: h}
 		b.split = newSplitter(b, c.t.cfg.MaxEventBytes)
-		b.stop = context.AfterFunc(a.ctx, b.contextDone)
+		b.stop = afterFunc(a.ctx, b.contextDone)
 		resp.Body = b
 		return resp, err
 	}
 	b := &jsonBody{rc: resp.Body, a: a, h: h, max: c.t.cfg.MaxBodyBytes}
-	b.stop = context.AfterFunc(a.ctx, b.contextDone)
+	b.stop = afterFunc(a.ctx, b.contextDone)
 	resp.Body = b
 	return resp, err
 }
+
+// afterFunc is context.AfterFunc, without its allocation for a context
+// that never ends.
+func afterFunc(ctx context.Context, f func()) func() bool {
+	if ctx.Done() == nil {
+		return never
+	}
+	return context.AfterFunc(ctx, f)
+}
+
+func never() bool { return false }
 
 // isEventStream reports whether a Content-Type is text/event-stream.
 func isEventStream(ct string) bool {
