@@ -51,10 +51,10 @@ const (
 	// LatestGenAIInputTokensName and LatestGenAIOutputTokensName replace
 	// gen_ai.client.token.usage in the latest conventions: tokens per
 	// inference operation, unit {token}.
-	LatestGenAIInputTokensName        = "gen_ai.client.inference.operation.input_tokens"
-	LatestGenAIInputTokensDescription = "Number of input tokens used per inference operation."
-	LatestGenAIOutputTokensName       = "gen_ai.client.inference.operation.output_tokens"
-	LatestGenAIOutputTokensDescr      = "Number of output tokens used per inference operation."
+	LatestGenAIInputTokensName         = "gen_ai.client.inference.operation.input_tokens"
+	LatestGenAIInputTokensDescription  = "Number of input tokens used per inference operation."
+	LatestGenAIOutputTokensName        = "gen_ai.client.inference.operation.output_tokens"
+	LatestGenAIOutputTokensDescription = "Number of output tokens used per inference operation."
 )
 
 // semconvExtra holds the histograms added for the client integrations;
@@ -102,7 +102,7 @@ func (a *AI) newSemconvExtra(meter metric.Meter) error {
 		return err
 	}
 	a.outputTokens, err = meter.Int64Histogram(LatestGenAIOutputTokensName,
-		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(LatestGenAIOutputTokensDescr),
+		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(LatestGenAIOutputTokensDescription),
 		metric.WithExplicitBucketBoundaries(genAITokenBuckets...))
 	return err
 }

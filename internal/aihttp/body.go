@@ -45,6 +45,7 @@ type errorBody struct {
 	settled bool
 }
 
+// Read passes the wrapped body's Read through and watches its bytes.
 func (b *errorBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
@@ -63,6 +64,7 @@ func (b *errorBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the wrapped body, returning its error, and ends the watch.
 func (b *errorBody) Close() error {
 	err := b.rc.Close()
 	b.mu.Lock()
@@ -118,6 +120,7 @@ type jsonBody struct {
 	done bool
 }
 
+// Read passes the wrapped body's Read through and watches its bytes.
 func (b *jsonBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
@@ -144,6 +147,7 @@ func (b *jsonBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the wrapped body, returning its error, and ends the watch.
 func (b *jsonBody) Close() error {
 	err := b.rc.Close()
 	b.mu.Lock()
@@ -229,6 +233,7 @@ type streamBody struct {
 	lastModel string
 }
 
+// Read passes the wrapped body's Read through and watches its bytes.
 func (b *streamBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
@@ -248,6 +253,7 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the wrapped body, returning its error, and ends the watch.
 func (b *streamBody) Close() error {
 	err := b.rc.Close()
 	b.mu.Lock()
