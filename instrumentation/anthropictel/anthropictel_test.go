@@ -207,6 +207,44 @@ func checkUsageSpan(t *testing.T, s tracetest.SpanStub, b backend) {
 	}
 }
 
+// checkNoUsage checks a first-party call recorded without usage: its span's
+// name and error.type ("" for none), one ai_requests_total with outcome,
+// ai_usage_missing_total, and no tokens or cost.
+func checkNoUsage(t *testing.T, e *env, s tracetest.SpanStub, outcome, errType string) {
+	t.Helper()
+	if want := "chat " + fakeModel; s.Name != want {
+		t.Errorf("span name %q, want %q", s.Name, want)
+	}
+	var et any = errType
+	if errType == "" {
+		et = nil
+	}
+	want(t, s, map[string]any{
+		"error.type": et, "ai.usage.missing": true, "gen_ai.usage.input_tokens": nil, "gen_ai.usage.output_tokens": nil,
+		"gen_ai.provider.name": "anthropic", "gen_ai.request.model": fakeModel, "gen_ai.operation.name": "chat", "ai.cost.usd": nil,
+	})
+	if (s.Status.Code == codes.Error) != (errType != "") {
+		t.Errorf("span status %v with error.type %q", s.Status, errType)
+	}
+	label, _ := ailabels.NormalizeModel(fakeModel)
+	m := attribute.String("model", label)
+	if got := metric(t, e.kit, "ai_requests_total", m, attribute.String("provider", "anthropic"), attribute.String("outcome", outcome)); got != 1 {
+		t.Errorf("ai_requests_total{outcome=%s} = %v, want 1", outcome, got)
+	}
+	if got := metric(t, e.kit, "ai_requests_total"); got != 1 {
+		t.Errorf("ai_requests_total = %v in all, want 1", got)
+	}
+	if got := metric(t, e.kit, "ai_usage_missing_total", m); got != 1 {
+		t.Errorf("ai_usage_missing_total = %v, want 1", got)
+	}
+	if v, ok := e.kit.Sum("ai_tokens_total"); ok && v != 0 {
+		t.Errorf("ai_tokens_total = %v for a call without usage", v)
+	}
+	if v, ok := e.kit.Sum("ai_cost_total"); ok && v != 0 {
+		t.Errorf("ai_cost_total = %v for a call without usage", v)
+	}
+}
+
 func TestNew(t *testing.T) {
 	for _, b := range []backend{firstParty, onBedrock, onVertex} {
 		t.Run(b.String(), func(t *testing.T) {
@@ -293,18 +331,18 @@ func TestServerError(t *testing.T) {
 		t.Fatalf("outcome %v", got)
 	}
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{
-		"error.type": "api_error", "ai.request.attempts": 3, "http.request.resend_count": 2,
-		"ai.usage.missing": true, "gen_ai.usage.input_tokens": nil, "gen_ai.provider.name": "anthropic",
-	})
-	if s.Status.Code != codes.Error {
-		t.Errorf("status %v", s.Status)
+	want(t, s, map[string]any{"ai.request.attempts": 3, "http.request.resend_count": 2})
+	checkNoUsage(t, e, s, "error", "api_error")
+	var statuses []int64
+	for _, ev := range s.Events {
+		for _, kv := range ev.Attributes {
+			if ev.Name == "ai.attempt.failed" && kv.Key == "http.response.status_code" {
+				statuses = append(statuses, kv.Value.AsInt64())
+			}
+		}
 	}
-	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error"), attribute.String("provider", "anthropic")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=error} = %v", got)
-	}
-	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
-		t.Error("tokens recorded for a failed call")
+	if len(statuses) < 2 || statuses[0] != 500 {
+		t.Errorf("failed-attempt statuses %v, want 500s", statuses)
 	}
 }
 
@@ -315,7 +353,8 @@ func TestNoRetry(t *testing.T) {
 	got := callNew(context.Background(), instr, firstParty, scenarioNoRetry)
 	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenarioNoRetry))
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"error.type": "overloaded_error", "ai.request.attempts": 1})
+	want(t, s, map[string]any{"ai.request.attempts": 1})
+	checkNoUsage(t, e, s, "error", "overloaded_error")
 }
 
 // option.WithMaxRetries(0) is the budget: a 429 ends the call at once.
@@ -326,7 +365,8 @@ func TestClientRetryBudget(t *testing.T) {
 	e.f.hits.Store(0)
 	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenario429))
 	s := oneSpan(t, e.kit) // recorded at once, not after a wait for a retry
-	want(t, s, map[string]any{"error.type": "rate_limit_error", "ai.request.attempts": 1})
+	want(t, s, map[string]any{"ai.request.attempts": 1})
+	checkNoUsage(t, e, s, "error", "rate_limit_error")
 }
 
 // The caller cancels a stream half-way.
@@ -339,13 +379,8 @@ func TestStreamCanceled(t *testing.T) {
 		t.Fatalf("outcome %v", got)
 	}
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"error.type": "canceled", "ai.usage.missing": true, "gen_ai.response.id": fakeMsgID, "gen_ai.usage.output_tokens": nil})
-	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=error} = %v", got)
-	}
-	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
-		t.Error("tokens recorded for a canceled stream")
-	}
+	want(t, s, map[string]any{"gen_ai.response.id": fakeMsgID})
+	checkNoUsage(t, e, s, "error", "canceled")
 }
 
 func TestStreamMalformedEvent(t *testing.T) {
@@ -356,8 +391,7 @@ func TestStreamMalformedEvent(t *testing.T) {
 	if got.Err == "" {
 		t.Fatalf("the SDK accepted a malformed event: %v", got)
 	}
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"error.type": "malformed_response", "ai.usage.missing": true})
+	checkNoUsage(t, e, oneSpan(t, e.kit), "error", "malformed_response")
 }
 
 func TestStreamErrorEvent(t *testing.T) {
@@ -368,11 +402,7 @@ func TestStreamErrorEvent(t *testing.T) {
 	if got.ErrType != "overloaded_error" {
 		t.Fatalf("outcome %v", got)
 	}
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"error.type": "overloaded_error", "ai.usage.missing": true})
-	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=error} = %v", got)
-	}
+	checkNoUsage(t, e, oneSpan(t, e.kit), "error", "overloaded_error")
 }
 
 // An empty 200 stream is a success for the client: recorded as a success
@@ -385,14 +415,7 @@ func TestStreamEmpty(t *testing.T) {
 	if got.Err != "" || len(got.Events) != 0 {
 		t.Fatalf("outcome %v", got)
 	}
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"error.type": nil, "ai.usage.missing": true, "gen_ai.usage.input_tokens": nil})
-	if got := metric(t, e.kit, "ai_requests_total", attribute.String("outcome", "ok")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=ok} = %v", got)
-	}
-	if _, ok := e.kit.Sum("ai_tokens_total"); ok {
-		t.Error("tokens recorded for an empty stream")
-	}
+	checkNoUsage(t, e, oneSpan(t, e.kit), "ok", "")
 }
 
 // A stream that stops cleanly before message_delta has message_start's
@@ -403,7 +426,8 @@ func TestStreamEndsEarly(t *testing.T) {
 	got := callStream(context.Background(), instr, firstParty, scenarioCutClean, 0)
 	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioCutClean, 0))
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"ai.usage.missing": true, "gen_ai.response.id": fakeMsgID})
+	want(t, s, map[string]any{"gen_ai.response.id": fakeMsgID, "ai.stream.end": "eof"})
+	checkNoUsage(t, e, s, "ok", "")
 }
 
 func TestSlowFirstChunk(t *testing.T) {

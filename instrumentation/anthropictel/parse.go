@@ -164,16 +164,17 @@ func (r *result) readMessage(m []byte) bool {
 
 // readBody reads the JSON body of a non-streaming response (a Message, or an
 // error object for a failed attempt).
+// One pass: readMessage checks the structure of what it skips.
 func (r *result) readBody(b []byte) {
-	if !valid(b) {
-		r.Malformed = true
-		return
-	}
 	if t, ok := field(b, "type"); ok && isString(t, "error") {
 		r.readError(b)
 		return
 	}
-	if r.readMessage(b) && r.UsageSeen {
+	if !r.readMessage(b) {
+		r.Malformed = true
+		return
+	}
+	if r.UsageSeen {
 		r.FinalUsage = true
 	}
 }
