@@ -614,12 +614,18 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 	if isEventStream(resp.Header.Get("Content-Type")) {
 		b := &streamBody{rc: resp.Body, a: a, h: h}
 		b.split = newSplitter(b, c.t.cfg.MaxEventBytes)
+		// Under the lock: a context already done runs contextDone at once,
+		// in another goroutine, which must see stop.
+		b.mu.Lock()
 		b.stop = afterFunc(a.ctx, b.contextDone)
+		b.mu.Unlock()
 		resp.Body = b
 		return resp, err
 	}
 	b := &jsonBody{rc: resp.Body, a: a, h: h, max: c.t.cfg.MaxBodyBytes}
+	b.mu.Lock()
 	b.stop = afterFunc(a.ctx, b.contextDone)
+	b.mu.Unlock()
 	resp.Body = b
 	return resp, err
 }

@@ -777,3 +777,27 @@ func TestCustomRetryRules(t *testing.T) {
 	resp.Body.Close()
 	waitSpans(t, kit, 2)
 }
+
+// A request whose context is already done when the response comes: the
+// body's context callback runs at once, in another goroutine (a race
+// openaitel's TestTimeout found).
+func TestContextDoneBeforeEnd(t *testing.T) {
+	f := newFixture(t, 0)
+	for _, ct := range []string{"text/event-stream", "application/json"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:9/", nil)
+		a := f.tr.Begin(req, nil, 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
+		cancel()
+		resp, _ := a.End(&http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {ct}},
+			Body: io.NopCloser(strings.NewReader("data: x\n\n"))}, nil, &testHandler)
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	// Whichever comes first, the callback (canceled) or the caller's read to
+	// the end (success), records the call, once.
+	for _, s := range waitSpans(t, f.kit, 2) {
+		if et := attrs(s)[ailabels.ErrorTypeKey].AsString(); et != "" && et != ailabels.ErrorTypeCanceled {
+			t.Errorf("error.type %v", et)
+		}
+	}
+}
