@@ -69,7 +69,15 @@
 // caller stopped ranging over GenerateContentStream), at a read error or
 // when the request's context ends. A stream stopped before its last chunk
 // is recorded as canceled with the usage of the last chunk read; an error
-// event ({"error":{"status":"UNAVAILABLE"}}) as failed with its status.
+// event ({"error":{"status":"UNAVAILABLE"}}) as failed with its status; an
+// event that is not JSON, which ends genai's stream with an error, as
+// failed with error.type malformed_response (so is a generateContent body
+// that is not JSON).
+//
+// genai v1.77 continues a stream that the server interrupts with a
+// continuationToken by sending the request again ("automatic
+// continuation"). Each of those requests is billed on its own and is
+// recorded as its own call, with its own usage.
 //
 // # What the caller sees
 //

@@ -35,6 +35,11 @@ type fake struct {
 	streamMode string
 	// firstDelay delays the first chunk (a slow first token).
 	firstDelay time.Duration
+	// jsonMalformed cuts the generateContent answer in two (a complete
+	// body that is not JSON).
+	jsonMalformed bool
+	// jsonDelay delays the answer (headers included) of generateContent.
+	jsonDelay time.Duration
 	// crlf ends events with \r\n\r\n, as Google's servers do.
 	crlf bool
 	// gone is closed when a "hang" stream's client went away.
@@ -105,6 +110,17 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	_, method, _ := strings.Cut(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:], ":")
 	switch method {
 	case "generateContent":
+		if f.jsonMalformed {
+			io.WriteString(w, fakeJSON[:len(fakeJSON)/2])
+			return
+		}
+		if f.jsonDelay > 0 {
+			select {
+			case <-time.After(f.jsonDelay):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		io.WriteString(w, fakeJSON)
 	case "batchEmbedContents":
 		io.WriteString(w, fakeEmbed)
@@ -145,10 +161,11 @@ func (f *fake) stream(w http.ResponseWriter, r *http.Request) {
 	case "empty":
 		return
 	case "malformed":
+		// genai ends the stream at the malformed event: wait for it to go,
+		// so that it cannot have read further.
 		event(fakeTextChunk(0))
 		event(`{"candidates":[{"content":{"parts":[{"text":"broken`)
-		event(fakeTextChunk(1))
-		event(fakeLastChunk())
+		<-r.Context().Done()
 		return
 	case "error-event":
 		event(fakeTextChunk(0))

@@ -203,6 +203,10 @@ func parseJSON(body []byte, out *aihttp.Response) bool {
 	r.chunk(body)
 	ok := !r.lex.bad && r.lex.done
 	fill(r, out, out.Capture(), body)
+	if !ok && out.ErrorType == "" {
+		// genai fails the call on a body that is not JSON.
+		out.ErrorType = ailabels.ErrorTypeMalformedResponse
+	}
 	respPool.Put(r)
 	return ok
 }
@@ -242,6 +246,15 @@ func streamEvent(_, data []byte, out *aihttp.Response) bool {
 	}
 	r := getResponse()
 	r.chunk(data)
+	if r.lex.bad || !r.lex.done {
+		// genai fails the stream on an event that is not JSON (v1.77.0
+		// ends the stream there; older versions went on).
+		if out.ErrorType == "" {
+			out.ErrorType = ailabels.ErrorTypeMalformedResponse
+		}
+		respPool.Put(r)
+		return false
+	}
 	out.SetID(r.responseID)
 	out.SetModel(r.modelVersion)
 	if u, ok := r.Usage(); ok {

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"google.golang.org/genai"
+
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
 	"github.com/starmates-ai-team/telemetry/metrics"
@@ -451,8 +453,12 @@ func TestStreamBreak(t *testing.T) {
 	}
 	<-f.gone
 	sp := s.spans(t, 1)[0]
-	// genai's reader had read the three chunks the fake sent.
-	expect(t, sp, map[attribute.Key]any{"error.type": "canceled", "ai.stream.end": "close", "ai.stream.chunks": 3})
+	expect(t, sp, map[attribute.Key]any{"error.type": "canceled", "ai.stream.end": "close"})
+	// genai's reader may have read past the chunk the caller saw, up to the
+	// three the fake sent.
+	if n := attrs(sp)["ai.stream.chunks"].AsInt64(); n < 1 || n > 3 {
+		t.Errorf("ai.stream.chunks = %d, want 1 to 3", n)
+	}
 }
 
 func TestStreamCut(t *testing.T) {
@@ -477,18 +483,36 @@ func TestStreamMalformedEvent(t *testing.T) {
 	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
 	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
 	sameResults(t, got, want)
-	if !slices.ContainsFunc(got, func(e string) bool { return strings.Contains(e, "error unmarshalling") }) {
-		t.Fatalf("the client saw no error for the malformed event: %q", got)
+	if len(got) != 2 || !strings.Contains(got[1], "error unmarshalling") {
+		t.Fatalf("got %q, want a chunk and genai's error for the malformed event", got)
 	}
-	// The stream went on to its last chunk: its usage is recorded.
+	// genai ends the stream there: recorded as failed, malformed, with the
+	// usage of the chunk before.
 	sp := s.spans(t, 1)[0]
 	expect(t, sp, map[attribute.Key]any{
+		"error.type":                     "malformed_response",
 		"gen_ai.usage.input_tokens":      1200,
-		"gen_ai.usage.output_tokens":     350,
-		"gen_ai.response.finish_reasons": []string{"STOP"},
-		"ai.stream.end":                  "eof",
+		"gen_ai.usage.output_tokens":     1,
+		"gen_ai.response.finish_reasons": []string{"error"},
+		"ai.stream.chunks":               1,
+		"ai.stream.end":                  "close",
 	})
-	checkUsageMetrics(t, s, ailabels.ProviderGCPGemini)
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
+		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+	}
+}
+
+// TestMalformedBody: a generateContent body that is not JSON fails the
+// genai call, and the recorded one.
+func TestMalformedBody(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.jsonMalformed = true
+	want := generate(context.Background(), newGenai(t, f, bare(t), false, 0))
+	got := generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
+	sameResults(t, got, want)
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "malformed_response", "ai.usage.missing": true})
 }
 
 func TestStreamErrorEvent(t *testing.T) {
@@ -639,4 +663,117 @@ func TestCustomRetryStatus(t *testing.T) {
 	}
 	sp := s.spans(t, 1)[0]
 	expect(t, sp, map[attribute.Key]any{"ai.request.attempts": 2, "error.type": nil})
+}
+
+func TestVertexEmbedContent(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	want := embed(context.Background(), newGenai(t, f, bare(t), true, 0), "gemini-embedding-2")
+	got := embed(context.Background(), newGenai(t, f, s.client(t), true, 0), "gemini-embedding-2")
+	sameResults(t, got, want)
+	if r := f.reqs(); !strings.HasSuffix(r[len(r)-1].Path, "/publishers/google/models/gemini-embedding-2:embedContent") {
+		t.Fatalf("path %s", r[len(r)-1].Path)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 8, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI,
+		"gen_ai.operation.name": "embeddings", "ai.usage.missing": nil})
+}
+
+// TestTimeout: genai's HTTPOptions.Timeout ends a stream that stalls
+// after its first chunk: error.type timeout.
+func TestTimeout(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.streamMode = "hang"
+	f.chunks = 2
+	timeout := 200 * time.Millisecond
+	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
+		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stream(context.Background(), c, 0, nil)
+	if len(got) != 2 || !strings.Contains(got[1], "deadline exceeded") {
+		t.Fatalf("got %q", got)
+	}
+	<-f.gone
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.stream.chunks": 1, "gen_ai.response.finish_reasons": []string{"error"}})
+}
+
+// TestTimeoutBeforeResponse: a deadline that passes while the request
+// waits for its response is one failed call, not retried.
+func TestTimeoutBeforeResponse(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.jsonDelay = 5 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	got := generate(ctx, newGenai(t, f, s.client(t, genaitel.WithMaxRetries(2)), false, 2))
+	if !strings.Contains(got[0], "deadline exceeded") {
+		t.Fatalf("got %q", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.request.attempts": 1, "ai.usage.missing": true})
+}
+
+// TestConnectionRefused: no server at all.
+func TestConnectionRefused(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	url := f.URL
+	f.Close()
+	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
+		HTTPOptions: genai.HTTPOptions{BaseURL: url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), nil); err == nil {
+		t.Fatal("no error")
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "connection_error", "ai.usage.missing": true})
+}
+
+// TestConcurrentRetries: calls retried side by side keep their attempts
+// apart: one span per call, every request counted once.
+func TestConcurrentRetries(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.failFirst.Store(4)
+	c := newGenai(t, f, s.client(t, genaitel.WithMaxRetries(4)), false, 4)
+	const calls = 8
+	errs := make(chan string, calls)
+	for range calls {
+		go func() { errs <- generate(context.Background(), c)[0] }()
+	}
+	for range calls {
+		if e := <-errs; !strings.Contains(e, "resp-json-1") {
+			t.Errorf("call failed: %s", e)
+		}
+	}
+	spans := s.spans(t, calls)
+	attempts := 0
+	for _, sp := range spans {
+		attempts += int(attrs(sp)["ai.request.attempts"].AsInt64())
+		expect(t, sp, map[attribute.Key]any{"error.type": nil})
+	}
+	if n := len(f.reqs()); attempts != n || n != calls+4 {
+		t.Errorf("%d attempts on the spans, %d requests, want %d", attempts, n, calls+4)
+	}
+	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok")); got != calls {
+		t.Errorf("ai_requests_total{outcome=ok} = %v, want %d", got, calls)
+	}
+}
+
+// TestStreamContentCapture: the completion of a stream is its text parts.
+func TestStreamContentCapture(t *testing.T) {
+	s := newSetup(t, metrics.WithContentCapture())
+	f := newFake(t)
+	f.chunks = 2
+	stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sp := s.spans(t, 1)[0]
+	if out := attrs(sp)["gen_ai.output.messages"].AsString(); !strings.Contains(out, `word 0, \"quoted\" {x}word 1`) {
+		t.Errorf("output messages %s", out)
+	}
 }
