@@ -161,13 +161,32 @@ func (m *middleware) handle(req *http.Request, next option.MiddlewareNext) (*htt
 		// call as it, not as the model the response names.
 		h = pricedAs(h, model)
 	}
-	out := req.WithContext(at.Context())
+	out := req
+	if at.Call() != nil {
+		// The GenAI span in the request's context, so that an instrumented
+		// transport's HTTP spans are its children.
+		out = req.WithContext(at.Context())
+	}
 	if m.cfg.includeUsage && a == apiChat && rq.stream && rq.includeUsage == includeUsageAbsent {
 		if nb := withIncludeUsage(body); nb != nil {
+			if out == req {
+				out = req.Clone(req.Context())
+			}
 			setBody(out, nb)
 		}
 	}
 	resp, err := next(out)
+	if err == nil && resp != nil {
+		if cerr := out.Context().Err(); cerr != nil {
+			// The context ended while the response arrived: openai-go
+			// closes the body and returns the context's error, so the
+			// attempt failed with it. (Handing aihttp a response whose
+			// context is already done also races in its body wrapper:
+			// its context callback runs before the wrapper is set up.)
+			_, _ = at.End(nil, cerr, h)
+			return resp, err
+		}
+	}
 	return at.End(resp, err, h)
 }
 

@@ -465,12 +465,18 @@ func TestServerError(t *testing.T) {
 
 func TestStreamCancelled(t *testing.T) {
 	e := newEnv(t, nil)
+	// The server sends 4 of the 13 events and waits; the caller cancels
+	// once it has read them (cancelling earlier would make the number of
+	// chunks it still gets depend on what its reader had buffered).
 	script := []reply{{events: chatStream(chatRespModel, 10, true), cutAfter: 4, block: true}}
 	got := e.compare(script, func(c openai.Client) outcome {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		return runChatStream(ctx, c, streamParams(true), 2, cancel)
+		return runChatStream(ctx, c, streamParams(true), 4, cancel)
 	})
+	if len(got.raw) != 4 {
+		t.Fatalf("caller got %d chunks", len(got.raw))
+	}
 	if !strings.Contains(got.err, "context canceled") {
 		t.Fatalf("caller got %+v", got)
 	}
@@ -767,3 +773,68 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("ai_requests_total = %v, want %d", v, n)
 	}
 }
+
+func TestProviderAndRetriesOptions(t *testing.T) {
+	e := newEnv(t, nil, WithProvider(ailabels.ProviderGroq), WithMaxRetries(0))
+	c := openai.NewClient(option.WithAPIKey("k"), option.WithBaseURL(e.f.URL()), option.WithHTTPClient(e.f.srv.Client()),
+		option.WithMaxRetries(0), option.WithMiddleware(Middleware(e.ai, WithProvider(ailabels.ProviderGroq), WithMaxRetries(0))))
+	e.f.play(reply{status: 429, headers: map[string]string{"retry-after-ms": "10"}, body: errorJSON("requests", "rate_limit_exceeded", "slow down")})
+	start := time.Now()
+	if o := runChat(context.Background(), c, chatParams()); o.status != 429 {
+		t.Fatalf("caller got %+v", o)
+	}
+	// Recorded at once: no retry was expected.
+	s := e.span()
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("recorded after %v", time.Since(start))
+	}
+	wantAttrs(t, s, map[attribute.Key]any{
+		ailabels.GenAIProviderNameKey: ailabels.ProviderGroq,
+		ailabels.ErrorTypeKey:         "rate_limit_exceeded",
+		ailabels.AttemptsKey:          1,
+	})
+	if v := e.value(metrics.AIRequestsName, requests(ailabels.ProviderGroq, chatModel, "error")...); v != 1 {
+		t.Errorf("ai_requests_total = %v", v)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e := newEnv(t, nil)
+	got := e.compare([]reply{{events: chatStream(chatRespModel, 3, true), firstDelay: 2 * time.Second}}, func(c openai.Client) outcome {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		return runChatStream(ctx, c, streamParams(true), 0, nil)
+	})
+	if !strings.Contains(got.err, "deadline") {
+		t.Fatalf("caller got %+v", got)
+	}
+	wantAttrs(t, e.span(), map[attribute.Key]any{
+		ailabels.ErrorTypeKey:    ailabels.ErrorTypeTimeout,
+		ailabels.UsageMissingKey: true,
+	})
+}
+
+// The HTTP request carries the GenAI span, so that an instrumented
+// transport's spans are its children.
+func TestSpanInRequestContext(t *testing.T) {
+	e := newEnv(t, nil)
+	var seen trace.SpanContext
+	tr := e.f.srv.Client().Transport
+	c := openai.NewClient(option.WithAPIKey("k"), option.WithBaseURL(e.f.URL()),
+		option.WithHTTPClient(&http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			seen = trace.SpanContextFromContext(r.Context())
+			return tr.RoundTrip(r)
+		})}),
+		option.WithMiddleware(Middleware(e.ai)))
+	e.f.play(reply{body: chatCompletionJSON(chatRespModel)})
+	if o := runChat(context.Background(), c, chatParams()); o.err != "" {
+		t.Fatal(o.err)
+	}
+	if s := e.span(); !seen.IsValid() || seen.SpanID() != s.SpanContext.SpanID() {
+		t.Errorf("transport saw span %v, the GenAI span is %v", seen.SpanID(), s.SpanContext.SpanID())
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
