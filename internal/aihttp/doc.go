@@ -174,7 +174,10 @@
 // so a stream's events cost no allocation in this package once id and
 // model are known: keep the Handler's own test for "nothing to do here"
 // free of allocations too (bytes.Contains, a small scanner; decode only
-// the events that carry usage, tool calls or an error). A Handler must not
-// panic; if it does, the panic is recovered and the event or body counts
-// as unparsed.
+// the events that carry usage, tool calls or an error). The Handler runs in
+// the caller's goroutine, inside the Read that delivers the last bytes (or
+// Close): keep it to a skim of the fields it needs (an embeddings body is
+// mostly numbers nobody here needs to decode). A Handler must not panic;
+// if it does, the panic is recovered and the event or body counts as
+// unparsed.
 package aihttp
