@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
 )
 
 func TestFieldAndSkip(t *testing.T) {
@@ -220,4 +221,27 @@ func FuzzRequest(f *testing.F) {
 			t.Fatalf("request %+v", r)
 		}
 	})
+}
+
+// A content_block_delta, the bulk of a stream, costs no allocation in the
+// instrumentation's handler, whatever came before it; neither do the other
+// events without usage.
+func TestEventAllocations(t *testing.T) {
+	c := &callState{provider: ailabels.ProviderAnthropic}
+	var r aihttp.Response
+	for _, e := range streamEvents(fakeModel, 2) {
+		c.event([]byte(e.name), []byte(e.data), &r)
+	}
+	for _, e := range []sseEvent{
+		{"content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"more words"}}`},
+		{"content_block_delta", `{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}`},
+		{"ping", `{"type": "ping"}`},
+		{"content_block_stop", `{"type":"content_block_stop","index":0}`},
+		{"content_block_start", `{"type":"content_block_start","index":2,"content_block":{"type":"text","text":""}}`},
+	} {
+		name, data := []byte(e.name), []byte(e.data)
+		if n := testing.AllocsPerRun(100, func() { c.event(name, data, &r) }); n != 0 {
+			t.Errorf("%s: %v allocations per event", e.name, n)
+		}
+	}
 }
