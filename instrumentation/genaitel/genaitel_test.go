@@ -777,3 +777,23 @@ func TestStreamContentCapture(t *testing.T) {
 		t.Errorf("output messages %s", out)
 	}
 }
+
+// TestTimeoutBeforeFirstChunk: the deadline passes while a stream's first
+// chunk is late (the headers came at once).
+func TestTimeoutBeforeFirstChunk(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.firstDelay = 5 * time.Second
+	timeout := 100 * time.Millisecond
+	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
+		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stream(context.Background(), c, 0, nil)
+	if len(got) != 1 || !strings.Contains(got[0], "deadline exceeded") {
+		t.Fatalf("got %q", got)
+	}
+	sp := s.spans(t, 1)[0]
+	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.usage.missing": true, "ai.stream.chunks": nil})
+}
