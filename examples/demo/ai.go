@@ -185,7 +185,7 @@ func (r report) printAI(w io.Writer) {
 		src = "each stream's span"
 	}
 	fmt.Fprintf(w, "\n== AI calls by model: time to first token of the streamed calls (%s) and cost (ai_cost_total)\n", src)
-	fmt.Fprintf(w, "    %-20s %-10s %6s %8s %10s %10s %11s %11s\n", "model", "provider", "calls", "streams", "TTFT p50", "TTFT p95", "cost USD", "USD/call")
+	fmt.Fprintf(w, "    %-24s %-10s %6s %8s %10s %10s %11s %11s\n", "model", "provider", "calls", "streams", "TTFT p50", "TTFT p95", "cost USD", "USD/call")
 	var calls, cost float64
 	for _, model := range slices.Sorted(maps.Keys(r.models)) {
 		s := r.models[model]
@@ -193,11 +193,11 @@ func (r report) printAI(w io.Writer) {
 		if s.calls > 0 {
 			perCall = s.cost / s.calls
 		}
-		fmt.Fprintf(w, "    %-20s %-10s %6.0f %8.0f %10s %10s %11.4f %11.5f\n", model, s.provider, s.calls, s.streams, ms(s.p50), ms(s.p95), s.cost, perCall)
+		fmt.Fprintf(w, "    %-24s %-10s %6.0f %8.0f %10s %10s %11.4f %11.6f\n", model, s.provider, s.calls, s.streams, ms(s.p50), ms(s.p95), s.cost, perCall)
 		calls += s.calls
 		cost += s.cost
 	}
-	fmt.Fprintf(w, "    %-20s %-10s %6.0f %8s %10s %10s %11.4f\n", "total", "", calls, "", "", "", cost)
+	fmt.Fprintf(w, "    %-24s %-10s %6.0f %8s %10s %10s %11.4f\n", "total", "", calls, "", "", "", cost)
 }
 
 func ms(sec float64) string {

@@ -95,7 +95,7 @@ func TestAgentCallsModels(t *testing.T) {
 	for _, s := range spans {
 		byID[s.SpanContext.SpanID().String()] = s
 	}
-	calls, tools, retried, streamed := 0, 0, 0, 0
+	calls, tools, embeds, retried, streamed := 0, 0, 0, 0, 0
 	for _, s := range spans {
 		a := attrs(s)
 		switch {
@@ -125,6 +125,14 @@ func TestAgentCallsModels(t *testing.T) {
 					t.Errorf("stream span %q without time to first chunk: %v", s.Name, s.Attributes)
 				}
 			}
+		case s.Name == "embeddings "+embeddingModel:
+			embeds++
+			if byID[s.Parent.SpanID().String()].Name != "execute_tool "+toolSearch || a[ailabels.GenAIUsageInputTokensKey].AsInt64() == 0 {
+				t.Errorf("embeddings span under %q: %v", byID[s.Parent.SpanID().String()].Name, s.Attributes)
+			}
+			if a["ai.request.attempts"].AsInt64() == 2 {
+				retried++
+			}
 		case s.Name == "execute_tool "+toolSearch:
 			tools++
 			if byID[s.Parent.SpanID().String()].Name != "POST /agents/{agent}/invoke" {
@@ -132,9 +140,10 @@ func TestAgentCallsModels(t *testing.T) {
 			}
 		}
 	}
-	// Per run: planner (tool call, then the answer) and writer.
-	if calls != 3*len(runs) || tools != len(runs) || streamed != len(runs) {
-		t.Errorf("%d chat spans, %d tool spans, %d streams for %d runs; want 3, 1 and 1 per run", calls, tools, streamed, len(runs))
+	// Per run: planner (tool call, the tool's embedding, then the answer)
+	// and writer.
+	if calls != 3*len(runs) || tools != len(runs) || embeds != len(runs) || streamed != len(runs) {
+		t.Errorf("%d chat spans, %d tool spans, %d embeddings, %d streams for %d runs; want 3, 1, 1 and 1 per run", calls, tools, embeds, streamed, len(runs))
 	}
 	if st := chain.LLM.Stats(); retried == 0 || int64(retried) != st.RateLimited {
 		t.Errorf("%d spans with two attempts; the provider rate limited %d first attempts", retried, st.RateLimited)
@@ -144,6 +153,7 @@ func TestAgentCallsModels(t *testing.T) {
 	perProvider := map[string]int{}
 	for _, run := range runs {
 		perProvider[run.Provider] += 3
+		perProvider["openai"]++ // the tool's embedding
 	}
 	for p, want := range perProvider {
 		if n, _ := k.Sum(metrics.AIRequestsName, attribute.String("provider", p)); int(n) != want {

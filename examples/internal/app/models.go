@@ -12,6 +12,7 @@ import (
 	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/starmates-ai-team/telemetry/examples/internal/fakellm"
@@ -97,7 +98,11 @@ func (m *modelClients) invoke(ctx context.Context, agent string, run Run) (answe
 	switch run.Provider {
 	case "openai":
 		fault := option.WithHeader(fakellm.FaultHeader, faultOf(run))
-		if agent == agentWriter {
+		switch {
+		case agent == agentWriter && strings.HasPrefix(run.Model, "o"):
+			// Reasoning models write through the Responses API.
+			return m.openAIResponsesStream(ctx, run.Model, prompt, fault)
+		case agent == agentWriter:
 			return m.openAIStream(ctx, run.Model, prompt, fault)
 		}
 		return m.openAIChat(ctx, run.Model, prompt, fault)
@@ -111,14 +116,25 @@ func (m *modelClients) invoke(ctx context.Context, agent string, run Run) (answe
 	return answer{}, fmt.Errorf("%w %q", errUnknownProvider, run.Provider)
 }
 
-// searchDocs is the planner's tool: it runs under an execute_tool span.
-func (m *modelClients) searchDocs(ctx context.Context, callID, args string) string {
-	_, tool := m.ai.StartTool(ctx, toolSearch, metrics.WithToolCallID(callID), metrics.WithToolArguments(args))
-	defer tool.End(nil)
+// searchDocs is the planner's tool: it runs under an execute_tool span
+// and embeds the query (an embeddings call, the tool span's child) to
+// search a vector index.
+func (m *modelClients) searchDocs(ctx context.Context, callID, args string) (string, error) {
+	ctx, tool := m.ai.StartTool(ctx, toolSearch, metrics.WithToolCallID(callID), metrics.WithToolArguments(args))
+	_, err := m.openai.Embeddings.New(ctx, openai.EmbeddingNewParams{
+		Model: embeddingModel, Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String(args)},
+	})
+	tool.End(err)
+	if err != nil {
+		return "", err
+	}
 	result := `{"documents":["q3-report.pdf","churn-analysis.md","pricing-notes.md"]}`
 	tool.SetResult(result)
-	return result
+	return result, nil
 }
+
+// embeddingModel embeds the search tool's queries.
+const embeddingModel = "text-embedding-3-small"
 
 func (m *modelClients) openAIChat(ctx context.Context, model, prompt string, opts ...option.RequestOption) (answer, error) {
 	p := openai.ChatCompletionNewParams{
@@ -138,7 +154,11 @@ func (m *modelClients) openAIChat(ctx context.Context, model, prompt string, opt
 		msg := res.Choices[0].Message
 		p.Messages = append(p.Messages, msg.ToParam())
 		for _, tc := range msg.ToolCalls {
-			p.Messages = append(p.Messages, openai.ToolMessage(m.searchDocs(ctx, tc.ID, tc.Function.Arguments), tc.ID))
+			out, err := m.searchDocs(ctx, tc.ID, tc.Function.Arguments)
+			if err != nil {
+				return answer{}, err
+			}
+			p.Messages = append(p.Messages, openai.ToolMessage(out, tc.ID))
 			ans.ToolCalls++
 		}
 		if res, err = m.openai.Chat.Completions.New(ctx, p, opts...); err != nil {
@@ -177,6 +197,30 @@ func (m *modelClients) openAIStream(ctx context.Context, model, prompt string, o
 	return ans, s.Err()
 }
 
+func (m *modelClients) openAIResponsesStream(ctx context.Context, model, prompt string, opts ...option.RequestOption) (answer, error) {
+	s := m.openai.Responses.NewStreaming(ctx, responses.ResponseNewParams{
+		Model: model, Instructions: openai.String(systemPrompt),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(prompt)},
+	}, opts...)
+	defer s.Close()
+	ans := answer{Stream: true}
+	var text strings.Builder
+	for s.Next() {
+		ev := s.Current()
+		switch ev.Type {
+		case "response.output_text.delta":
+			text.WriteString(ev.Delta)
+		case "response.completed":
+			ans.Model = ev.Response.Model
+			ans.InputTokens, ans.OutputTokens = ev.Response.Usage.InputTokens, ev.Response.Usage.OutputTokens
+		case "error", "response.failed":
+			return answer{}, fmt.Errorf("responses stream: %s", ev.RawJSON())
+		}
+	}
+	ans.Text = text.String()
+	return ans, s.Err()
+}
+
 func (m *modelClients) anthropicParams(model, prompt string) anthropic.MessageNewParams {
 	p := anthropic.MessageNewParams{
 		Model: anthropic.Model(model), MaxTokens: 2048,
@@ -203,7 +247,11 @@ func (m *modelClients) anthropicMessage(ctx context.Context, model, prompt strin
 		var results []anthropic.ContentBlockParamUnion
 		for _, b := range res.Content {
 			if b.Type == "tool_use" {
-				results = append(results, anthropic.NewToolResultBlock(b.ID, m.searchDocs(ctx, b.ID, string(b.Input)), false))
+				out, err := m.searchDocs(ctx, b.ID, string(b.Input))
+				if err != nil {
+					return answer{}, err
+				}
+				results = append(results, anthropic.NewToolResultBlock(b.ID, out, false))
 				ans.ToolCalls++
 			}
 		}
