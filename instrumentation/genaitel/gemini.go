@@ -35,8 +35,6 @@ const (
 	keyGenerationConfig
 	keyMaxOutputTokens
 	keyTemperature
-	keyTools
-	keyFunctionDeclarations
 	keyPredictions
 	keyEmbeddings
 	keyStatistics
@@ -94,10 +92,6 @@ func lookupKey(k []byte, full bool) fieldKey {
 		return keyMaxOutputTokens
 	case "temperature":
 		return keyTemperature
-	case "tools":
-		return keyTools
-	case "functionDeclarations":
-		return keyFunctionDeclarations
 	case "predictions":
 		return keyPredictions
 	case "embeddings":
@@ -381,13 +375,13 @@ func finishReasonString(b []byte) string {
 }
 
 // request is what the parser keeps of a request body: the generation
-// parameters and the names of the functions declared as tools.
+// parameters (generationConfig). The rest (contents, tools, safety
+// settings) is skipped unread.
 type request struct {
 	lex         lexer
 	maxTokens   int64
 	temperature float64
 	hasTemp     bool
-	tools       []string
 }
 
 func (q *request) parse(body []byte) {
@@ -416,12 +410,6 @@ func (q *request) scalar(l *lexer, str bool) {
 			if f, ok := parseFloat(v); ok {
 				q.temperature, q.hasTemp = f, true
 			}
-		}
-	case keyTools:
-		// tools[i].functionDeclarations[j].name
-		if len(path) == 5 && path[1].arr && path[2].key == keyFunctionDeclarations &&
-			path[3].arr && path[4].key == keyName && str && len(q.tools) < maxToolCalls {
-			q.tools = append(q.tools, string(v))
 		}
 	}
 }

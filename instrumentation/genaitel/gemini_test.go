@@ -116,7 +116,7 @@ func TestRequestParse(t *testing.T) {
 	var q request
 	q.parse([]byte(`{"contents":[{"parts":[{"text":"hi"}],"role":"user"}],"generationConfig":{"maxOutputTokens":256,"temperature":0.2},` +
 		`"tools":[{"functionDeclarations":[{"name":"get_weather","parameters":{"type":"OBJECT"}},{"name":"get_time"}]}]}`))
-	if q.maxTokens != 256 || !q.hasTemp || q.temperature != 0.2 || !reflect.DeepEqual(q.tools, []string{"get_weather", "get_time"}) {
+	if q.maxTokens != 256 || !q.hasTemp || q.temperature != 0.2 || q.lex.bad || !q.lex.done {
 		t.Errorf("request %+v", q)
 	}
 }

@@ -154,7 +154,6 @@ func (t *Transport) request(req *http.Request, tg target) aihttp.Request {
 	_ = body.Close()
 	if err == nil {
 		q := requestPool.Get().(*request)
-		q.tools = q.tools[:0]
 		q.maxTokens, q.hasTemp = 0, false
 		q.parse(buf.Bytes())
 		r.MaxTokens = q.maxTokens
