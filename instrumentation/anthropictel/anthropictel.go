@@ -410,6 +410,9 @@ type configFields struct {
 var fieldCache sync.Map // reflect.Type -> *configFields
 
 func fieldsOf(t reflect.Type) *configFields {
+	if t == nil {
+		return &configFields{}
+	}
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(*configFields)
 	}

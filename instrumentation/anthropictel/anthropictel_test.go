@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -646,4 +648,94 @@ func TestContentCapture(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Registered after bedrock.WithConfig, the instrumentation sees Bedrock's
+// own request (/model/{id}/invoke, no model in the body): a JSON call is
+// still priced in full; a stream arrives as the binary AWS event stream and
+// is recorded with its usage missing. The caller's results do not change.
+func TestAfterBedrockOption(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.f, onBedrock, nil, WithTelemetry(e.ai))
+	bare := newClient(t, e.f, onBedrock, nil)
+	got := callNew(context.Background(), c, onBedrock, scenarioOK)
+	sameOutcome(t, got, callNew(context.Background(), bare, onBedrock, scenarioOK))
+	s := oneSpan(t, e.kit)
+	checkUsageSpan(t, s, onBedrock)
+	checkUsageMetrics(t, e, onBedrock)
+
+	e.kit.Reset()
+	gotStream := callStream(context.Background(), c, onBedrock, scenarioOK, 0)
+	sameOutcome(t, gotStream, callStream(context.Background(), bare, onBedrock, scenarioOK, 0))
+	s = oneSpan(t, e.kit)
+	want(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderAWSBedrock, "gen_ai.request.model": bedrockModel,
+		"gen_ai.request.stream": true, "ai.usage.missing": true, "error.type": nil})
+}
+
+// endless is a text/event-stream body of n bytes of content_block_delta
+// events, made as it is read.
+type endless struct {
+	left  int
+	event []byte
+	off   int
+}
+
+func (r *endless) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && r.left > 0 {
+		c := copy(p[n:min(len(p), n+r.left)], r.event[r.off:])
+		n, r.left, r.off = n+c, r.left-c, (r.off+c)%len(r.event)
+	}
+	return n, nil
+}
+
+func (r *endless) Close() error { return nil }
+
+// A 100 MB stream passes through with the heap bounded: nothing of it is kept.
+func TestLongStreamHeap(t *testing.T) {
+	e := newEnv(t)
+	in := &instrumentation{ai: e.ai, trackers: map[int]*aihttp.Tracker{}}
+	c := &callState{in: in}
+	body := []byte(`{"model":"` + fakeModel + `","max_tokens":64000,"stream":true,"messages":[]}`)
+	req, err := http.NewRequest(http.MethodPost, "https://api.anthropic.com/v1/messages", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := streamEvents(fakeModel, 0)[0]
+	event := []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + strings.Repeat("x", 200) + "\"}}\n\n")
+	size := (100 << 20) / len(event) * len(event) // whole events (the splitter dispatches a partial last one)
+	next := func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}},
+			Body: io.NopCloser(io.MultiReader(strings.NewReader("event: "+start.name+"\ndata: "+start.data+"\n\n"), &endless{left: size, event: event}))}, nil
+	}
+	resp, err := c.middleware(req, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	buf := make([]byte, 32<<10)
+	var n int64
+	for {
+		m, err := resp.Body.Read(buf)
+		n += int64(m)
+		if err != nil {
+			break
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	_ = resp.Body.Close()
+	if n < int64(size) {
+		t.Fatalf("read %d bytes", n)
+	}
+	if grow := int64(after.HeapInuse) - int64(before.HeapInuse); grow > 4<<20 {
+		t.Errorf("heap grew by %d bytes over a %d-byte stream", grow, n)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"ai.stream.chunks": size / len(event), "ai.usage.missing": true})
 }
