@@ -179,10 +179,8 @@ func (m *middleware) handle(req *http.Request, next option.MiddlewareNext) (*htt
 	if err == nil && resp != nil {
 		if cerr := out.Context().Err(); cerr != nil {
 			// The context ended while the response arrived: openai-go
-			// closes the body and returns the context's error, so the
-			// attempt failed with it. (Handing aihttp a response whose
-			// context is already done also races in its body wrapper:
-			// its context callback runs before the wrapper is set up.)
+			// closes the body unread and returns the context's error, so
+			// the attempt failed with it.
 			_, _ = at.End(nil, cerr, h)
 			return resp, err
 		}
