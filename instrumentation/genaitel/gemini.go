@@ -157,6 +157,21 @@ type response struct {
 	predictSeen   bool
 }
 
+// clear empties r for another response, keeping its buffers. It resets
+// field by field: assigning a whole new response would copy (and, during a
+// collection, write-barrier) every byte of it.
+func (r *response) clear() {
+	r.lex.reset()
+	r.chunks, r.usage, r.usageSeen, r.usageInChunk = 0, usageFields{}, false, false
+	r.responseID, r.modelVersion = r.responseID[:0], r.modelVersion[:0]
+	for i := range r.nFinish {
+		r.finish[i] = r.finish[i][:0]
+	}
+	r.nFinish, r.nTools, r.moreTool = 0, 0, false
+	r.errCode, r.errStatus, r.errMessage, r.errSeen = 0, r.errStatus[:0], r.errMessage[:0], false
+	r.predictTokens, r.predictSeen = 0, false
+}
+
 // beginChunk starts a new document (one stream event, or a whole body).
 func (r *response) beginChunk() {
 	r.lex.reset()

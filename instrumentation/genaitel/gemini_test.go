@@ -149,3 +149,15 @@ func TestChunkAllocs(t *testing.T) {
 		t.Errorf("%v allocations per usage chunk", n)
 	}
 }
+
+// TestClearReuse: a reused parser keeps nothing of the previous response.
+func TestClearReuse(t *testing.T) {
+	r := new(response)
+	r.chunk([]byte(`{"candidates":[{"finishReason":"STOP"},{"finishReason":"MAX_TOKENS","content":{"parts":[{"functionCall":{"name":"f","id":"1"}}]}}],` +
+		`"usageMetadata":{"promptTokenCount":3},"responseId":"a","modelVersion":"m","error":{"code":500,"status":"INTERNAL","message":"x"}}`))
+	r.clear()
+	r.chunk([]byte(`{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}`))
+	if got := snap(r); !reflect.DeepEqual(got, snapshot{Done: true}) {
+		t.Errorf("after clear: %+v", got)
+	}
+}

@@ -284,11 +284,7 @@ func streamEvent(_, data []byte, out *aihttp.Response) bool {
 // getResponse returns a pooled parser, emptied but keeping its buffers.
 func getResponse() *response {
 	r := respPool.Get().(*response)
-	*r = response{responseID: r.responseID[:0], modelVersion: r.modelVersion[:0], errStatus: r.errStatus[:0],
-		errMessage: r.errMessage[:0], finish: r.finish, tools: r.tools}
-	for i := range r.finish {
-		r.finish[i] = r.finish[i][:0]
-	}
+	r.clear()
 	return r
 }
 

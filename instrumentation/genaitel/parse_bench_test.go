@@ -1,6 +1,9 @@
 package genaitel
 
 import (
+	"io"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
@@ -58,5 +61,27 @@ func BenchmarkParseJSON(b *testing.B) {
 	r := new(response)
 	for b.Loop() {
 		r.chunk(doc)
+	}
+}
+
+// BenchmarkOwnPerCall is this package's own work for one generateContent
+// call, without the shared runtime's: classify the URL, read the request's
+// generation parameters, parse the response body.
+func BenchmarkOwnPerCall(b *testing.B) {
+	b.ReportAllocs()
+	t := NewTransport(nil, nil)
+	reqBody := `{"contents":[{"parts":[{"text":"What is the weather in Paris?"}],"role":"user"}],"generationConfig":{"maxOutputTokens":256,"temperature":0.5}}`
+	req := httptest.NewRequest("POST", "http://127.0.0.1:1/v1beta/models/gemini-2.5-flash:generateContent", strings.NewReader(reqBody))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(reqBody)), nil }
+	body := []byte(chunkTool)
+	var out aihttp.Response
+	for b.Loop() {
+		tg := classify(req, "")
+		r := t.request(req, tg)
+		if r.MaxTokens != 256 {
+			b.Fatal(r)
+		}
+		out = aihttp.Response{}
+		parseJSON(body, &out)
 	}
 }
