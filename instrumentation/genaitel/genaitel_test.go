@@ -417,12 +417,17 @@ func TestNotRetriedStatus(t *testing.T) {
 
 func TestStreamCancel(t *testing.T) {
 	s := newSetup(t)
-	f := newFake(t)
-	f.streamMode = "hang"
-	f.chunks = 6
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	got := stream(ctx, newGenai(t, f, s.client(t), false, 0), 3, cancel)
+	run := func(hc func(*fake) *http.Client) ([]string, *fake) {
+		f := newFake(t)
+		f.streamMode = "hang"
+		f.chunks = 6
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		return stream(ctx, newGenai(t, f, hc(f), false, 0), 3, cancel), f
+	}
+	want, _ := run(func(*fake) *http.Client { return bare(t) })
+	got, f := run(func(*fake) *http.Client { return s.client(t) })
+	sameResults(t, got, want)
 	if len(got) != 4 || !strings.HasSuffix(got[3], "error: context canceled") {
 		t.Fatalf("got %q", got)
 	}
