@@ -739,3 +739,26 @@ func TestLongStreamHeap(t *testing.T) {
 	s := oneSpan(t, e.kit)
 	want(t, s, map[string]any{"ai.stream.chunks": size / len(event), "ai.usage.missing": true})
 }
+
+// WithProvider names the provider of every call, whatever the URL says.
+func TestWithProvider(t *testing.T) {
+	e := newEnv(t)
+	c := newClient(t, e.f, firstParty, WithTelemetry(e.ai, WithProvider(ailabels.ProviderGCPVertexAI)))
+	if o := callNew(context.Background(), c, firstParty, scenarioOK); o.Err != "" {
+		t.Fatal(o)
+	}
+	s := oneSpan(t, e.kit)
+	want(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderGCPVertexAI})
+	if got := metric(t, e.kit, "ai_requests_total", attribute.String("provider", ailabels.ProviderGCPVertexAI)); got != 1 {
+		t.Errorf("ai_requests_total{provider=gcp.vertex_ai} = %v", got)
+	}
+}
+
+// A nil *metrics.AI gives an option that records nothing and changes nothing.
+func TestNilAI(t *testing.T) {
+	f := newFake(t)
+	c := newClient(t, f, firstParty, WithTelemetry(nil))
+	bare := newClient(t, f, firstParty, nil)
+	sameOutcome(t, callNew(context.Background(), c, firstParty, scenarioOK), callNew(context.Background(), bare, firstParty, scenarioOK))
+	sameOutcome(t, callStream(context.Background(), c, firstParty, scenarioOK, 0), callStream(context.Background(), bare, firstParty, scenarioOK, 0))
+}
