@@ -19,8 +19,12 @@ const (
 	OverflowLabelKey attribute.Key = "label"
 )
 
-// Other is the label value that replaces values past a label's bound.
-const Other = "other"
+// Other is the label value that replaces values past a label's bound, the
+// same for every label the SDK bounds (models, providers, endpoints,
+// business labels): "_OTHER", as the HTTP semantic conventions name an
+// unknown method. It cannot collide with a valid label value, which is
+// lower-case.
+const Other = "_OTHER"
 
 // Outcome values of ai_requests_total.
 const (

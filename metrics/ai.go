@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -14,63 +13,51 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/bounded"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 )
 
 // The AI metrics, as they appear in Prometheus once the collector has
-// translated them. All are counters with their final name and no unit.
+// translated them (docs/metrics.md has their descriptions and labels).
 const (
 	// AIRequestsName counts AI requests, labelled model, provider and
 	// outcome (ailabels.OutcomeOK or ailabels.OutcomeError).
-	AIRequestsName        = "ai_requests_total"
-	AIRequestsUnit        = ""
-	AIRequestsDescription = "AI model requests, by model, provider and outcome (ok or error)."
+	AIRequestsName = "ai_requests_total"
 
 	// AITokensName counts tokens, labelled model and token_type (input,
 	// output, cache_read, cache_write, reasoning). cache_read and
 	// cache_write are parts of input and reasoning is part of output, as in
 	// the GenAI semantic conventions: sum input and output only.
-	AITokensName        = "ai_tokens_total"
-	AITokensUnit        = ""
-	AITokensDescription = "AI tokens, by model and token type; cache_read and cache_write are part of input, reasoning is part of output."
+	AITokensName = "ai_tokens_total"
 
 	// AICostName is the cost in US dollars, labelled model. Its unit is
 	// empty on purpose: a unit of "USD" would make the series
 	// ai_cost_USD_total.
-	AICostName        = "ai_cost_total"
-	AICostUnit        = ""
-	AICostDescription = "AI cost in US dollars, by model, from the pricing table; unpriced models add 0 and count in ai_unpriced_requests_total."
+	AICostName = "ai_cost_total"
 
 	// AIUnpricedRequestsName counts requests to a model the pricing table
 	// does not price, labelled model: their cost is missing from
 	// ai_cost_total, not zero. Alert on it to keep the table current.
-	AIUnpricedRequestsName        = "ai_unpriced_requests_total"
-	AIUnpricedRequestsUnit        = ""
-	AIUnpricedRequestsDescription = "AI requests to models without a price: their cost is missing from ai_cost_total."
+	AIUnpricedRequestsName = "ai_unpriced_requests_total"
 
 	// AIPricingAsOfName is the date of the pricing table in use, as a Unix
 	// timestamp (midnight UTC of its as_of): one series per service, no
 	// labels of its own, so that an alert on
 	// time() - ai_pricing_as_of_timestamp_seconds > 90 * 86400 finds a
 	// table older than 90 days. 0 when the table has no date.
-	AIPricingAsOfName        = "ai_pricing_as_of_timestamp_seconds"
-	AIPricingAsOfUnit        = ""
-	AIPricingAsOfDescription = "Date (as_of) of the AI pricing table in use, as a Unix timestamp in seconds; ai_cost_total is priced from it."
+	AIPricingAsOfName = "ai_pricing_as_of_timestamp_seconds"
 
 	// AIUsageMissingName counts requests that ended without the provider
 	// reporting their usage (a stream without its usage event, an empty
 	// stream), labelled model and provider: their tokens and cost are
 	// unknown, not zero, and are missing from ai_tokens_total and
 	// ai_cost_total. Recorded by Call.Finish with Result.UsageMissing.
-	AIUsageMissingName        = "ai_usage_missing_total"
-	AIUsageMissingUnit        = ""
-	AIUsageMissingDescription = "AI requests that ended without usage from the provider: their tokens and cost are missing from ai_tokens_total and ai_cost_total."
+	AIUsageMissingName = "ai_usage_missing_total"
 
 	// LabelOverflowName counts recordings whose label value was replaced
-	// by ailabels.Other because the label had reached its bound, labelled
-	// label (the label key, e.g. model).
-	LabelOverflowName        = "telemetry_label_overflow_total"
-	LabelOverflowUnit        = ""
-	LabelOverflowDescription = "Recordings whose label value was replaced by \"other\" because the label reached its bound, by label."
+	// by "_OTHER" because the label had reached its bound, labelled label
+	// (the label key, e.g. model).
+	LabelOverflowName = "telemetry_label_overflow_total"
 )
 
 // Default bounds of the AI labels.
@@ -232,30 +219,28 @@ type AI struct {
 	usageMissing metric.Int64Counter
 	semconvExtra // the histograms of streams, tools and the latest conventions (genai_stream.go)
 
-	// cache maps raw (provider, model) strings to prepared labels. It is
-	// copied on write, so a read is one atomic load and a map lookup.
-	cache atomic.Pointer[map[aiKey]*aiEntry]
+	// cache maps raw (provider, model) strings to prepared labels.
+	cache *bounded.Cache[aiKey, *aiEntry]
 
-	mu        sync.Mutex // serialises cache writes and the bounds
-	models    labelBound
-	providers labelBound
-	reqModels labelBound // gen_ai.request.model as requested, on the gen_ai.client.* histograms
-	errTypes  labelBound // error.type on the gen_ai.* histograms (Call.Finish, ToolCall.End)
-	toolNames labelBound // gen_ai.tool.name on gen_ai.execute_tool.duration
+	models    *bounded.Labels
+	providers *bounded.Labels
+	reqModels *bounded.Labels // gen_ai.request.model as requested, on the gen_ai.client.* histograms
+	errTypes  *bounded.Labels // error.type on the gen_ai.* histograms (Call.Finish, ToolCall.End)
+	toolNames *bounded.Labels // gen_ai.tool.name on gen_ai.execute_tool.duration
 }
 
 type aiKey struct{ provider, model string }
 
 // aiEntry is one prepared (provider, model) combination.
 type aiEntry struct {
-	model, provider string // label values, possibly ailabels.Other
+	model, provider string // label values, possibly bounded.Overflow
 
 	price *ailabels.Entry // nil: unpriced
 
 	modelOverflow, providerOverflow bool
 
-	requests [2][]metric.AddOption // by outcome: ok, error
-	tokens   [5][]metric.AddOption // by ailabels.TokenTypes order
+	requests [2][]metric.AddOption             // by outcome: ok, error
+	tokens   [numTokenTypes][]metric.AddOption // by token type: tokenInput, ...
 	cost     []metric.AddOption
 	unpriced []metric.AddOption
 
@@ -270,6 +255,18 @@ type aiEntry struct {
 const (
 	outcomeOK = iota
 	outcomeError
+)
+
+// The indices of aiEntry.tokens, in the order of ailabels.TokenTypes
+// (checked by newEntry's loop).
+const (
+	tokenInput = iota
+	tokenOutput
+	tokenCacheRead
+	tokenCacheWrite
+	tokenReasoning
+
+	numTokenTypes
 )
 
 // NewAI creates the AI instruments on tel's meter provider and tracer
@@ -300,44 +297,39 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 		cfg:       cfg,
 		enabled:   enabled,
 		tracer:    cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.SchemaURL)),
-		models:    newLabelBound(cfg.maxModels),
-		providers: newLabelBound(cfg.maxProviders),
-		reqModels: newLabelBound(cfg.maxModels),
-		errTypes:  newLabelBound(maxErrorTypes),
-		toolNames: newLabelBound(cfg.maxModels),
+		models:    bounded.NewLabels(cfg.maxModels),
+		providers: bounded.NewLabels(cfg.maxProviders),
+		reqModels: bounded.NewLabels(cfg.maxModels),
+		errTypes:  bounded.NewLabels(maxErrorTypes),
+		toolNames: bounded.NewLabels(cfg.maxModels),
+		cache:     bounded.NewCache[aiKey, *aiEntry](maxAICacheEntries),
 	}
 	if cfg.latestSemconv {
 		a.tracer = cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.LatestSchemaURL))
 	}
-	if a.requests, err = meter.Int64Counter(AIRequestsName,
-		metric.WithUnit(AIRequestsUnit), metric.WithDescription(AIRequestsDescription)); err != nil {
+	if a.requests, err = catalog.Int64Counter(meter, catalog.AIRequests); err != nil {
 		return nil, err
 	}
-	if a.tokens, err = meter.Int64Counter(AITokensName,
-		metric.WithUnit(AITokensUnit), metric.WithDescription(AITokensDescription)); err != nil {
+	if a.tokens, err = catalog.Int64Counter(meter, catalog.AITokens); err != nil {
 		return nil, err
 	}
-	if a.cost, err = meter.Float64Counter(AICostName,
-		metric.WithUnit(AICostUnit), metric.WithDescription(AICostDescription)); err != nil {
+	if a.cost, err = catalog.Float64Counter(meter, catalog.AICost); err != nil {
 		return nil, err
 	}
-	if a.unpriced, err = meter.Int64Counter(AIUnpricedRequestsName,
-		metric.WithUnit(AIUnpricedRequestsUnit), metric.WithDescription(AIUnpricedRequestsDescription)); err != nil {
+	if a.unpriced, err = catalog.Int64Counter(meter, catalog.AIUnpricedRequests); err != nil {
 		return nil, err
 	}
 	if a.overflow, err = newOverflowCounter(meter); err != nil {
 		return nil, err
 	}
-	if a.usageMissing, err = meter.Int64Counter(AIUsageMissingName,
-		metric.WithUnit(AIUsageMissingUnit), metric.WithDescription(AIUsageMissingDescription)); err != nil {
+	if a.usageMissing, err = catalog.Int64Counter(meter, catalog.AIUsageMissing); err != nil {
 		return nil, err
 	}
 	var asOf int64
 	if t := cfg.pricing.AsOfTime(); !t.IsZero() {
 		asOf = t.Unix()
 	}
-	if a.asOf, err = meter.Int64ObservableGauge(AIPricingAsOfName,
-		metric.WithUnit(AIPricingAsOfUnit), metric.WithDescription(AIPricingAsOfDescription),
+	if a.asOf, err = catalog.Int64ObservableGauge(meter, catalog.AIPricingAsOf,
 		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
 			o.Observe(asOf)
 			return nil
@@ -351,14 +343,11 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 			return nil, err
 		}
 	}
-	empty := make(map[aiKey]*aiEntry)
-	a.cache.Store(&empty)
 	return a, nil
 }
 
 func newOverflowCounter(meter metric.Meter) (metric.Int64Counter, error) {
-	return meter.Int64Counter(LabelOverflowName,
-		metric.WithUnit(LabelOverflowUnit), metric.WithDescription(LabelOverflowDescription))
+	return catalog.Int64Counter(meter, catalog.LabelOverflow)
 }
 
 func overflowOption(label attribute.Key) []metric.AddOption {
@@ -426,19 +415,19 @@ func (a *AI) record(ctx context.Context, u ailabels.Usage, outcome int) (ailabel
 func (a *AI) add(ctx context.Context, e *aiEntry, u *ailabels.Usage, c ailabels.Cost, outcome int) {
 	a.requests.Add(ctx, 1, e.requests[outcome]...)
 	if u.InputTokens > 0 {
-		a.tokens.Add(ctx, u.InputTokens, e.tokens[0]...)
+		a.tokens.Add(ctx, u.InputTokens, e.tokens[tokenInput]...)
 	}
 	if u.OutputTokens > 0 {
-		a.tokens.Add(ctx, u.OutputTokens, e.tokens[1]...)
+		a.tokens.Add(ctx, u.OutputTokens, e.tokens[tokenOutput]...)
 	}
 	if u.CachedInputTokens > 0 {
-		a.tokens.Add(ctx, u.CachedInputTokens, e.tokens[2]...)
+		a.tokens.Add(ctx, u.CachedInputTokens, e.tokens[tokenCacheRead]...)
 	}
 	if u.CacheWriteInputTokens > 0 {
-		a.tokens.Add(ctx, u.CacheWriteInputTokens, e.tokens[3]...)
+		a.tokens.Add(ctx, u.CacheWriteInputTokens, e.tokens[tokenCacheWrite]...)
 	}
 	if u.ReasoningTokens > 0 {
-		a.tokens.Add(ctx, u.ReasoningTokens, e.tokens[4]...)
+		a.tokens.Add(ctx, u.ReasoningTokens, e.tokens[tokenReasoning]...)
 	}
 	a.cost.Add(ctx, c.USD, e.cost...)
 	if !c.Priced {
@@ -455,13 +444,10 @@ func (a *AI) add(ctx context.Context, e *aiEntry, u *ailabels.Usage, c ailabels.
 // entry returns the prepared labels of (provider, model), preparing and
 // caching them on first use.
 func (a *AI) entry(provider, model string) (*aiEntry, error) {
-	if e, ok := (*a.cache.Load())[aiKey{provider, model}]; ok {
+	k := aiKey{provider, model}
+	if e, ok := a.cache.Load(k); ok {
 		return e, nil
 	}
-	return a.newEntry(provider, model)
-}
-
-func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
 	ml, err := ailabels.NormalizeModel(model)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: model: %w", err)
@@ -470,17 +456,15 @@ func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: provider: %w", err)
 	}
-	k := aiKey{provider, model}
+	return a.cache.Get(k, func(aiKey) *aiEntry { return a.newEntry(provider, model, ml, pl) }), nil
+}
 
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	cache := *a.cache.Load()
-	if e, ok := cache[k]; ok {
-		return e, nil
-	}
+// newEntry prepares the labels of (provider, model), whose valid label
+// values are ml and pl, within the bounds.
+func (a *AI) newEntry(provider, model, ml, pl string) *aiEntry {
 	e := &aiEntry{}
-	e.model, e.modelOverflow = a.models.admit(ml)
-	e.provider, e.providerOverflow = a.providers.admit(pl)
+	e.model, e.modelOverflow = a.models.Admit(ml)
+	e.provider, e.providerOverflow = a.providers.Admit(pl)
 	e.price = a.cfg.pricing.Entry(provider, model)
 
 	m := ailabels.ModelKey.String(e.model)
@@ -493,41 +477,9 @@ func (a *AI) newEntry(provider, model string) (*aiEntry, error) {
 	e.cost = addOpts(m)
 	e.unpriced = e.cost
 	e.usageMissing = addOpts(m, p)
-
-	if len(cache) < maxAICacheEntries {
-		next := make(map[aiKey]*aiEntry, len(cache)+1)
-		for ck, ce := range cache {
-			next[ck] = ce
-		}
-		next[k] = e
-		a.cache.Store(&next)
-	}
-	return e, nil
+	return e
 }
 
 func addOpts(kvs ...attribute.KeyValue) []metric.AddOption {
 	return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(kvs...))}
-}
-
-// labelBound admits the first max distinct values of a label; later ones
-// become ailabels.Other. Its user serialises access.
-type labelBound struct {
-	max  int
-	seen map[string]struct{}
-}
-
-func newLabelBound(n int) labelBound {
-	return labelBound{max: n, seen: make(map[string]struct{})}
-}
-
-// admit returns the label value to record for v, and whether v overflowed.
-func (b *labelBound) admit(v string) (string, bool) {
-	if _, ok := b.seen[v]; ok {
-		return v, false
-	}
-	if len(b.seen) >= b.max {
-		return ailabels.Other, true
-	}
-	b.seen[v] = struct{}{}
-	return v, false
 }

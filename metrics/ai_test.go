@@ -20,6 +20,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -155,17 +156,20 @@ func TestAIRecordSeries(t *testing.T) {
 		t.Errorf("%s exported for a priced model", metrics.AIUnpricedRequestsName)
 	}
 
-	for _, c := range []struct{ name, unit string }{
-		{metrics.AIRequestsName, metrics.AIRequestsUnit},
-		{metrics.AITokensName, metrics.AITokensUnit},
-		{metrics.AICostName, metrics.AICostUnit},
+	for _, c := range []struct {
+		name string
+		def  catalog.Metric
+	}{
+		{metrics.AIRequestsName, catalog.AIRequests},
+		{metrics.AITokensName, catalog.AITokens},
+		{metrics.AICostName, catalog.AICost},
 	} {
 		m, _ := aiMetric(t, kit, c.name)
-		if m.Unit != "" || c.unit != "" {
-			t.Errorf("%s unit = %q (const %q), want none: a unit renames the series in Prometheus", c.name, m.Unit, c.unit)
+		if m.Unit != "" || c.def.Unit != "" {
+			t.Errorf("%s unit = %q (catalogue %q), want none: a unit renames the series in Prometheus", c.name, m.Unit, c.def.Unit)
 		}
-		if m.Description == "" {
-			t.Errorf("%s has no description", c.name)
+		if m.Description == "" || m.Description != c.def.Description {
+			t.Errorf("%s description %q, want the catalogue's", c.name, m.Description)
 		}
 		if !strings.HasSuffix(m.Name, "_total") {
 			t.Errorf("%s: a counter's name must end in _total", m.Name)
@@ -235,7 +239,7 @@ func TestAIUnpricedModel(t *testing.T) {
 		pt(50, "model", "my-llama-3-70b", "token_type", "output"),
 	)
 	m, _ := aiMetric(t, kit, metrics.AIUnpricedRequestsName)
-	if m.Unit != metrics.AIUnpricedRequestsUnit {
+	if m.Unit != catalog.AIUnpricedRequests.Unit {
 		t.Errorf("unit %q", m.Unit)
 	}
 
@@ -286,8 +290,8 @@ func TestAIBounds(t *testing.T) {
 	aiWantPoints(t, kit, metrics.AIRequestsName,
 		pt(3, "model", "gpt-4o", "provider", "openai", "outcome", "ok"),
 		pt(2, "model", "gpt-4o-mini", "provider", "openai", "outcome", "ok"),
-		pt(2, "model", "other", "provider", "openai", "outcome", "ok"),
-		pt(1, "model", "gpt-4o", "provider", "other", "outcome", "ok"),
+		pt(2, "model", "_OTHER", "provider", "openai", "outcome", "ok"),
+		pt(1, "model", "gpt-4o", "provider", "_OTHER", "outcome", "ok"),
 	)
 	aiWantPoints(t, kit, metrics.LabelOverflowName,
 		pt(2, "label", "model"),
@@ -433,7 +437,7 @@ func TestAIPricingAsOfSeries(t *testing.T) {
 	}
 	aiWantPoints(t, kit, metrics.AIPricingAsOfName, pt(want))
 	m, _ := aiMetric(t, kit, metrics.AIPricingAsOfName)
-	if m.Unit != metrics.AIPricingAsOfUnit || m.Description == "" {
+	if m.Unit != catalog.AIPricingAsOf.Unit || m.Description != catalog.AIPricingAsOf.Description {
 		t.Errorf("unit %q, description %q", m.Unit, m.Description)
 	}
 	if _, ok := m.Data.(metricdata.Gauge[int64]); !ok {

@@ -3,6 +3,8 @@ package metrics_test
 import (
 	"testing"
 
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/bounded"
 	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
@@ -28,9 +30,19 @@ func TestNamesAreTheCatalogues(t *testing.T) {
 		{metrics.UserRetentionRateName, catalog.UserRetention},
 		{metrics.FeatureAdoptionRateName, catalog.FeatureAdoption},
 		{metrics.PMFScoreName, catalog.PMFScore},
+		{metrics.GenAITokenUsageName, catalog.GenAITokenUsage},
+		{metrics.GenAIOperationDurationName, catalog.GenAIOperationDuration},
+		{metrics.GenAITimeToFirstChunkName, catalog.GenAITimeToFirstChunk},
+		{metrics.GenAITimePerOutputChunkName, catalog.GenAITimePerOutputChunk},
+		{metrics.GenAIExecuteToolDurationName, catalog.GenAIExecuteToolDuration},
+		{metrics.LatestGenAIInferenceDurationName, catalog.GenAIInferenceDuration},
+		{metrics.LatestGenAITimeToFirstChunkName, catalog.GenAIInferenceTimeToFirstChunk},
+		{metrics.LatestGenAITimePerOutputChunkName, catalog.GenAIInferenceTimePerOutputChunk},
+		{metrics.LatestGenAIInputTokensName, catalog.GenAIInferenceInputTokens},
+		{metrics.LatestGenAIOutputTokensName, catalog.GenAIInferenceOutputTokens},
 	} {
-		if c.name != c.def.Name {
-			t.Errorf("name %q, the catalogue's %q", c.name, c.def.Name)
+		if c.name != c.def.InstrumentName() {
+			t.Errorf("name %q, the catalogue's %q", c.name, c.def.InstrumentName())
 		}
 	}
 	for _, c := range []struct {
@@ -48,7 +60,9 @@ func TestNamesAreTheCatalogues(t *testing.T) {
 			t.Errorf("%s = %d, the catalogue's bound %d", c.what, c.got, c.cat)
 		}
 	}
-	if metrics.HTTPOther != catalog.Overflow {
-		t.Errorf("HTTPOther = %q, the catalogue's overflow value %q", metrics.HTTPOther, catalog.Overflow)
+	for name, v := range map[string]string{"metrics.HTTPOther": metrics.HTTPOther, "ailabels.Other": ailabels.Other, "bounded.Overflow": bounded.Overflow} {
+		if v != catalog.Overflow {
+			t.Errorf("%s = %q, the catalogue's overflow value %q", name, v, catalog.Overflow)
+		}
 	}
 }

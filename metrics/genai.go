@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 )
 
 // The GenAI semantic conventions' client histograms (version
@@ -25,17 +26,13 @@ const (
 	// gen_ai.token.type (input or output). In Prometheus:
 	// gen_ai_client_token_usage_{bucket,sum,count} (the unit {token} adds
 	// no suffix).
-	GenAITokenUsageName        = "gen_ai.client.token.usage"
-	GenAITokenUsageUnit        = "{token}"
-	GenAITokenUsageDescription = "Number of input and output tokens used."
+	GenAITokenUsageName = "gen_ai.client.token.usage"
 
 	// GenAIOperationDurationName is the histogram of call durations in
 	// seconds. In Prometheus: gen_ai_client_operation_duration_seconds_*.
 	// Its buckets are the ones the semantic conventions advise (up to
 	// 82 s: model calls are slower than HTTP handlers).
-	GenAIOperationDurationName        = "gen_ai.client.operation.duration"
-	GenAIOperationDurationUnit        = "s"
-	GenAIOperationDurationDescription = "GenAI operation duration."
+	GenAIOperationDurationName = "gen_ai.client.operation.duration"
 )
 
 // genAITokenBuckets are the bucket boundaries the semantic conventions
@@ -51,15 +48,11 @@ func (a *AI) newSemconvHistograms(meter metric.Meter) error {
 	if !a.cfg.latestSemconv {
 		// The latest conventions replace it by
 		// gen_ai.client.inference.operation.{input,output}_tokens.
-		if a.tokenUsage, err = meter.Int64Histogram(GenAITokenUsageName,
-			metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(GenAITokenUsageDescription),
-			metric.WithExplicitBucketBoundaries(genAITokenBuckets...)); err != nil {
+		if a.tokenUsage, err = catalog.Int64Histogram(meter, catalog.GenAITokenUsage, genAITokenBuckets); err != nil {
 			return err
 		}
 	}
-	if a.duration, err = meter.Float64Histogram(GenAIOperationDurationName,
-		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(GenAIOperationDurationDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
+	if a.duration, err = catalog.Float64Histogram(meter, catalog.GenAIOperationDuration, genAIDurationBuckets); err != nil {
 		return err
 	}
 	return a.newSemconvExtra(meter)

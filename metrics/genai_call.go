@@ -415,9 +415,7 @@ func (a *AI) boundErrorType(t string) string {
 	if len(v) > ailabels.MaxLabelLength {
 		v = validUTF8(v[:ailabels.MaxLabelLength])
 	}
-	a.mu.Lock()
-	v, _ = a.errTypes.admit(v)
-	a.mu.Unlock()
+	v, _ = a.errTypes.Admit(v)
 	return v
 }
 
@@ -429,9 +427,7 @@ func (a *AI) requestModel(e *aiEntry, requested string) string {
 		return *p
 	}
 	v := requestModelLabel(requested, e.model)
-	a.mu.Lock()
-	v, _ = a.reqModels.admit(v)
-	a.mu.Unlock()
+	v, _ = a.reqModels.Admit(v)
 	e.reqModel.Store(&v)
 	return v
 }

@@ -4,6 +4,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 )
 
 // The GenAI conventions' streaming, tool and latest-convention histograms,
@@ -20,30 +21,23 @@ const (
 	// GenAITimeToFirstChunkName is the time from the request to the first
 	// chunk of a streamed response, in seconds, recorded once per stream.
 	// In Prometheus: gen_ai_client_operation_time_to_first_chunk_seconds_*.
-	GenAITimeToFirstChunkName        = "gen_ai.client.operation.time_to_first_chunk"
-	GenAITimeToFirstChunkUnit        = "s"
-	GenAITimeToFirstChunkDescription = "Time to receive the first chunk, measured from when the client issues the generation request to when the first chunk is received in the response stream."
+	GenAITimeToFirstChunkName = "gen_ai.client.operation.time_to_first_chunk"
 
 	// GenAITimePerOutputChunkName is the time between two chunks of a
 	// streamed response, in seconds, recorded for every chunk after the
 	// first. In Prometheus:
 	// gen_ai_client_operation_time_per_output_chunk_seconds_*.
-	GenAITimePerOutputChunkName        = "gen_ai.client.operation.time_per_output_chunk"
-	GenAITimePerOutputChunkUnit        = "s"
-	GenAITimePerOutputChunkDescription = "Time per output chunk, recorded for each chunk received after the first one, measured as the time elapsed from the end of the previous chunk to the end of the current chunk."
+	GenAITimePerOutputChunkName = "gen_ai.client.operation.time_per_output_chunk"
 
 	// GenAIExecuteToolDurationName is the duration of one tool execution
 	// (AI.StartTool, ToolCall.End), by gen_ai.tool.name (bounded) and
 	// error.type. In Prometheus: gen_ai_execute_tool_duration_seconds_*.
-	GenAIExecuteToolDurationName        = "gen_ai.execute_tool.duration"
-	GenAIExecuteToolDurationUnit        = "s"
-	GenAIExecuteToolDurationDescription = "The duration of a single tool execution."
+	GenAIExecuteToolDurationName = "gen_ai.execute_tool.duration"
 
 	// LatestGenAIInferenceDurationName replaces
 	// gen_ai.client.operation.duration for inference operations (chat,
 	// generate_content, text_completion) in the latest conventions.
-	LatestGenAIInferenceDurationName        = "gen_ai.client.inference.duration"
-	LatestGenAIInferenceDurationDescription = "GenAI client inference operation duration."
+	LatestGenAIInferenceDurationName = "gen_ai.client.inference.duration"
 	// LatestGenAITimeToFirstChunkName and LatestGenAITimePerOutputChunkName
 	// are the latest conventions' names of the streaming histograms.
 	LatestGenAITimeToFirstChunkName   = "gen_ai.client.inference.time_to_first_chunk"
@@ -51,10 +45,8 @@ const (
 	// LatestGenAIInputTokensName and LatestGenAIOutputTokensName replace
 	// gen_ai.client.token.usage in the latest conventions: tokens per
 	// inference operation, unit {token}.
-	LatestGenAIInputTokensName         = "gen_ai.client.inference.operation.input_tokens"
-	LatestGenAIInputTokensDescription  = "Number of input tokens used per inference operation."
-	LatestGenAIOutputTokensName        = "gen_ai.client.inference.operation.output_tokens"
-	LatestGenAIOutputTokensDescription = "Number of output tokens used per inference operation."
+	LatestGenAIInputTokensName  = "gen_ai.client.inference.operation.input_tokens"
+	LatestGenAIOutputTokensName = "gen_ai.client.inference.operation.output_tokens"
 )
 
 // semconvExtra holds the histograms added for the client integrations;
@@ -68,42 +60,30 @@ type semconvExtra struct {
 }
 
 func (a *AI) newSemconvExtra(meter metric.Meter) error {
-	ttfcName, tpocName := GenAITimeToFirstChunkName, GenAITimePerOutputChunkName
+	ttfc, tpoc := catalog.GenAITimeToFirstChunk, catalog.GenAITimePerOutputChunk
 	if a.cfg.latestSemconv {
-		ttfcName, tpocName = LatestGenAITimeToFirstChunkName, LatestGenAITimePerOutputChunkName
+		ttfc, tpoc = catalog.GenAIInferenceTimeToFirstChunk, catalog.GenAIInferenceTimePerOutputChunk
 	}
 	var err error
-	if a.ttfc, err = meter.Float64Histogram(ttfcName,
-		metric.WithUnit(GenAITimeToFirstChunkUnit), metric.WithDescription(GenAITimeToFirstChunkDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
+	if a.ttfc, err = catalog.Float64Histogram(meter, ttfc, genAIDurationBuckets); err != nil {
 		return err
 	}
-	if a.tpoc, err = meter.Float64Histogram(tpocName,
-		metric.WithUnit(GenAITimePerOutputChunkUnit), metric.WithDescription(GenAITimePerOutputChunkDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
+	if a.tpoc, err = catalog.Float64Histogram(meter, tpoc, genAIDurationBuckets); err != nil {
 		return err
 	}
-	if a.toolDuration, err = meter.Float64Histogram(GenAIExecuteToolDurationName,
-		metric.WithUnit(GenAIExecuteToolDurationUnit), metric.WithDescription(GenAIExecuteToolDurationDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
+	if a.toolDuration, err = catalog.Float64Histogram(meter, catalog.GenAIExecuteToolDuration, genAIDurationBuckets); err != nil {
 		return err
 	}
 	if !a.cfg.latestSemconv {
 		return nil
 	}
-	if a.inferenceDuration, err = meter.Float64Histogram(LatestGenAIInferenceDurationName,
-		metric.WithUnit(GenAIOperationDurationUnit), metric.WithDescription(LatestGenAIInferenceDurationDescription),
-		metric.WithExplicitBucketBoundaries(genAIDurationBuckets...)); err != nil {
+	if a.inferenceDuration, err = catalog.Float64Histogram(meter, catalog.GenAIInferenceDuration, genAIDurationBuckets); err != nil {
 		return err
 	}
-	if a.inputTokens, err = meter.Int64Histogram(LatestGenAIInputTokensName,
-		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(LatestGenAIInputTokensDescription),
-		metric.WithExplicitBucketBoundaries(genAITokenBuckets...)); err != nil {
+	if a.inputTokens, err = catalog.Int64Histogram(meter, catalog.GenAIInferenceInputTokens, genAITokenBuckets); err != nil {
 		return err
 	}
-	a.outputTokens, err = meter.Int64Histogram(LatestGenAIOutputTokensName,
-		metric.WithUnit(GenAITokenUsageUnit), metric.WithDescription(LatestGenAIOutputTokensDescription),
-		metric.WithExplicitBucketBoundaries(genAITokenBuckets...))
+	a.outputTokens, err = catalog.Int64Histogram(meter, catalog.GenAIInferenceOutputTokens, genAITokenBuckets)
 	return err
 }
 

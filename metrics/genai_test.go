@@ -190,7 +190,7 @@ func TestGenAISemconvHistograms(t *testing.T) {
 	)
 	aiWantPoints(t, kit, metrics.GenAIOperationDurationName,
 		pt(1, base...),
-		pt(1, "gen_ai.operation.name", "other", "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4o",
+		pt(1, "gen_ai.operation.name", "_OTHER", "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4o",
 			"gen_ai.response.model", "gpt-4o", "error.type", "*errors.errorString"),
 	)
 	m, _ := aiMetric(t, kit, metrics.GenAIOperationDurationName)

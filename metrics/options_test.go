@@ -274,7 +274,7 @@ func TestProviderOptionsKeepBounds(t *testing.T) {
 		t.Error("negative tokens accepted")
 	}
 	got, _ := p.points(t, metrics.AIRequestsName)
-	if len(got) != 2 || got["model=gpt-4o,outcome=ok,provider=openai"] != 1 || got["model=other,outcome=ok,provider=openai"] != 1 {
+	if len(got) != 2 || got["model=gpt-4o,outcome=ok,provider=openai"] != 1 || got["model=_OTHER,outcome=ok,provider=openai"] != 1 {
 		t.Errorf("%s = %v; want gpt-4o and other, one each", metrics.AIRequestsName, got)
 	}
 	p.wantPoint(t, metrics.LabelOverflowName, "label=model", 1)

@@ -165,9 +165,7 @@ func (t *ToolCall) End(err error) {
 		t.span.SetStatus(codes.Error, validUTF8(err.Error()))
 	}
 	if a.enabled && a.toolDuration != nil {
-		a.mu.Lock()
-		name, _ := a.toolNames.admit(toolLabel(t.name))
-		a.mu.Unlock()
+		name, _ := a.toolNames.Admit(toolLabel(t.name))
 		kvs := make([]attribute.KeyValue, 0, 3)
 		kvs = append(kvs, ailabels.GenAIOperationNameKey.String(ailabels.OperationExecuteTool), ailabels.GenAIToolNameKey.String(name))
 		if errType != "" {

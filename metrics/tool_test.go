@@ -77,7 +77,7 @@ func TestToolErrorAndBounds(t *testing.T) {
 	for _, p := range pts {
 		names[p.labels["gen_ai.tool.name"]] += p.value
 	}
-	if len(names) != 3 || names["other"] == 0 {
+	if len(names) != 3 || names["_OTHER"] == 0 {
 		t.Errorf("tool names %v, want 2 and other", names)
 	}
 	var nilTool *metrics.ToolCall

@@ -8,6 +8,8 @@ package bounded
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 )
 
 // Overflow is the value recorded for every label value past its bound, for
@@ -15,7 +17,7 @@ import (
 // providers, business segments). It follows the HTTP semantic conventions'
 // "_OTHER" for methods, and cannot collide with a caller's value: label
 // values are lower-cased, methods are upper-case tokens without '_'.
-const Overflow = "_OTHER"
+const Overflow = catalog.Overflow
 
 // Labels admits the first max distinct values of one label; later values
 // are Overflow. It is safe for concurrent use.

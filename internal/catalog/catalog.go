@@ -86,9 +86,8 @@ func (m Metric) Series() []string {
 	return []string{m.Name + "_bucket", m.Name + "_sum", m.Name + "_count"}
 }
 
-// Overflow is the value every label the SDK bounds gets past its bound.
-// It is bounded.Overflow; the package that bounds labels checks that they
-// agree.
+// Overflow is the value every label the SDK bounds gets past its bound
+// (bounded.Overflow, ailabels.Other, metrics.HTTPOther).
 const Overflow = "_OTHER"
 
 // ResourceLabels are on every series: the SDK adds them at export.
@@ -344,7 +343,46 @@ var (
 	genAIErrorType     = Label{Key: "error.type", Doc: "on failed calls: the HTTP status, the provider's error type, timeout, canceled"}
 )
 
+// The latest GenAI conventions' names (metrics.WithLatestSemconv, or
+// OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental), which replace
+// the ones above: never both.
+const latestOptIn = "metrics.WithSemconvHistograms and metrics.WithLatestSemconv (or OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental)"
+
+var (
+	GenAIInferenceDuration = Metric{
+		Name: "gen_ai_client_inference_duration_seconds", Instrument: "gen_ai.client.inference.duration", Kind: Histogram, Unit: "s",
+		Description: "GenAI client inference operation duration.",
+		Labels:      GenAIOperationDuration.Labels,
+		Buckets:     GenAIOperationDuration.Buckets, RecordedBy: "metrics.AI", OptIn: latestOptIn,
+		Note: "replaces gen_ai_client_operation_duration_seconds for chat, generate_content and text_completion",
+	}
+	GenAIInferenceTimeToFirstChunk = Metric{
+		Name: "gen_ai_client_inference_time_to_first_chunk_seconds", Instrument: "gen_ai.client.inference.time_to_first_chunk", Kind: Histogram, Unit: "s",
+		Description: GenAITimeToFirstChunk.Description, Labels: GenAITimeToFirstChunk.Labels,
+		Buckets: GenAITimeToFirstChunk.Buckets, RecordedBy: "metrics.AI", OptIn: latestOptIn, Note: "streams only",
+	}
+	GenAIInferenceTimePerOutputChunk = Metric{
+		Name: "gen_ai_client_inference_time_per_output_chunk_seconds", Instrument: "gen_ai.client.inference.time_per_output_chunk", Kind: Histogram, Unit: "s",
+		Description: GenAITimePerOutputChunk.Description, Labels: GenAITimePerOutputChunk.Labels,
+		Buckets: GenAITimePerOutputChunk.Buckets, RecordedBy: "metrics.AI", OptIn: latestOptIn, Note: "streams only",
+	}
+	GenAIInferenceInputTokens = Metric{
+		Name: "gen_ai_client_inference_operation_input_tokens", Instrument: "gen_ai.client.inference.operation.input_tokens", Kind: Histogram, Unit: "{token}",
+		Description: "Number of input tokens used per inference operation.",
+		Labels:      GenAIOperationDuration.Labels[:4],
+		Buckets:     GenAITokenUsage.Buckets, RecordedBy: "metrics.AI", OptIn: latestOptIn,
+		Note: "with the output one, replaces gen_ai_client_token_usage",
+	}
+	GenAIInferenceOutputTokens = Metric{
+		Name: "gen_ai_client_inference_operation_output_tokens", Instrument: "gen_ai.client.inference.operation.output_tokens", Kind: Histogram, Unit: "{token}",
+		Description: "Number of output tokens used per inference operation.",
+		Labels:      GenAIOperationDuration.Labels[:4],
+		Buckets:     GenAITokenUsage.Buckets, RecordedBy: "metrics.AI", OptIn: latestOptIn,
+	}
+)
+
 // GenAI returns the optional GenAI histograms.
 func GenAI() []Metric {
-	return []Metric{GenAITokenUsage, GenAIOperationDuration, GenAITimeToFirstChunk, GenAITimePerOutputChunk, GenAIExecuteToolDuration}
+	return []Metric{GenAITokenUsage, GenAIOperationDuration, GenAITimeToFirstChunk, GenAITimePerOutputChunk, GenAIExecuteToolDuration,
+		GenAIInferenceDuration, GenAIInferenceTimeToFirstChunk, GenAIInferenceTimePerOutputChunk, GenAIInferenceInputTokens, GenAIInferenceOutputTokens}
 }

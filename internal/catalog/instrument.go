@@ -38,3 +38,9 @@ func Int64ObservableCounter(meter metric.Meter, m Metric, opts ...metric.Int64Ob
 	return meter.Int64ObservableCounter(m.InstrumentName(),
 		append([]metric.Int64ObservableCounterOption{metric.WithUnit(m.Unit), metric.WithDescription(m.Description)}, opts...)...)
 }
+
+// Float64Counter creates m's counter on meter, with its name, unit and
+// description.
+func Float64Counter(meter metric.Meter, m Metric) (metric.Float64Counter, error) {
+	return meter.Float64Counter(m.InstrumentName(), metric.WithUnit(m.Unit), metric.WithDescription(m.Description))
+}
