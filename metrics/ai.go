@@ -108,13 +108,13 @@ func WithPricing(p *ailabels.Pricing) AIOption {
 }
 
 // WithMaxModels bounds the distinct values of the model label (default
-// 50, at most 1000). Later models are recorded as "other".
+// 50, at most 1000). Later models are recorded as "_OTHER".
 func WithMaxModels(n int) AIOption {
 	return aiOptionFunc(func(c aiConfig) aiConfig { c.maxModels = n; return c })
 }
 
 // WithMaxProviders bounds the distinct values of the provider label
-// (default 20, at most 1000). Later providers are recorded as "other".
+// (default 20, at most 1000). Later providers are recorded as "_OTHER".
 func WithMaxProviders(n int) AIOption {
 	return aiOptionFunc(func(c aiConfig) aiConfig { c.maxProviders = n; return c })
 }

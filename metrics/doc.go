@@ -62,7 +62,7 @@
 // Label values are validated (ailabels.ValidateLabel: 1 to 64 characters of
 // a-z 0-9 . _ - / : after lower-casing) and bounded per label: the first N
 // distinct values are kept (50 models, 20 providers, 50 features, ...; see
-// the With* options), later ones are recorded as "other" and counted in
+// the With* options), later ones are recorded as "_OTHER" and counted in
 // telemetry_label_overflow_total{label}. Invalid input (a bad label value,
 // negative tokens, a rate outside 0..1, NaN) is returned as an error and
 // nothing is recorded; no method panics.
