@@ -1,29 +1,16 @@
-// Package metrics holds the typed instruments of the design: one call per
+// Package metrics holds the typed instruments of the design, one call per
 // event, producing exactly the Prometheus series the dashboards and alert
-// rules read. Every name, unit, description and label key is a constant
-// here or in package ailabels; the SDK adds the labels environment, project
-// and service to every point at export, so no instrument sets them.
+// rules read: AI usage and cost (AI), the GenAI spans of AI calls
+// (AI.Start, AI.StartCall, AI.StartTool) and their optional gen_ai.*
+// histograms, and the product's business gauges (Business). The HTTP
+// server metrics are recorded by package middleware; their names and label
+// keys are here so that tests and queries can name them. Every metric's
+// name, kind, unit, description and labels come from the SDK's metric
+// catalogue (docs/metrics.md is generated from it); the SDK adds the labels
+// environment, project and service to every point at export, so no
+// instrument sets them.
 //
-// The files by concern:
-//
-//   - http.go: the HTTP server instruments (http_requests_total,
-//     http_request_duration_seconds, http_errors_total), used by the
-//     middleware package.
-//   - ai.go: AI usage and cost (ai_requests_total{model, provider,
-//     outcome}, ai_tokens_total{model, token_type}, ai_cost_total{model},
-//     ai_unpriced_requests_total{model}) computed from ailabels' pricing
-//     table by provider and model id, the table's date
-//     (ai_pricing_as_of_timestamp_seconds, one series), and
-//     telemetry_label_overflow_total{label}.
-//   - genai.go: spans for AI calls following the OpenTelemetry GenAI
-//     semantic conventions, with the cost and which price gave it
-//     (ai.cost.usd, ai.pricing.as_of, ai.pricing.entry, ...; an unpriced
-//     call has ai.cost.priced=false and ai.pricing.unpriced), and the
-//     optional gen_ai.client.* histograms.
-//   - business.go: product gauges (user_retention_rate, feature_adoption_rate,
-//     pmf_score).
-//
-// Usage:
+// AI usage is priced by provider and model id from ailabels' pricing table:
 //
 //	ai, err := metrics.NewAI(tel)
 //	...
@@ -32,6 +19,13 @@
 //		InputTokens: 1200, CachedInputTokens: 1000, OutputTokens: 300,
 //	})
 //	// cost.USD == 0.00475, recorded as ai_cost_total{model="gpt-4o"}
+//
+// A call made through the official OpenAI, Anthropic or Gemini Go clients
+// records itself with the instrumentation modules of this repository
+// (instrumentation/openaitel, anthropictel, genaitel), streams included;
+// AI.Start and Call.End are for the others. The spans carry the cost and
+// which price gave it (ai.cost.usd, ai.pricing.as_of, ai.pricing.entry,
+// ...; an unpriced call has ai.cost.priced=false and ai.pricing.unpriced).
 //
 // # Prices
 //
