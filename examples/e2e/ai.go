@@ -48,6 +48,18 @@ func tagFloat(t map[string]any, key string) float64 {
 	return f
 }
 
+// costedSpans returns the spans of workflow-agent that carry a call's
+// cost: every GenAI call, chat and embeddings.
+func costedSpans(spans []stackquery.Span) []stackquery.Span {
+	var out []stackquery.Span
+	for _, sp := range spans {
+		if _, ok := sp.Tags[string(ailabels.CostUSDKey)]; ok && sp.Service == app.Agent {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
 // aiSpans returns the GenAI call spans of workflow-agent in spans
 // (operation "chat {model}").
 func aiSpans(spans []stackquery.Span) []stackquery.Span {
@@ -308,7 +320,7 @@ func (s *suite) aiMetricsInPrometheus(ctx context.Context, r *envRun) error {
 		}
 	}
 
-	ttfc := promName(metrics.GenAITimeToFirstChunkName, metrics.GenAITimeToFirstChunkUnit)
+	ttfc := promSeconds(metrics.GenAITimeToFirstChunkName)
 	hist, err := query(fmt.Sprintf(`sum by (gen_ai_provider_name, %s) (%s_count{%s})`, by, ttfc, sel))
 	if err != nil {
 		errs = append(errs, err)
@@ -329,15 +341,9 @@ func (s *suite) aiMetricsInPrometheus(ctx context.Context, r *envRun) error {
 	return errors.Join(errs...)
 }
 
-// promName is the Prometheus name of an OTLP histogram: dots become
-// underscores and the unit "s" adds _seconds.
-func promName(name, unit string) string {
-	n := strings.ReplaceAll(name, ".", "_")
-	if unit == "s" {
-		n += "_seconds"
-	}
-	return n
-}
+// promSeconds is the Prometheus name of an OTLP histogram in seconds:
+// dots become underscores, the unit adds _seconds.
+func promSeconds(name string) string { return strings.ReplaceAll(name, ".", "_") + "_seconds" }
 
 func roundMap(m map[string]float64) map[string]string {
 	out := map[string]string{}

@@ -294,9 +294,10 @@ func (s *suite) logCorrelation(ctx context.Context, r *envRun) error {
 type logRec struct{ traceID, body, service string }
 
 // costMatchesCalls checks that ai_cost_total in Prometheus is the sum of
-// the costs of the run's model calls, as each call's GenAI span in Jaeger
-// gives it (ai.cost.usd, set by the same recording): nothing lost or
-// counted twice between the agent and the two stores.
+// the costs of the run's model calls (chat and embeddings), as each
+// call's GenAI span in Jaeger gives it (ai.cost.usd, set by the same
+// recording): nothing lost or counted twice between the agent and the two
+// stores.
 func (s *suite) costMatchesCalls(ctx context.Context, r *envRun) error {
 	var spanned float64
 	calls := 0
@@ -305,7 +306,7 @@ func (s *suite) costMatchesCalls(ctx context.Context, r *envRun) error {
 		if err != nil && !strings.Contains(err.Error(), "404") {
 			return err
 		}
-		for _, sp := range aiSpans(spans) {
+		for _, sp := range costedSpans(spans) {
 			if c := tagFloat(sp.Tags, string(ailabels.CostUSDKey)); !math.IsNaN(c) {
 				spanned += c
 				calls++
