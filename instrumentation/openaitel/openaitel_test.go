@@ -736,6 +736,15 @@ func TestContentCapture(t *testing.T) {
 	if out := attrs(e.span())[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "word0 word1 word2") {
 		t.Errorf("stream output messages %q", out)
 	}
+	e.kit.Reset()
+	e.compare([]reply{{events: responsesStream("gpt-5.4", 3)}}, runResponsesStream)
+	a = attrs(e.span())
+	if in := a[ailabels.GenAIInputMessagesKey].AsString(); !strings.Contains(in, "Tell me a joke") {
+		t.Errorf("responses input messages %q", in)
+	}
+	if out := a[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "word0 word1 word2") || !strings.Contains(out, "lookup") {
+		t.Errorf("responses stream output messages %q", out)
+	}
 }
 
 // Requests the middleware does not record pass through untouched.

@@ -643,6 +643,15 @@ func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
 			r.ErrorType = ailabels.ErrorTypeMalformedResponse
 			return false
 		}
+		if r.Capture() && string(name) == "response.output_text.delta" {
+			eachField(data, func(k, v []byte) bool {
+				if string(k) == "delta" {
+					appendCompletion(r, v)
+					return false
+				}
+				return true
+			})
+		}
 		return true
 	case string(name) == "response.created", string(name) == "response.in_progress",
 		string(name) == "response.completed", string(name) == "response.incomplete",

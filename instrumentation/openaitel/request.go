@@ -15,8 +15,8 @@ type request struct {
 	maxTokens   int64
 	temperature *float64
 
-	// includeUsage is stream_options.include_usage: 0 absent, 1 true,
-	// 2 false (set by the caller).
+	// includeUsage is stream_options.include_usage: absent, true, or
+	// anything else the caller set (false, null).
 	includeUsage int8
 
 	prompt string // only with content capture
@@ -91,11 +91,10 @@ func parseRequest(body []byte, a api, capture bool) (r request, ok bool) {
 		case "stream_options":
 			eachField(v, func(k, v []byte) bool {
 				if string(k) == "include_usage" {
-					if b, ok := boolValue(v); ok {
-						r.includeUsage = includeUsageFalse
-						if b {
-							r.includeUsage = includeUsageTrue
-						}
+					// Anything but true is the caller's own choice, kept.
+					r.includeUsage = includeUsageFalse
+					if b, _ := boolValue(v); b {
+						r.includeUsage = includeUsageTrue
 					}
 					return false
 				}
