@@ -243,7 +243,11 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		}
 		switch {
 		case errors.Is(err, io.EOF):
-			b.split.Close()
+			if b.h != nil && b.h.PartialLastEvent {
+				b.split.Close()
+			} else {
+				b.split.Drop()
+			}
 			b.endLocked(ailabels.StreamEndEOF, nil)
 		case err != nil:
 			b.endLocked(ailabels.StreamEndError, err)

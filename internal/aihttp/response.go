@@ -39,6 +39,12 @@ type Handler struct {
 	// "rate_limit_error" from {"type":"error","error":{"type":...}}; ""
 	// when there is none (the HTTP status is used).
 	ErrorType func(status int, body []byte) string
+	// PartialLastEvent makes an event that the stream's end cuts short
+	// (no blank line after its last data line) count as an event, for a
+	// client that reads data lines as they come (genai). By default it is
+	// dropped, as the SSE standard and the Stainless clients (openai-go,
+	// anthropic-sdk-go) drop it: the caller never sees it.
+	PartialLastEvent bool
 }
 
 // Response is what a client integration's Handler finds in a response:

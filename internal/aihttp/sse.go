@@ -226,3 +226,14 @@ func (s *Splitter) Close() {
 	s.lineOver = false
 	s.dispatch()
 }
+
+// Drop ends the stream as the SSE standard does: an event that is not
+// complete (no blank line after it) is discarded, not dispatched.
+func (s *Splitter) Drop() {
+	s.line = s.line[:0]
+	s.lineOver = false
+	s.data = s.data[:0]
+	s.name = s.name[:0]
+	s.hasData = false
+	s.oversize = false
+}

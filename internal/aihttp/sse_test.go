@@ -137,3 +137,22 @@ func BenchmarkSplitterEvent(b *testing.B) {
 		b.Fatal("no events")
 	}
 }
+
+// TestSplitterDropsTheIncompleteLastEvent: Drop ends a stream as the SSE
+// standard and the Stainless clients do, without the event that the end
+// cut short; Close (Handler.PartialLastEvent) dispatches it.
+func TestSplitterDropsTheIncompleteLastEvent(t *testing.T) {
+	for _, in := range []string{"data: a\n\ndata: cut", "data: a\n\ndata: cut\n", "data: a\n\nevent: x\ndata: cut\n"} {
+		sink := &recSink{}
+		s := newSplitter(sink, 1024)
+		s.Write([]byte(in))
+		s.Drop()
+		if len(sink.events) != 1 || sink.events[0].data != "a" {
+			t.Errorf("%q: Drop dispatched %+v, want only a", in, sink.events)
+		}
+		s.Write([]byte("data: next\n\n"))
+		if len(sink.events) != 2 || sink.events[1] != (recorded{"", "next", "", false}) {
+			t.Errorf("%q: after Drop, %+v", in, sink.events)
+		}
+	}
+}
