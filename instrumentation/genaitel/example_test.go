@@ -119,3 +119,43 @@ func ExampleWithRetryOptions() {
 	fmt.Println(resp.Text())
 	// Output: Hello!
 }
+
+// NewTransport wraps a transport of your own, here for a streamed call:
+// the span and the metrics are recorded when the stream ends.
+func ExampleNewTransport() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Once upon\"}],\"role\":\"model\"}}],\"modelVersion\":\"gemini-2.5-flash\"}\r\n\r\n")
+		io.WriteString(w, "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\" a time.\"}],\"role\":\"model\"},\"finishReason\":\"STOP\"}],"+
+			"\"usageMetadata\":{\"promptTokenCount\":4,\"candidatesTokenCount\":4},\"modelVersion\":\"gemini-2.5-flash\"}\r\n\r\n")
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	ai, err := metrics.NewAI(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	client, err := genai.NewClient(ctx, &genai.ClientConfig{
+		APIKey:      "my-key",
+		Backend:     genai.BackendGeminiAPI,
+		HTTPClient:  &http.Client{Transport: genaitel.NewTransport(base, ai)},
+		HTTPOptions: genai.HTTPOptions{BaseURL: srv.URL},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for chunk, err := range client.Models.GenerateContentStream(ctx, "gemini-2.5-flash", genai.Text("Tell me a story"), nil) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Print(chunk.Text())
+	}
+	fmt.Println()
+	// Output: Once upon a time.
+}
