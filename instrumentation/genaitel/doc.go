@@ -40,9 +40,9 @@
 //
 // The provider label and price list are ailabels.ProviderGCPGemini for the
 // Gemini API (/v1beta/models/{model}:...) and ailabels.ProviderGCPVertexAI
-// for Vertex AI (/v1/projects/{p}/locations/{l}/publishers/google/models/
-// {model}:..., also in express mode and for tuned endpoints), read from
-// each request's URL. WithBackend fixes it when a proxy hides the URL.
+// for Vertex AI (/v1/projects/{p}/locations/{l}/publishers/google/models/{model}:...,
+// also in express mode and for tuned endpoints), read from each request's
+// URL. WithBackend fixes it when a proxy hides the URL.
 //
 // On Vertex AI with Application Default Credentials, genai adds
 // authentication only to an HTTP client it builds itself: wrap your
