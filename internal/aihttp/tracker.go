@@ -429,11 +429,29 @@ func (c *call) wait(ctx context.Context, delay time.Duration) bool {
 	if c.state == statePending {
 		c.timer = time.AfterFunc(delay+c.t.cfg.RetryGrace, c.expire)
 		if ctx != nil {
-			c.stopCtx = afterFunc(ctx, c.expire)
+			c.stopCtx = afterFunc(ctx, c.expireSoon)
 		}
 	}
 	c.mu.Unlock()
 	return true
+}
+
+// ctxGrace is how long a call left open for a retry still waits once its
+// failed attempt's context is done: a client that gives each attempt a
+// context of its own (a per-attempt timeout: anthropic-sdk-go always,
+// openai-go with WithRequestTimeout) cancels it just before the next
+// attempt, which must still join the call.
+const ctxGrace = time.Second
+
+// expireSoon records c within ctxGrace unless an attempt resumes it.
+func (c *call) expireSoon() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != statePending || c.timer == nil {
+		return
+	}
+	c.timer.Stop()
+	c.timer = time.AfterFunc(ctxGrace, c.expire)
 }
 
 // guard records c as failed with its last failure if nothing else records
@@ -448,7 +466,7 @@ func (c *call) guard(ctx context.Context) {
 	c.stopTimersLocked()
 	c.timer = time.AfterFunc(c.t.cfg.RetryGrace, c.expire)
 	if ctx != nil {
-		c.stopCtx = afterFunc(ctx, c.expire)
+		c.stopCtx = afterFunc(ctx, c.expireSoon)
 	}
 }
 

@@ -105,13 +105,23 @@ type client struct {
 	maxRetries int
 	key        any
 	stream     bool
+	// perAttempt gives each attempt a context of its own, cancelled just
+	// before the next attempt, as anthropic-sdk-go's per-attempt timeouts do.
+	perAttempt bool
 }
 
 func (c *client) do(ctx context.Context, url string) (*http.Response, []byte, error) {
 	var resp *http.Response
 	var err error
+	cancel := func() {}
+	defer func() { cancel() }()
 	for n := 0; ; n++ {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(`{"model":"gpt-4o"}`))
+		actx := ctx
+		cancel()
+		if c.perAttempt {
+			actx, cancel = context.WithCancel(ctx)
+		}
+		req, _ := http.NewRequestWithContext(actx, http.MethodPost, url, strings.NewReader(`{"model":"gpt-4o"}`))
 		req.Header.Set("X-Stainless-Retry-Count", strconv.Itoa(n))
 		a := c.tr.Begin(req, c.key, n, aihttp.Request{
 			Request: ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"},
@@ -283,6 +293,34 @@ func TestRetryThenSuccessIsOneCall(t *testing.T) {
 	if s.Status.Code == codes.Error {
 		t.Error("a call that succeeded after a retry is marked failed")
 	}
+	if v := sum(t, f.kit, metrics.AIRequestsName); v != 1 {
+		t.Errorf("ai_requests_total = %v, want 1", v)
+	}
+}
+
+// TestRetryWithContextPerAttempt: the failed attempt's own context is
+// cancelled before the retry starts; the retry still joins the call.
+func TestRetryWithContextPerAttempt(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("retry-after-ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, `{"id":"x","model":"gpt-4o","in":10,"out":2}`)
+	}))
+	defer srv.Close()
+	f := newFixture(t, 2)
+	c := &client{t: t, tr: f.tr, maxRetries: 2, key: "k", perAttempt: true}
+	if _, _, err := c.do(context.Background(), srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	s := waitSpans(t, f.kit, 1)[0]
+	if got := attrs(s)[ailabels.AttemptsKey].AsInt64(); got != 2 {
+		t.Errorf("attempts %d, want 2 in one call", got)
+	}
+	time.Sleep(1500 * time.Millisecond) // past ctxGrace: nothing else is recorded
 	if v := sum(t, f.kit, metrics.AIRequestsName); v != 1 {
 		t.Errorf("ai_requests_total = %v, want 1", v)
 	}
