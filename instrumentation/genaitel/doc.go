@@ -62,6 +62,8 @@
 // the call at once. genai closes a response it retries unread, so a failed
 // attempt's error.type is its status ("429"); the last one's is the
 // provider's status when genai reads it ("RESOURCE_EXHAUSTED", "INTERNAL").
+// Retry options set per request (GenerateContentConfig.HTTPOptions) are not
+// seen by the Transport: give it the client's.
 //
 // # Streams
 //
