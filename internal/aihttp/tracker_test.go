@@ -119,6 +119,9 @@ func (c *client) do(ctx context.Context, url string) (*http.Response, []byte, er
 		actx := ctx
 		cancel()
 		if c.perAttempt {
+			if n > 0 {
+				time.Sleep(50 * time.Millisecond) // the cancellation is seen before the retry
+			}
 			actx, cancel = context.WithCancel(ctx)
 		}
 		req, _ := http.NewRequestWithContext(actx, http.MethodPost, url, strings.NewReader(`{"model":"gpt-4o"}`))
