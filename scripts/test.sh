@@ -38,7 +38,7 @@ staticcheck_run() {
     go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" || return 1
   staticcheck ./...
 }
-tools_module() { (cd examples/stack/tools && go vet ./... && go test -race -count=1 ./...); }
+tools_module() { (cd examples/stack/tools && go mod tidy -diff && go vet ./... && go test -race -count=1 ./...); }
 # examples_module: the example services, demo and e2e suite, their own module so that the
 # core's go.mod does not get the LLM client libraries: tidy, vet, staticcheck, tests.
 examples_module() { (cd examples && go mod tidy -diff && go vet ./... && staticcheck ./... && go test -race -count=1 ./...); }
@@ -58,6 +58,7 @@ e2e() { go -C examples run ./e2e; }
 faults() { go test -race -count=1 -tags faults -timeout 20m ./faults/...; }
 
 step "gofmt" gofmt_clean
+step "go mod tidy (core)" go mod tidy -diff
 step "go vet" go vet ./...
 step "staticcheck" staticcheck_run
 step "unit tests (-race)" go test -race -count=1 ./...
