@@ -2,18 +2,16 @@ package chitel_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"os"
 
 	"github.com/go-chi/chi/v5"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/chitel"
-	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/internal/routertest"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -36,10 +34,8 @@ func ExampleMiddleware() {
 		r.Get("/orders/{id}", func(http.ResponseWriter, *http.Request) {})
 	})
 
-	for _, path := range []string{"/users/1", "/api/orders/2", "/nope", "/api/nope"} {
-		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
-	}
-	printTelemetry(kit)
+	routertest.Serve(r, "GET", "/users/1", "/api/orders/2", "/nope", "/api/nope")
+	routertest.Print(os.Stdout, kit)
 	// Output:
 	// span: GET /users/{id}
 	// span: GET /api/orders/{id}
@@ -62,37 +58,11 @@ func ExampleHandler() {
 	//	http.ListenAndServe(":8080", chitel.Handler(tel, r))
 	srv := httptest.NewServer(chitel.Handler(tel, r))
 	defer srv.Close()
-	for _, c := range []struct{ method, path string }{{"GET", "/users/1"}, {"POST", "/users/1"}} {
-		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
-		if resp, err := srv.Client().Do(req); err == nil {
-			_ = resp.Body.Close()
-		}
-	}
-	printTelemetry(kit)
+	routertest.ServeClient(srv, "GET /users/1", "POST /users/1")
+	routertest.Print(os.Stdout, kit)
 	// Output:
 	// span: GET /users/{id}
 	// span: POST
 	// http_requests_total{endpoint="/users/{id}", status_code="200"} 1
 	// http_requests_total{endpoint="unmatched", status_code="405"} 1
-}
-
-// printTelemetry prints the span names, then the http_requests_total
-// points by endpoint and status code.
-func printTelemetry(kit *telemetrytest.Kit) {
-	for _, s := range kit.Spans() {
-		fmt.Println("span:", s.Name)
-	}
-	m, _ := kit.Metric(metrics.HTTPRequestsName)
-	sum, _ := m.Data.(metricdata.Sum[int64])
-	var lines []string
-	for _, dp := range sum.DataPoints {
-		e, _ := dp.Attributes.Value(metrics.HTTPEndpointKey)
-		s, _ := dp.Attributes.Value(metrics.HTTPStatusCodeKey)
-		lines = append(lines, fmt.Sprintf("%s{endpoint=%q, status_code=%q} %d",
-			metrics.HTTPRequestsName, e.AsString(), s.AsString(), dp.Value))
-	}
-	sort.Strings(lines)
-	for _, l := range lines {
-		fmt.Println(l)
-	}
 }

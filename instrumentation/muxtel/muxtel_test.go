@@ -6,19 +6,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
 	"github.com/gorilla/mux"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/muxtel"
-	"github.com/starmates-ai-team/telemetry/internal/httpconv"
+	"github.com/starmates-ai-team/telemetry/internal/routertest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
@@ -66,11 +63,7 @@ func routes(r *mux.Router) {
 }
 
 func TestRoutes(t *testing.T) {
-	cases := []struct {
-		method, path string
-		status       int
-		route        string // "" for none
-	}{
+	cases := []routertest.Case{
 		{"GET", "/users/42", 200, "/users/{id}"},
 		{"GET", "/api/items/7", 200, "/api/items/{id:[0-9]+}"},
 		{"GET", "/shop/orders/9", 200, "/shop/orders/{id}"},
@@ -90,37 +83,7 @@ func TestRoutes(t *testing.T) {
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			for _, c := range cases {
-				t.Run(c.method+" "+c.path, func(t *testing.T) {
-					kit := telemetrytest.New(t)
-					srv := httptest.NewServer(mode.build(kit, routes))
-					defer srv.Close()
-
-					req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					resp, err := srv.Client().Do(req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-					if resp.StatusCode != c.status {
-						t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
-					}
-
-					endpoint, spanName := c.route, spanMethod(c.method)+" "+c.route
-					if c.route == "" {
-						endpoint, spanName = metrics.HTTPUnmatched, spanMethod(c.method)
-					}
-					want := fmt.Sprintf("%s %s %d=1", (httpconv.Methods{}).Normalize(c.method), endpoint, c.status)
-					if got := requests(t, kit); got != want {
-						t.Errorf("http_requests_total: %s, want %s", got, want)
-					}
-					checkSpan(t, kit, spanName, c.route)
-				})
-			}
+			routertest.CheckRoutes(t, func(kit *telemetrytest.Kit) http.Handler { return mode.build(kit, routes) }, cases)
 		})
 	}
 }
@@ -149,10 +112,7 @@ func TestCustomNotFound(t *testing.T) {
 					t.Errorf("%s %s: body %q, want %q", c.method, c.path, w.Body.String(), c.body)
 				}
 			}
-			want := "GET unmatched 404=1, PUT unmatched 405=1"
-			if got := requests(t, kit); got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.WantRequests(t, kit, "GET unmatched 404=1, PUT unmatched 405=1")
 		})
 	}
 }
@@ -202,9 +162,7 @@ func TestNoPath(t *testing.T) {
 				}
 			}
 			checkNoRoute(t, kit, 2)
-			if got, want := requests(t, kit), "GET "+metrics.HTTPNoRoute+" 200=2"; got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.WantRequests(t, kit, "GET "+metrics.HTTPNoRoute+" 200=2")
 			if !errs.has(middleware.ErrNoRoute) {
 				t.Errorf("errors %v, want middleware.ErrNoRoute", errs.all())
 			}
@@ -234,9 +192,7 @@ func TestCleanPathRedirect(t *testing.T) {
 				return
 			}
 			checkNoRoute(t, kit, 3)
-			if got, want := requests(t, kit), "GET "+metrics.HTTPUnmatched+" 301=3"; got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.WantRequests(t, kit, "GET "+metrics.HTTPUnmatched+" 301=3")
 			if errs.has(middleware.ErrNoRoute) {
 				t.Errorf("errors %v, want no ErrNoRoute", errs.all())
 			}
@@ -252,12 +208,8 @@ func TestSkipClean(t *testing.T) {
 	r := mux.NewRouter().SkipClean(true)
 	r.PathPrefix("/files/").HandlerFunc(ok)
 	h := muxtel.Handler(kit.Telemetry, r)
-	for _, target := range []string{"/files/a/../b", "/nope/../x"} {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil))
-	}
-	if got, want := requests(t, kit), "GET /files/ 200=1, GET "+metrics.HTTPUnmatched+" 404=1"; got != want {
-		t.Errorf("http_requests_total: %s, want %s", got, want)
-	}
+	routertest.Serve(h, "GET", "/files/a/../b", "/nope/../x")
+	routertest.WantRequests(t, kit, "GET /files/ 200=1, GET "+metrics.HTTPUnmatched+" 404=1")
 }
 
 // errorLog keeps the errors reported through the Telemetry's handler.
@@ -320,20 +272,8 @@ func TestConcurrent(t *testing.T) {
 			kit := telemetrytest.New(t)
 			h := mode.build(kit, routes)
 			paths := []string{"/users/1", "/nope", "/api/items/2", "/shop/nope", "/shop/orders/3"}
-			const rounds = 20
-			var wg sync.WaitGroup
-			for range rounds {
-				for _, p := range paths {
-					wg.Go(func() {
-						h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
-					})
-				}
-			}
-			wg.Wait()
-			want := "GET /api/items/{id:[0-9]+} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40"
-			if got := requests(t, kit); got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.ServeConcurrently(h, 20, paths...)
+			routertest.WantRequests(t, kit, "GET /api/items/{id:[0-9]+} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40")
 		})
 	}
 }
@@ -349,18 +289,9 @@ func TestRouteOptions(t *testing.T) {
 					middleware.SetRoute(r, "/named")
 				})
 				r.HandleFunc("/users/{id}", ok)
-			}, middleware.WithRouteFunc(func(r *http.Request) string {
-				if strings.HasPrefix(r.URL.Path, "/users/") {
-					return "/mine"
-				}
-				return ""
-			}))
-			for _, p := range []string{"/set/1", "/users/1"} {
-				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
-			}
-			if got, want := requests(t, kit), "GET /mine 200=1, GET /named 200=1"; got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			}, middleware.WithRouteFunc(routertest.MineRoute))
+			routertest.Serve(h, "GET", "/set/1", "/users/1")
+			routertest.WantRequests(t, kit, "GET /mine 200=1, GET /named 200=1")
 		})
 	}
 }
@@ -372,19 +303,10 @@ func TestPanic(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			kit := telemetrytest.New(t)
 			h := mode.build(kit, func(r *mux.Router) {
-				r.HandleFunc("/boom/{id}", func(http.ResponseWriter, *http.Request) { panic("boom") })
+				r.HandleFunc("/boom/{id}", routertest.Boom)
 			})
-			func() {
-				defer func() {
-					if v := recover(); v != "boom" {
-						t.Errorf("recovered %v, want boom", v)
-					}
-				}()
-				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/boom/1", nil))
-			}()
-			if got, want := requests(t, kit), "GET /boom/{id} 500=1"; got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.CheckPanic(t, h, "/boom/1")
+			routertest.WantRequests(t, kit, "GET /boom/{id} 500=1")
 		})
 	}
 }
@@ -400,13 +322,7 @@ func TestNilAndDisabled(t *testing.T) {
 	if r.NotFoundHandler != nil || r.MethodNotAllowedHandler != nil {
 		t.Error("Use with a nil Telemetry set the router's not-found handlers")
 	}
-	for _, h := range []http.Handler{r, muxtel.Handler(nil, r)} {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", "/users/7", nil))
-		if w.Code != 200 || w.Body.String() != "7" {
-			t.Errorf("got %d %q, want 200 \"7\"", w.Code, w.Body.String())
-		}
-	}
+	routertest.CheckServesID(t, r, muxtel.Handler(nil, r))
 
 	kit := telemetrytest.New(t)
 	muxtel.Use(kit.Telemetry, nil)
@@ -415,81 +331,13 @@ func TestNilAndDisabled(t *testing.T) {
 	}
 }
 
-// spanMethod is the method part of a span name: "HTTP" for a method
-// outside the known ones.
-func spanMethod(method string) string {
-	if m := (httpconv.Methods{}).Normalize(method); m != metrics.HTTPOther {
-		return m
-	}
-	return "HTTP"
-}
-
-// requests returns the http_requests_total points as sorted
-// "method endpoint status=value" entries joined by ", ".
-func requests(t *testing.T, kit *telemetrytest.Kit) string {
-	t.Helper()
-	m, found := kit.Metric(metrics.HTTPRequestsName)
-	if !found {
-		return ""
-	}
-	sum, isSum := m.Data.(metricdata.Sum[int64])
-	if !isSum {
-		t.Fatalf("%s is a %T, want a metricdata.Sum[int64]", metrics.HTTPRequestsName, m.Data)
-	}
-	var out []string
-	for _, dp := range sum.DataPoints {
-		method, _ := dp.Attributes.Value(metrics.HTTPMethodKey)
-		endpoint, _ := dp.Attributes.Value(metrics.HTTPEndpointKey)
-		status, _ := dp.Attributes.Value(metrics.HTTPStatusCodeKey)
-		out = append(out, fmt.Sprintf("%s %s %s=%d",
-			method.AsString(), endpoint.AsString(), status.AsString(), dp.Value))
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
-}
-
-// checkSpan checks that the kit has one span, named name, whose
-// http.route is route (absent when route is "").
-func checkSpan(t *testing.T, kit *telemetrytest.Kit, name, route string) {
-	t.Helper()
-	spans := kit.Spans()
-	if len(spans) != 1 {
-		t.Fatalf("%d spans, want 1", len(spans))
-	}
-	s := spans[0]
-	if s.Name != name {
-		t.Errorf("span name %q, want %q", s.Name, name)
-	}
-	got, hasRoute := "", false
-	for _, kv := range s.Attributes {
-		if kv.Key == semconv.HTTPRouteKey {
-			got, hasRoute = kv.Value.AsString(), true
-		}
-	}
-	switch {
-	case route == "" && hasRoute:
-		t.Errorf("span has http.route %q, want none", got)
-	case route != "" && got != route:
-		t.Errorf("span http.route %q, want %q", got, route)
-	}
-}
-
 // BenchmarkModes measures a request to a parameterised route and one to
 // a sub-router's route, through each mode.
 func BenchmarkModes(b *testing.B) {
 	for _, mode := range modes {
-		for _, path := range []string{"/users/42", "/shop/orders/7"} {
-			b.Run(mode.name+path, func(b *testing.B) {
-				kit := telemetrytest.New(b)
-				h := mode.build(kit, routes)
-				req := httptest.NewRequest("GET", path, nil)
-				w := httptest.NewRecorder()
-				b.ReportAllocs()
-				for b.Loop() {
-					h.ServeHTTP(w, req)
-				}
-			})
-		}
+		routertest.BenchPaths(b, mode.name, func(kit *telemetrytest.Kit) http.Handler {
+			return mode.build(kit, routes)
+		}, "/users/42", "/shop/orders/7")
 	}
 }
 
@@ -501,15 +349,8 @@ func TestNested(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			kit := telemetrytest.New(t)
 			h := middleware.New(kit.Telemetry)(mode.build(kit, routes))
-			for _, c := range []struct{ method, path string }{
-				{"GET", "/users/1"}, {"GET", "/api/items/2"}, {"GET", "/shop/nope"}, {"POST", "/users/1"},
-			} {
-				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.path, nil))
-			}
-			want := "GET /api/items/{id:[0-9]+} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1"
-			if got := requests(t, kit); got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.ServeEach(h, "GET /users/1", "GET /api/items/2", "GET /shop/nope", "POST /users/1")
+			routertest.WantRequests(t, kit, "GET /api/items/{id:[0-9]+} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1")
 			if n := len(kit.Spans()); n != 4 {
 				t.Errorf("%d spans, want 4", n)
 			}
@@ -520,15 +361,7 @@ func TestNested(t *testing.T) {
 // TestAnsweredByMiddleware: what a router middleware answers counts under
 // the route, for Use when the middleware comes after it.
 func TestAnsweredByMiddleware(t *testing.T) {
-	auth := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Authorization") == "" {
-				http.Error(w, "unauthorized", http.StatusUnauthorized)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	auth := routertest.RequireAuth
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
 			kit := telemetrytest.New(t)
@@ -545,13 +378,8 @@ func TestAnsweredByMiddleware(t *testing.T) {
 					r.Use(auth)
 				})
 			}
-			for _, p := range []string{"/users/1", "/shop/orders/2", "/nope"} {
-				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
-			}
-			want := "GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, GET unmatched 404=1"
-			if got := requests(t, kit); got != want {
-				t.Errorf("http_requests_total: %s, want %s", got, want)
-			}
+			routertest.Serve(h, "GET", "/users/1", "/shop/orders/2", "/nope")
+			routertest.WantRequests(t, kit, "GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, GET unmatched 404=1")
 		})
 	}
 }
