@@ -287,8 +287,11 @@ func printQueries(w io.Writer, traceID string, env telemetry.Environment) {
     AI cost:         sum by (model) (ai_cost_total{environment=%q})
     TTFT p95:        histogram_quantile(0.95, sum by (le, gen_ai_request_model) (rate(gen_ai_client_operation_time_to_first_chunk_seconds_bucket{environment=%q}[5m])))
     Cloud (Mimir):   curl -su 100001:local-stack-token 'http://127.0.0.1:19090/api/v1/query?query=sum+by+(environment)(http_requests_total)'
-    Cloud logs:      /tmp/telemetry-stack/logs/cloud-otlp-logs.jsonl
-`, traceID, env, env, env, env, env)
+    Slowest requests (exemplars, each with its trace id):
+                     curl -sG http://127.0.0.1:9090/api/v1/query_exemplars --data-urlencode 'query=http_request_duration_seconds_bucket{environment=%q}' --data-urlencode "start=$(date -d -15min +%%s)"
+    Logs (LogsQL):   %s
+    Logs (curl):     %s
+`, traceID, env, env, env, env, env, env, stackquery.TraceLogsQuery(traceID), stackquery.FromEnv().TraceLogsCurl(traceID))
 }
 
 // syncWriter serialises the three services' console writes.

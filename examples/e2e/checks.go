@@ -17,6 +17,7 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/examples/internal/app"
+	"github.com/starmates-ai-team/telemetry/internal/catalog"
 	"github.com/starmates-ai-team/telemetry/internal/stackquery"
 )
 
@@ -162,20 +163,32 @@ func (s *suite) traceCoverage(ctx context.Context, r *envRun) (float64, error) {
 	return cov, nil
 }
 
-// designMetrics checks that each design metric is in Prometheus with its
-// labels.
+// designMetrics checks that every metric of the SDK's catalogue that the
+// example services record (all but those that appear only on an event, and
+// the opt-in GenAI histograms beyond the agent's) is in Prometheus with the
+// catalogue's labels.
 func (s *suite) designMetrics(ctx context.Context, r *envRun) error {
-	want := map[string][]string{
-		"http_requests_total":                  {"method", "endpoint", "status_code"},
-		"http_request_duration_seconds_bucket": {"method", "endpoint", "le"},
-		"http_errors_total":                    {"error_type"},
-		"ai_requests_total":                    {"model", "provider"},
-		"ai_tokens_total":                      {"model", "token_type"},
-		"ai_cost_total":                        {"model"},
-		"user_retention_rate":                  {"retention_period", "user_segment"},
-		"feature_adoption_rate":                {"feature_name"},
-		"pmf_score":                            {"calculation_method"},
+	want := map[string][]string{}
+	expect := func(m catalog.Metric) {
+		var keys []string
+		for _, l := range m.Labels {
+			keys = append(keys, strings.ReplaceAll(l.Key, ".", "_")) // as Prometheus names it
+		}
+		name := m.Name
+		if m.Kind == catalog.Histogram {
+			name, keys = m.Name+"_bucket", append(keys, "le")
+		}
+		want[name] = keys
 	}
+	for _, m := range catalog.All() {
+		if m.When == "" {
+			expect(m)
+		}
+	}
+	// The workload has failures, and the agent records the GenAI duration
+	// (whose response model and error type are on some points only).
+	expect(catalog.HTTPErrors)
+	want[catalog.GenAIOperationDuration.Name+"_bucket"] = []string{"gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "le"}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		q := fmt.Sprintf(`%s{environment="dev",instance=~%q}`, name, r.instanceRE())

@@ -130,7 +130,9 @@ func start(ctx context.Context, cfg Config, name string, build func(*Service) (h
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	logger, err := logbridge.New(tel, logbridge.WithWriter(cfg.Console))
+	// WithSDKErrors: the SDK's own errors (a collector that is down) become
+	// lines of this log, in its JSON format, instead of text on stderr.
+	logger, err := logbridge.New(tel, logbridge.WithWriter(cfg.Console), logbridge.WithSDKErrors())
 	if err != nil {
 		_ = tel.Shutdown(ctx)
 		return nil, fmt.Errorf("%s: %w", name, err)
