@@ -20,29 +20,32 @@ func copyResourceMetrics(rm *metricdata.ResourceMetrics) metricdata.ResourceMetr
 }
 
 func copyData(d metricdata.Aggregation) metricdata.Aggregation {
-	switch d := d.(type) {
-	case metricdata.Sum[int64]:
-		d.DataPoints = copyPoints(d.DataPoints)
-		return d
-	case metricdata.Sum[float64]:
-		d.DataPoints = copyPoints(d.DataPoints)
-		return d
-	case metricdata.Gauge[int64]:
-		d.DataPoints = copyPoints(d.DataPoints)
-		return d
-	case metricdata.Gauge[float64]:
-		d.DataPoints = copyPoints(d.DataPoints)
-		return d
-	case metricdata.Histogram[int64]:
-		d.DataPoints = copyHist(d.DataPoints)
-		return d
-	case metricdata.Histogram[float64]:
-		d.DataPoints = copyHist(d.DataPoints)
-		return d
+	if c, ok := copyOf[int64](d); ok {
+		return c
+	}
+	if c, ok := copyOf[float64](d); ok {
+		return c
 	}
 	// Exponential histograms and summaries are not produced by the SDK's
 	// default views; they are returned as they are.
 	return d
+}
+
+// copyOf copies the points of a sum, gauge or histogram of N; false for
+// any other aggregation.
+func copyOf[N int64 | float64](d metricdata.Aggregation) (metricdata.Aggregation, bool) {
+	switch d := d.(type) {
+	case metricdata.Sum[N]:
+		d.DataPoints = copyPoints(d.DataPoints)
+		return d, true
+	case metricdata.Gauge[N]:
+		d.DataPoints = copyPoints(d.DataPoints)
+		return d, true
+	case metricdata.Histogram[N]:
+		d.DataPoints = copyHist(d.DataPoints)
+		return d, true
+	}
+	return d, false
 }
 
 func copyPoints[N int64 | float64](dps []metricdata.DataPoint[N]) []metricdata.DataPoint[N] {

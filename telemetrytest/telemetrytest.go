@@ -211,41 +211,33 @@ func (k *Kit) points(name string, attrs []attribute.KeyValue) ([]float64, bool) 
 			out = append(out, v)
 		}
 	}
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, float64(dp.Value))
-		}
-	case metricdata.Sum[float64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, dp.Value)
-		}
-	case metricdata.Gauge[int64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, float64(dp.Value))
-		}
-	case metricdata.Gauge[float64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, dp.Value)
-		}
-	case metricdata.Histogram[int64]:
+	eachValue[int64](m.Data, add)
+	eachValue[float64](m.Data, add)
+	return out, true
+}
+
+// eachValue calls add with the attributes and value of every point of a
+// sum or gauge of N, and with the attributes and count of every point of
+// a histogram of N.
+func eachValue[N int64 | float64](d metricdata.Aggregation, add func(attribute.Set, float64)) {
+	var pts []metricdata.DataPoint[N]
+	switch d := d.(type) {
+	case metricdata.Sum[N]:
+		pts = d.DataPoints
+	case metricdata.Gauge[N]:
+		pts = d.DataPoints
+	case metricdata.Histogram[N]:
 		for _, dp := range d.DataPoints {
 			add(dp.Attributes, float64(dp.Count))
 		}
-	case metricdata.Histogram[float64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, float64(dp.Count))
-		}
-	case metricdata.ExponentialHistogram[int64]:
-		for _, dp := range d.DataPoints {
-			add(dp.Attributes, float64(dp.Count))
-		}
-	case metricdata.ExponentialHistogram[float64]:
+	case metricdata.ExponentialHistogram[N]:
 		for _, dp := range d.DataPoints {
 			add(dp.Attributes, float64(dp.Count))
 		}
 	}
-	return out, true
+	for _, dp := range pts {
+		add(dp.Attributes, float64(dp.Value))
+	}
 }
 
 // selector renders attrs as a PromQL-style selector, {k="v",...}.
