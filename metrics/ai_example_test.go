@@ -8,7 +8,6 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/metrics"
-	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
 func ExampleNewAI() {
@@ -48,15 +47,8 @@ func ExampleNewAI() {
 
 func ExampleAI_Record() {
 	ctx := context.Background()
-	kit, err := telemetrytest.NewKit(ctx) // in-memory exporters
-	if err != nil {
-		panic(err)
-	}
+	kit, ai := newExampleAI(ctx) // in-memory exporters
 	defer kit.Telemetry.Shutdown(ctx)
-	ai, err := metrics.NewAI(kit.Telemetry)
-	if err != nil {
-		panic(err)
-	}
 
 	// Anthropic reports input_tokens without the cache: add the cache counts.
 	_, _ = ai.Record(ctx, ailabels.Usage{
@@ -93,15 +85,8 @@ func fakeChat(ctx context.Context, prompt string) (text string, in, out int64, e
 
 func ExampleAI_Start() {
 	ctx := context.Background()
-	kit, err := telemetrytest.NewKit(ctx)
-	if err != nil {
-		panic(err)
-	}
+	kit, ai := newExampleAI(ctx)
 	defer kit.Telemetry.Shutdown(ctx)
-	ai, err := metrics.NewAI(kit.Telemetry)
-	if err != nil {
-		panic(err)
-	}
 
 	ctx, call := ai.Start(ctx, ailabels.Request{
 		Operation: ailabels.OperationChat,

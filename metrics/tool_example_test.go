@@ -14,15 +14,8 @@ import (
 // service runs the tool under an execute_tool span.
 func ExampleAI_StartTool() {
 	ctx := context.Background()
-	kit, err := telemetrytest.NewKit(ctx)
-	if err != nil {
-		panic(err)
-	}
+	kit, ai := newExampleAI(ctx)
 	defer kit.Telemetry.Shutdown(ctx)
-	ai, err := metrics.NewAI(kit.Telemetry)
-	if err != nil {
-		panic(err)
-	}
 
 	ctx, tool := ai.StartTool(ctx, "get_weather", metrics.WithToolCallID("call_VSPygqKTWdrhaFErNvMV18Yl"))
 	_ = ctx // the tool's own calls go under ctx
@@ -48,22 +41,15 @@ func ExampleAI_StartTool() {
 // chunk, Finish with what the stream said (here: no usage event).
 func ExampleCall_Finish() {
 	ctx := context.Background()
-	kit, err := telemetrytest.NewKit(ctx)
-	if err != nil {
-		panic(err)
-	}
+	kit, ai := newExampleAI(ctx)
 	defer kit.Telemetry.Shutdown(ctx)
-	ai, err := metrics.NewAI(kit.Telemetry)
-	if err != nil {
-		panic(err)
-	}
 
 	_, call := ai.StartCall(ctx, ailabels.Request{Operation: ailabels.OperationChat,
 		Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}, metrics.WithStream(true))
 	call.SetResponseModel("gpt-4o-2024-08-06")
 	call.Chunk(time.Time{})
 	call.Chunk(time.Time{})
-	_, err = call.Finish(metrics.Result{UsageMissing: true, FinishReasons: []string{"stop"}})
+	_, err := call.Finish(metrics.Result{UsageMissing: true, FinishReasons: []string{"stop"}})
 	fmt.Println(err)
 
 	_, call = ai.StartCall(ctx, ailabels.Request{Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"})
@@ -88,4 +74,19 @@ func ExampleCall_Finish() {
 	// chat gpt-4o ai.usage.missing true
 	// chat gpt-4o ai.usage.missing true
 	// chat gpt-4o error.type rate_limit_exceeded
+}
+
+// newExampleAI returns a kit that records into memory (in a service, the
+// *telemetry.Telemetry comes from telemetry.Init) and an AI on it, as
+// ExampleNewAI makes one.
+func newExampleAI(ctx context.Context) (*telemetrytest.Kit, *metrics.AI) {
+	kit, err := telemetrytest.NewKit(ctx)
+	if err != nil {
+		panic(err)
+	}
+	ai, err := metrics.NewAI(kit.Telemetry)
+	if err != nil {
+		panic(err)
+	}
+	return kit, ai
 }
