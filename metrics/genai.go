@@ -107,12 +107,12 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 	// Span strings must be valid UTF-8: OTLP (protobuf) refuses to marshal
 	// anything else, and one bad string loses the whole span batch.
 	r.Operation, r.Provider, r.Model = validUTF8(r.Operation), validUTF8(r.Provider), validUTF8(r.Model)
-	name := r.Operation
-	if r.Model != "" {
-		name += " " + r.Model
-	}
-	attrs := make([]attribute.KeyValue, 0, 9+len(cfg.attrs))
-	attrs = append(attrs, ailabels.GenAIOperationNameKey.String(r.Operation))
+	name := a.spanName(r.Operation, r.Model)
+	// The start attributes go to the tracer, which copies them (the API's
+	// trace.NewSpanStartConfig appends them to its own slice): the buffer
+	// is reused.
+	buf := getAttrs()
+	attrs := append((*buf)[:0], ailabels.GenAIOperationNameKey.String(r.Operation))
 	if r.Provider != "" {
 		attrs = append(attrs, ailabels.GenAIProviderNameKey.String(r.Provider))
 	}
@@ -142,11 +142,14 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 	if start.IsZero() {
 		start = time.Now()
 	}
-	sopts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
-	if !cfg.start.IsZero() {
-		sopts = append(sopts, trace.WithTimestamp(start))
+	var span trace.Span
+	if cfg.start.IsZero() {
+		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...))
+	} else {
+		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...), trace.WithTimestamp(start))
 	}
-	ctx, span := a.tracer.Start(ctx, name, sopts...)
+	*buf = attrs
+	putAttrs(buf)
 	r.Prompt = "" // not kept past Start
 	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
 }

@@ -84,6 +84,62 @@ func (a *AI) StartCall(ctx context.Context, r ailabels.Request, opts ...CallOpti
 	return a.start(ctx, r, cfg)
 }
 
+// CallParams are StartCall's options as one value: the span's start time
+// (zero: now), streaming, the server called and more span attributes. It
+// is for callers that start a call per request (the client integrations):
+// unlike options, it allocates nothing.
+type CallParams struct {
+	// Start is the span's start (see WithStartTime); zero is now.
+	Start time.Time
+	// Stream marks a streaming call (see WithStream).
+	Stream bool
+	// ServerAddress and ServerPort (when above 0) are server.address and
+	// server.port (see WithServer).
+	ServerAddress string
+	ServerPort    int
+	// Attributes are added to the span at its start.
+	Attributes []attribute.KeyValue
+}
+
+// StartCallParams is StartCall with its options given as a CallParams.
+func (a *AI) StartCallParams(ctx context.Context, r ailabels.Request, p CallParams) (context.Context, *Call) {
+	if a == nil {
+		return ctx, nil
+	}
+	return a.start(ctx, r, callConfig{start: p.Start, stream: p.Stream, address: p.ServerAddress, port: p.ServerPort, attrs: p.Attributes})
+}
+
+// StartTime is when the call started (its span's start, or the time
+// StartCall read just before it), on the monotonic clock.
+func (c *Call) StartTime() time.Time {
+	if c == nil {
+		return time.Time{}
+	}
+	return c.start
+}
+
+// SetProvider changes the call's provider (gen_ai.provider.name, the
+// provider label of its counters, the price list) when it is learned
+// after the start: an integration that finds the platform in the response
+// (a custom base URL in front of Bedrock, say). A Finish Usage.Provider
+// still wins.
+func (c *Call) SetProvider(provider string) {
+	if c == nil || provider == "" {
+		return
+	}
+	provider = validUTF8(provider)
+	c.mu.Lock()
+	changed := !c.ended && c.req.Provider != provider
+	if changed {
+		c.req.Provider = provider
+		c.chunkOpts = nil
+	}
+	c.mu.Unlock()
+	if changed {
+		c.span.SetAttributes(ailabels.GenAIProviderNameKey.String(provider))
+	}
+}
+
 // ContentCapture reports whether WithContentCapture is on: a client
 // integration collects the completion text only then.
 func (a *AI) ContentCapture() bool { return a != nil && a.cfg.contentCapture }
@@ -230,7 +286,11 @@ func (c *Call) chunkOptions() []metric.RecordOption {
 // counters ai_requests_total (outcome from r.Failed), ai_tokens_total and
 // ai_cost_total are recorded as by End, except for a Result with
 // UsageMissing, whose tokens and cost are not counted (and which counts
-// in ai_usage_missing_total). Only the first End or Finish counts.
+// in ai_usage_missing_total). A response model (Usage.Model) that the
+// pricing table does not know is priced as the requested model when the
+// table knows that one (a deployment or alias answering for a priced
+// model); the span keeps the response model and says which entry priced
+// it (ai.pricing.entry). Only the first End or Finish counts.
 func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	if c == nil {
 		return ailabels.Cost{}, nil
@@ -243,6 +303,7 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	c.ended = true
 	completion, finish, respModel := c.completion, c.finish, c.respModel
 	chunks, firstChunk := c.chunks, c.firstChunk
+	req := c.req
 	c.mu.Unlock()
 
 	a := c.ai
@@ -253,13 +314,13 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	elapsed := end.Sub(c.start)
 	u := r.Usage
 	if u.Provider == "" {
-		u.Provider = c.req.Provider
+		u.Provider = req.Provider
 	}
 	if u.Model == "" {
 		u.Model = respModel
 	}
 	if u.Model == "" {
-		u.Model = c.req.Model
+		u.Model = req.Model
 	}
 	if u.Time.IsZero() {
 		u.Time = c.start
@@ -278,25 +339,44 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	if r.UsageMissing {
 		recErr = a.recordNoUsage(c.ctx, u, outcome)
 	} else {
-		cost, recErr = a.record(c.ctx, u, outcome)
+		cost, recErr = a.recordAs(c.ctx, u, outcome, req.Model)
 	}
 
 	span := c.span
-	attrs := make([]attribute.KeyValue, 0, 20+len(r.Attributes))
-	attrs = append(attrs, r.Attributes...)
+	// A span that records nothing (not sampled, no SDK) gets no
+	// attributes: building them would be all the work there is.
+	if span.IsRecording() {
+		c.finishSpan(&r, u, cost, recErr, errType, completion, finish, chunks, firstChunk)
+	}
+	if recErr == nil && a.enabled && a.duration != nil {
+		tokens := u
+		if r.UsageMissing {
+			tokens = ailabels.Usage{Provider: u.Provider, Model: u.Model}
+		}
+		a.recordSemconvType(c.ctx, req, tokens, elapsed, a.boundErrorType(errType))
+	}
+	if r.End.IsZero() || !span.IsRecording() {
+		span.End() // now: no option to allocate
+	} else {
+		span.End(trace.WithTimestamp(end))
+	}
+	return cost, recErr
+}
+
+// finishSpan sets the end attributes, events and status of a recording
+// span, in one SetAttributes from a reused buffer (the SDK copies them).
+func (c *Call) finishSpan(r *Result, u ailabels.Usage, cost ailabels.Cost, recErr error, errType, completion, finish string, chunks int, firstChunk time.Duration) {
+	a, span := c.ai, c.span
+	buf := getAttrs()
+	attrs := append((*buf)[:0], r.Attributes...)
 	if u.Model != "" {
 		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 	}
 	if r.ResponseID != "" {
 		attrs = append(attrs, ailabels.GenAIResponseIDKey.String(validUTF8(r.ResponseID)))
 	}
-	reasons := r.FinishReasons
-	if len(reasons) > 0 {
-		rs := make([]string, len(reasons))
-		for i, f := range reasons {
-			rs[i] = validUTF8(f)
-		}
-		attrs = append(attrs, ailabels.GenAIResponseFinishReasonsKey.StringSlice(rs))
+	if reasons := r.FinishReasons; len(reasons) > 0 {
+		attrs = append(attrs, ailabels.GenAIResponseFinishReasonsKey.StringSlice(validUTF8s(reasons)))
 		finish = reasons[0]
 	}
 	if n := len(r.ToolCalls); n > 0 {
@@ -326,7 +406,7 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 			completion = r.Completion
 		}
 		if completion != "" || len(r.ToolCalls) > 0 {
-			attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(outputMessagesJSON(completion, r.ToolCalls, finishReason(finish, errOf(&r)))))
+			attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(outputMessagesJSON(completion, r.ToolCalls, finishReason(finish, errOf(r)))))
 		}
 	}
 	if errType != "" {
@@ -339,15 +419,51 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 		}
 	}
 	span.SetAttributes(attrs...)
-	if recErr == nil && a.enabled && a.duration != nil {
-		tokens := u
-		if r.UsageMissing {
-			tokens = ailabels.Usage{Provider: u.Provider, Model: u.Model}
-		}
-		a.recordSemconvType(c.ctx, c.req, tokens, elapsed, a.boundErrorType(errType))
+	*buf = attrs
+	if copiesAttributes(span) {
+		putAttrs(buf)
 	}
-	span.End(trace.WithTimestamp(end))
-	return cost, recErr
+}
+
+// validUTF8s returns ss with invalid UTF-8 replaced, ss itself when all
+// of it is valid (attribute.StringSlice copies it anyway).
+func validUTF8s(ss []string) []string {
+	for i, s := range ss {
+		if !utf8.ValidString(s) {
+			out := make([]string, len(ss))
+			copy(out, ss[:i])
+			for j := i; j < len(ss); j++ {
+				out[j] = validUTF8(ss[j])
+			}
+			return out
+		}
+	}
+	return ss
+}
+
+// recordAs is record, pricing a response model the table does not know as
+// the requested model when the table knows that one; the labels stay the
+// response model's.
+func (a *AI) recordAs(ctx context.Context, u ailabels.Usage, outcome int, requested string) (ailabels.Cost, error) {
+	if err := u.Validate(); err != nil {
+		return ailabels.Cost{}, err
+	}
+	e, err := a.entry(u.Provider, u.Model)
+	if err != nil {
+		return ailabels.Cost{}, err
+	}
+	price := e.price
+	if price == nil && requested != "" && requested != u.Model {
+		price = a.cfg.pricing.Entry(u.Provider, requested)
+	}
+	c := price.Cost(u)
+	if c.AsOf == "" {
+		c.AsOf = a.cfg.pricing.AsOf()
+	}
+	if a.enabled {
+		a.add(ctx, e, &u, c, outcome)
+	}
+	return c, nil
 }
 
 // errOf is r's error for the output message's finish reason.

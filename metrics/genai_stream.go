@@ -57,6 +57,8 @@ type semconvExtra struct {
 	inferenceDuration metric.Float64Histogram // latest conventions only
 	inputTokens       metric.Int64Histogram   // latest conventions only
 	outputTokens      metric.Int64Histogram   // latest conventions only
+
+	names spanNames // "{operation} {model}", built once (genai_fast.go)
 }
 
 func (a *AI) newSemconvExtra(meter metric.Meter) error {

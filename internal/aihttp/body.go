@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-
 	"github.com/starmates-ai-team/telemetry/ailabels"
 )
 
@@ -192,7 +190,7 @@ func (b *jsonBody) endLocked() {
 		}
 	}
 	b.releaseLocked()
-	c.finish(c.successResult(r, time.Now()))
+	c.finish(c.successResult(r, time.Time{}), "") // ends now
 }
 
 // failLocked records a body that broke: a failed attempt, which the
@@ -204,7 +202,7 @@ func (b *jsonBody) failLocked(err error) {
 	a, c := b.a, b.a.c
 	f := failure{n: a.n, end: time.Now(), errType: ErrorType(0, "", err), err: err}
 	c.fail(f)
-	budget := a.n < c.t.cfg.MaxRetries
+	budget := a.n < c.t.cfg.MaxRetries && !c.t.cfg.BodyErrorsFinal
 	if !(budget && a.ctx.Err() == nil && c.wait(a.ctx, c.t.retryDelay(nil, a.n))) {
 		c.finishFailure(f)
 	}
@@ -313,7 +311,7 @@ func (b *streamBody) endLocked(how string, err error) {
 	b.stop()
 	c := b.a.c
 	r := &c.resp
-	res := c.successResult(r, time.Now())
+	res := c.successResult(r, time.Time{}) // ends now
 	switch how {
 	case ailabels.StreamEndEOF:
 	case ailabels.StreamEndClose:
@@ -334,6 +332,5 @@ func (b *streamBody) endLocked(how string, err error) {
 	if res.ErrorType != "" && len(res.FinishReasons) == 0 {
 		res.FinishReasons = []string{ailabels.FinishReasonError}
 	}
-	res.Attributes = append(make([]attribute.KeyValue, 0, 4), ailabels.StreamEndKey.String(how))
-	c.finish(res)
+	c.finish(res, how)
 }

@@ -81,6 +81,7 @@ type Response struct {
 
 	capture    bool
 	completion []byte
+	t          *Tracker // for its last model string (SetModel)
 }
 
 // Capture reports whether content capture is on: only then is the
@@ -97,6 +98,12 @@ func (r *Response) SetID(b []byte) {
 // SetModel sets Model from b, allocating only when it changes.
 func (r *Response) SetModel(b []byte) {
 	if len(b) > 0 && string(b) != r.Model {
+		if r.t != nil {
+			if p := r.t.okModel.Load(); p != nil && *p == string(b) {
+				r.Model = *p // the same model as a call before: no copy
+				return
+			}
+		}
 		r.Model = string(b)
 	}
 }
@@ -159,6 +166,6 @@ func (r *Response) AppendCompletion(b []byte) {
 }
 
 // reset empties r for a new attempt, keeping its buffers.
-func (r *Response) reset(capture bool) {
-	*r = Response{capture: capture, completion: r.completion[:0], FinishReasons: r.FinishReasons[:0], ToolCalls: r.ToolCalls[:0]}
+func (r *Response) reset(capture bool, t *Tracker) {
+	*r = Response{capture: capture, t: t, completion: r.completion[:0], FinishReasons: r.FinishReasons[:0], ToolCalls: r.ToolCalls[:0]}
 }

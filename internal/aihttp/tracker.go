@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -69,6 +70,12 @@ type Config struct {
 	// (the package's RetryDelay). A call waits for its next attempt this
 	// long plus RetryGrace.
 	RetryDelay func(resp *http.Response, attempt int) time.Duration
+	// BodyErrorsFinal says the client does not retry a non-streaming
+	// response whose body breaks while it is read (openai-go and genai
+	// return the error; anthropic-sdk-go retries): such a call is recorded
+	// as failed at once instead of waiting RetryDelay plus RetryGrace for a
+	// retry that will not come.
+	BodyErrorsFinal bool
 }
 
 // Tracker groups the HTTP attempts of logical AI calls into one call each
@@ -80,6 +87,11 @@ type Tracker struct {
 
 	mu      sync.Mutex
 	pending map[any]*call
+
+	// okModel is the last response model the counters accepted as a model
+	// label (usableModel), also the string a Response's SetModel reuses
+	// for the same bytes.
+	okModel atomic.Pointer[string]
 }
 
 // NewTracker returns a Tracker for cfg.
@@ -170,12 +182,19 @@ type failure struct {
 
 // call is one logical call: its span and what its attempts did.
 type call struct {
-	t     *Tracker
-	key   any
-	mc    *metrics.Call
-	ctx   context.Context // carries the call's span
-	req   Request
-	start time.Time
+	t   *Tracker
+	key any
+	mc  *metrics.Call
+	ctx context.Context // carries the call's span
+	req Request
+
+	// first is the call's first Attempt, and body the first non-streaming
+	// body: one allocation for the call, not three.
+	first    Attempt
+	body     jsonBody
+	bodyUsed bool // under mu
+	// extra holds the attributes finish adds (stream end, attempts).
+	extra [4]attribute.KeyValue
 
 	mu       sync.Mutex
 	state    int
@@ -192,11 +211,10 @@ type call struct {
 // and ended by Attempt.End. A zero or nil Attempt passes everything
 // through and records nothing.
 type Attempt struct {
-	c     *call
-	n     int
-	start time.Time
-	ctx   context.Context // the attempt's request context
-	span  context.Context // ctx with the call's span
+	c    *call
+	n    int
+	ctx  context.Context // the attempt's request context
+	span context.Context // ctx with the call's span
 }
 
 // Begin starts one HTTP attempt of a logical call. key identifies the call
@@ -212,7 +230,6 @@ func (t *Tracker) Begin(req *http.Request, key any, attempt int, r Request) *Att
 	if t == nil || req == nil || t.cfg.AI == nil {
 		return &Attempt{}
 	}
-	now := time.Now()
 	ctx := req.Context()
 	var c *call
 	if key != nil {
@@ -230,16 +247,19 @@ func (t *Tracker) Begin(req *http.Request, key any, attempt int, r Request) *Att
 		if r.Operation == "" {
 			r.Operation = ailabels.OperationChat
 		}
-		opts := []metrics.CallOption{metrics.WithStartTime(now), metrics.WithStream(r.Stream)}
-		if host, port := serverOf(req); host != "" {
-			opts = append(opts, metrics.WithServer(host, port))
-		}
-		if len(r.Attributes) > 0 {
-			opts = append(opts, metrics.WithCallAttributes(r.Attributes...))
-		}
-		sctx, mc := t.cfg.AI.StartCall(ctx, r.Request, opts...)
+		p := metrics.CallParams{Stream: r.Stream, Attributes: r.Attributes}
+		p.ServerAddress, p.ServerPort = serverOf(req)
+		sctx, mc := t.cfg.AI.StartCallParams(ctx, r.Request, p)
 		r.Prompt = ""
-		c = &call{t: t, key: key, mc: mc, ctx: sctx, req: r, start: now}
+		c = &call{t: t, key: key, mc: mc, ctx: sctx, req: r}
+		// The first attempt's context is the call's: the request's
+		// context with the call's span.
+		c.first = Attempt{c: c, n: attempt, ctx: ctx, span: sctx}
+		if attempt < 0 {
+			c.first.n = 0
+		}
+		c.attempts = 1
+		return &c.first
 	}
 	c.mu.Lock()
 	n := attempt
@@ -248,7 +268,22 @@ func (t *Tracker) Begin(req *http.Request, key any, attempt int, r Request) *Att
 	}
 	c.attempts++
 	c.mu.Unlock()
-	return &Attempt{c: c, n: n, start: now, ctx: ctx, span: trace.ContextWithSpan(ctx, c.mc.Span())}
+	return &Attempt{c: c, n: n, ctx: ctx, span: trace.ContextWithSpan(ctx, c.mc.Span())}
+}
+
+// SetProvider changes the call's provider (gen_ai.provider.name, the
+// counters' provider label, the price list) when the integration learns
+// it late, from the response (anthropic-sdk-go behind a base URL of one's
+// own): the call is recorded with it whether it succeeds or fails. A
+// Handler's Response.Usage.Provider still wins for a success.
+func (a *Attempt) SetProvider(provider string) {
+	if a == nil || a.c == nil || provider == "" {
+		return
+	}
+	a.c.mu.Lock()
+	a.c.req.Provider = provider
+	a.c.mu.Unlock()
+	a.c.mc.SetProvider(provider)
 }
 
 // serverOf returns server.address and server.port from the request URL.
@@ -491,11 +526,12 @@ func (c *call) finishFailure(f failure) {
 	if res.ErrorType == "" {
 		res.ErrorType = ailabels.ErrorTypeOther
 	}
-	c.finish(res)
+	c.finish(res, "")
 }
 
-// finish records c once.
-func (c *call) finish(res metrics.Result) {
+// finish records c once; streamEnd is ai.stream.end for a stream ("" for
+// other calls).
+func (c *call) finish(res metrics.Result, streamEnd string) {
 	c.mu.Lock()
 	if c.state == stateDone {
 		c.mu.Unlock()
@@ -509,7 +545,11 @@ func (c *call) finish(res metrics.Result) {
 	if wasPending {
 		c.t.dropPending(c)
 	}
-	res.Attributes = append(res.Attributes, ailabels.AttemptsKey.Int(attempts))
+	extra := c.extra[:0]
+	if streamEnd != "" {
+		extra = append(extra, ailabels.StreamEndKey.String(streamEnd))
+	}
+	res.Attributes = append(append(extra, res.Attributes...), ailabels.AttemptsKey.Int(attempts))
 	if attempts > 1 {
 		res.Attributes = append(res.Attributes, ailabels.HTTPRequestResendCountKey.Int(attempts-1))
 	}
@@ -532,9 +572,13 @@ func (c *call) usableModel(model string) string {
 	if model == "" {
 		return ""
 	}
+	if p := c.t.okModel.Load(); p != nil && *p == model {
+		return model
+	}
 	if _, err := ailabels.NormalizeModel(model); err != nil {
 		return c.req.Model
 	}
+	c.t.okModel.Store(&model)
 	return model
 }
 
@@ -611,7 +655,7 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 	if _, rw := resp.Body.(io.Writer); rw || resp.StatusCode < 200 {
 		// A 101 Switching Protocols body is read-write: a wrapper would
 		// hide that. Nothing to parse in an informational response.
-		c.finish(metrics.Result{UsageMissing: true, End: now})
+		c.finish(metrics.Result{UsageMissing: true, End: now}, "")
 		return resp, err
 	}
 	if resp.StatusCode >= 400 {
@@ -627,7 +671,7 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 		return resp, err
 	}
 	c.mu.Lock()
-	c.resp.reset(c.t.cfg.AI.ContentCapture())
+	c.resp.reset(c.t.cfg.AI.ContentCapture(), c.t)
 	c.mu.Unlock()
 	if isEventStream(resp.Header.Get("Content-Type")) {
 		b := &streamBody{rc: resp.Body, a: a, h: h}
@@ -635,14 +679,24 @@ func (a *Attempt) End(resp *http.Response, err error, h *Handler) (*http.Respons
 		// Under the lock: a context already done runs contextDone at once,
 		// in another goroutine, which must see stop.
 		b.mu.Lock()
-		b.stop = afterFunc(a.ctx, b.contextDone)
+		b.stop = afterDone(a.ctx, b)
 		b.mu.Unlock()
 		resp.Body = b
 		return resp, err
 	}
-	b := &jsonBody{rc: resp.Body, a: a, h: h, max: c.t.cfg.MaxBodyBytes}
+	var b *jsonBody
+	c.mu.Lock()
+	if !c.bodyUsed {
+		c.bodyUsed = true
+		b = &c.body
+	}
+	c.mu.Unlock()
+	if b == nil {
+		b = new(jsonBody)
+	}
+	b.rc, b.a, b.h, b.max = resp.Body, a, h, c.t.cfg.MaxBodyBytes
 	b.mu.Lock()
-	b.stop = afterFunc(a.ctx, b.contextDone)
+	b.stop = afterDone(a.ctx, b)
 	b.mu.Unlock()
 	resp.Body = b
 	return resp, err
@@ -655,6 +709,15 @@ func afterFunc(ctx context.Context, f func()) func() bool {
 		return never
 	}
 	return context.AfterFunc(ctx, f)
+}
+
+// afterDone is afterFunc of w.contextDone, whose method value is made only
+// for a context that can end.
+func afterDone(ctx context.Context, w interface{ contextDone() }) func() bool {
+	if ctx.Done() == nil {
+		return never
+	}
+	return context.AfterFunc(ctx, w.contextDone)
 }
 
 func never() bool { return false }

@@ -123,6 +123,7 @@ func (c *client) do(ctx context.Context, url string) (*http.Response, []byte, er
 				time.Sleep(50 * time.Millisecond) // the cancellation is seen before the retry
 			}
 			actx, cancel = context.WithCancel(ctx)
+			defer cancel() // (also cancelled before the next attempt, below)
 		}
 		req, _ := http.NewRequestWithContext(actx, http.MethodPost, url, strings.NewReader(`{"model":"gpt-4o"}`))
 		req.Header.Set("X-Stainless-Retry-Count", strconv.Itoa(n))
