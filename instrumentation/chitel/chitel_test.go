@@ -18,19 +18,14 @@ import (
 )
 
 // The two ways of installing the middleware: every test runs with both.
-var modes = []struct {
-	name string
-	// build installs the middleware on a router that routes adds routes
-	// to, and returns the server's handler.
-	build func(kit *telemetrytest.Kit, routes func(chi.Router), opts ...middleware.Option) http.Handler
-}{
-	{"Use", func(kit *telemetrytest.Kit, routes func(chi.Router), opts ...middleware.Option) http.Handler {
+var modes = []routertest.Mode[chi.Router]{
+	{Name: "Use", Build: func(kit *telemetrytest.Kit, routes func(chi.Router), opts ...middleware.Option) http.Handler {
 		r := chi.NewRouter()
 		r.Use(chitel.Middleware(kit.Telemetry, opts...))
 		routes(r)
 		return r
 	}},
-	{"Handler", func(kit *telemetrytest.Kit, routes func(chi.Router), opts ...middleware.Option) http.Handler {
+	{Name: "Handler", Build: func(kit *telemetrytest.Kit, routes func(chi.Router), opts ...middleware.Option) http.Handler {
 		r := chi.NewRouter()
 		routes(r)
 		return chitel.Handler(kit.Telemetry, r, opts...)
@@ -85,26 +80,16 @@ func TestRoutes(t *testing.T) {
 		// chi answers 405 to a method it does not know.
 		{"FOO", "/users/42", 405, ""}, // span "HTTP"
 	}
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			routertest.CheckRoutes(t, func(kit *telemetrytest.Kit) http.Handler { return mode.build(kit, routes) }, cases)
-		})
-	}
+	routertest.RunRoutes(t, modes, routes, cases)
 }
 
 // TestPoolReuse serves different routes one after another and at once
 // through one handler: a routing context from the pool never brings the
 // route of an earlier request.
 func TestPoolReuse(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, routes)
-			paths := []string{"/users/1", "/nope", "/api/items/2", "/api/nope", "/shop/orders/3"}
-			routertest.ServeConcurrently(h, 20, paths...)
-			routertest.WantRequests(t, kit, "GET /api/items/{id} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40")
-		})
-	}
+	routertest.RunConcurrent(t, modes, routes,
+		[]string{"/users/1", "/nope", "/api/items/2", "/api/nope", "/shop/orders/3"},
+		"GET /api/items/{id} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40")
 }
 
 // TestHandlerInsideChi mounts a Handler in another chi router: it keeps
@@ -123,17 +108,14 @@ func TestHandlerInsideChi(t *testing.T) {
 // TestChiMiddlewares runs chi's middlewares that look routes up through
 // the routing context (GetHead needs its Routes) behind both modes.
 func TestChiMiddlewares(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r chi.Router) {
-				r.Use(chimw.GetHead, chimw.StripSlashes)
-				routes(r)
-			})
-			routertest.ServeEach(h, "HEAD /users/1", "GET /users/2/", "HEAD /nope")
-			routertest.WantRequests(t, kit, "GET /users/{id} 200=1, HEAD /users/{id} 200=1, HEAD unmatched 404=1")
+	routertest.EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode routertest.Mode[chi.Router]) {
+		h := mode.Build(kit, func(r chi.Router) {
+			r.Use(chimw.GetHead, chimw.StripSlashes)
+			routes(r)
 		})
-	}
+		routertest.ServeEach(h, "HEAD /users/1", "GET /users/2/", "HEAD /nope")
+		routertest.WantRequests(t, kit, "GET /users/{id} 200=1, HEAD /users/{id} 200=1, HEAD unmatched 404=1")
+	})
 }
 
 // TestNoRouter uses the middleware without chi around it: no routing
@@ -147,34 +129,16 @@ func TestNoRouter(t *testing.T) {
 // TestRouteOptions: SetRoute wins over chi's route, and a WithRouteFunc
 // given by the caller replaces it.
 func TestRouteOptions(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r chi.Router) {
-				r.Get("/set/{id}", func(w http.ResponseWriter, r *http.Request) {
-					middleware.SetRoute(r, "/named")
-				})
-				r.Get("/users/{id}", ok)
-			}, middleware.WithRouteFunc(routertest.MineRoute))
-			routertest.Serve(h, "GET", "/set/1", "/users/1")
-			routertest.WantRequests(t, kit, "GET /mine 200=1, GET /named 200=1")
-		})
-	}
+	routertest.RunRouteOptions(t, modes, func(r chi.Router) {
+		r.Get("/set/{id}", routertest.SetNamed)
+		r.Get("/users/{id}", ok)
+	})
 }
 
 // TestPanic: a panicking handler counts as 500 under its route, and the
 // panic goes on to net/http.
 func TestPanic(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r chi.Router) {
-				r.Get("/boom/{id}", routertest.Boom)
-			})
-			routertest.CheckPanic(t, h, "/boom/1")
-			routertest.WantRequests(t, kit, "GET /boom/{id} 500=1")
-		})
-	}
+	routertest.RunPanic(t, modes, func(r chi.Router) { r.Get("/boom/{id}", routertest.Boom) })
 }
 
 // TestDisabled: with a nil Telemetry both modes serve the router as it is.
@@ -195,28 +159,16 @@ func TestDisabled(t *testing.T) {
 // BenchmarkModes measures a request to a parameterised route and one to
 // a mounted router's route, through each mode.
 func BenchmarkModes(b *testing.B) {
-	for _, mode := range modes {
-		routertest.BenchPaths(b, mode.name, func(kit *telemetrytest.Kit) http.Handler {
-			return mode.build(kit, routes)
-		}, "/users/42", "/shop/files/a/b")
-	}
+	routertest.BenchModes(b, modes, routes, "/users/42", "/shop/files/a/b")
 }
 
 // TestNested puts the router, with the middleware in either mode, behind
 // another middleware of the package: each request is counted once, by
 // the outer one, under chi's route.
 func TestNested(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := middleware.New(kit.Telemetry)(mode.build(kit, routes))
-			routertest.ServeEach(h, "GET /users/1", "GET /api/items/2", "GET /api/nope", "POST /users/1")
-			routertest.WantRequests(t, kit, "GET /api/items/{id} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1")
-			if n := len(kit.Spans()); n != 4 {
-				t.Errorf("%d spans, want 4", n)
-			}
-		})
-	}
+	routertest.RunNested(t, modes, routes,
+		[]string{"GET /users/1", "GET /api/items/2", "GET /api/nope", "POST /users/1"},
+		"GET /api/items/{id} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1")
 }
 
 // TestAnsweredBeforeRouting: a router middleware that answers before chi
@@ -224,10 +176,10 @@ func TestNested(t *testing.T) {
 // the request.
 func TestAnsweredBeforeRouting(t *testing.T) {
 	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
+		t.Run(mode.Name, func(t *testing.T) {
 			// The answers without a route make the middleware warn once.
 			kit := telemetrytest.New(t, telemetry.WithErrorHandler(func(error) {}))
-			h := mode.build(kit, func(r chi.Router) {
+			h := mode.Build(kit, func(r chi.Router) {
 				r.Use(routertest.RequireAuth)
 				routes(r)
 			})

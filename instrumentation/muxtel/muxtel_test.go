@@ -22,19 +22,14 @@ import (
 )
 
 // The two ways of installing the middleware: every test runs with both.
-var modes = []struct {
-	name string
-	// build installs the middleware on a router that routes adds routes
-	// to, and returns the server's handler.
-	build func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler
-}{
-	{"Use", func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
+var modes = []routertest.Mode[*mux.Router]{
+	{Name: "Use", Build: func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
 		r := mux.NewRouter()
 		routes(r)
 		muxtel.Use(kit.Telemetry, r, opts...)
 		return r
 	}},
-	{"Handler", func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
+	{Name: "Handler", Build: func(kit *telemetrytest.Kit, routes func(*mux.Router), opts ...middleware.Option) http.Handler {
 		r := mux.NewRouter()
 		routes(r)
 		return muxtel.Handler(kit.Telemetry, r, opts...)
@@ -81,40 +76,33 @@ func TestRoutes(t *testing.T) {
 		// gorilla answers 405 to a method it does not know; span "HTTP".
 		{"FOO", "/users/42", 405, ""},
 	}
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			routertest.CheckRoutes(t, func(kit *telemetrytest.Kit) http.Handler { return mode.build(kit, routes) }, cases)
-		})
-	}
+	routertest.RunRoutes(t, modes, routes, cases)
 }
 
 // TestCustomNotFound: a NotFoundHandler and a MethodNotAllowedHandler set
 // on the router before Use still answer, and are measured.
 func TestCustomNotFound(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r *mux.Router) {
-				r.HandleFunc("/users/{id}", ok).Methods("GET")
-				r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-					http.Error(w, "custom 404", http.StatusNotFound)
-				})
-				r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-					http.Error(w, "custom 405", http.StatusMethodNotAllowed)
-				})
+	routertest.EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode routertest.Mode[*mux.Router]) {
+		h := mode.Build(kit, func(r *mux.Router) {
+			r.HandleFunc("/users/{id}", ok).Methods("GET")
+			r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				http.Error(w, "custom 404", http.StatusNotFound)
 			})
-			for _, c := range []struct{ method, path, body string }{
-				{"GET", "/nope", "custom 404\n"}, {"PUT", "/users/1", "custom 405\n"},
-			} {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
-				if w.Body.String() != c.body {
-					t.Errorf("%s %s: body %q, want %q", c.method, c.path, w.Body.String(), c.body)
-				}
-			}
-			routertest.WantRequests(t, kit, "GET unmatched 404=1, PUT unmatched 405=1")
+			r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				http.Error(w, "custom 405", http.StatusMethodNotAllowed)
+			})
 		})
-	}
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", "/nope", "custom 404\n"}, {"PUT", "/users/1", "custom 405\n"},
+		} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
+			if w.Body.String() != c.body {
+				t.Errorf("%s %s: body %q, want %q", c.method, c.path, w.Body.String(), c.body)
+			}
+		}
+		routertest.WantRequests(t, kit, "GET unmatched 404=1, PUT unmatched 405=1")
+	})
 }
 
 // TestDefaultAnswers: Use answers 404 and 405 as gorilla does without a
@@ -143,9 +131,9 @@ func TestDefaultAnswers(t *testing.T) {
 // once with ErrNoRoute: name them with middleware.SetRoute.
 func TestNoPath(t *testing.T) {
 	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
+		t.Run(mode.Name, func(t *testing.T) {
 			kit, errs := kitWithErrors(t)
-			h := mode.build(kit, func(r *mux.Router) {
+			h := mode.Build(kit, func(r *mux.Router) {
 				r.Host("admin.example.com").HandlerFunc(ok)
 				r.MatcherFunc(func(r *http.Request, _ *mux.RouteMatch) bool {
 					return r.Header.Get("X-Probe") != ""
@@ -177,9 +165,9 @@ func TestNoPath(t *testing.T) {
 // middleware runs for it.
 func TestCleanPathRedirect(t *testing.T) {
 	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
+		t.Run(mode.Name, func(t *testing.T) {
 			kit, errs := kitWithErrors(t)
-			h := mode.build(kit, routes)
+			h := mode.Build(kit, routes)
 			for _, target := range []string{"/static/../users/1", "/nope/../users/1", "/x/./nope"} {
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
@@ -187,7 +175,7 @@ func TestCleanPathRedirect(t *testing.T) {
 					t.Fatalf("%s: got %d, want a 301", target, w.Code)
 				}
 			}
-			if mode.name == "Use" {
+			if mode.Name == "Use" {
 				checkNoRoute(t, kit, 0)
 				return
 			}
@@ -267,48 +255,24 @@ func checkNoRoute(t *testing.T, kit *telemetrytest.Kit, n int) {
 
 // TestConcurrent serves different routes at once through one handler.
 func TestConcurrent(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, routes)
-			paths := []string{"/users/1", "/nope", "/api/items/2", "/shop/nope", "/shop/orders/3"}
-			routertest.ServeConcurrently(h, 20, paths...)
-			routertest.WantRequests(t, kit, "GET /api/items/{id:[0-9]+} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40")
-		})
-	}
+	routertest.RunConcurrent(t, modes, routes,
+		[]string{"/users/1", "/nope", "/api/items/2", "/shop/nope", "/shop/orders/3"},
+		"GET /api/items/{id:[0-9]+} 200=20, GET /shop/orders/{id} 200=20, GET /users/{id} 200=20, GET unmatched 404=40")
 }
 
 // TestRouteOptions: SetRoute wins over the router's route, and a
 // WithRouteFunc given by the caller replaces it.
 func TestRouteOptions(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r *mux.Router) {
-				r.HandleFunc("/set/{id}", func(w http.ResponseWriter, r *http.Request) {
-					middleware.SetRoute(r, "/named")
-				})
-				r.HandleFunc("/users/{id}", ok)
-			}, middleware.WithRouteFunc(routertest.MineRoute))
-			routertest.Serve(h, "GET", "/set/1", "/users/1")
-			routertest.WantRequests(t, kit, "GET /mine 200=1, GET /named 200=1")
-		})
-	}
+	routertest.RunRouteOptions(t, modes, func(r *mux.Router) {
+		r.HandleFunc("/set/{id}", routertest.SetNamed)
+		r.HandleFunc("/users/{id}", ok)
+	})
 }
 
 // TestPanic: a panicking handler counts as 500 under its route, and the
 // panic goes on to net/http.
 func TestPanic(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := mode.build(kit, func(r *mux.Router) {
-				r.HandleFunc("/boom/{id}", routertest.Boom)
-			})
-			routertest.CheckPanic(t, h, "/boom/1")
-			routertest.WantRequests(t, kit, "GET /boom/{id} 500=1")
-		})
-	}
+	routertest.RunPanic(t, modes, func(r *mux.Router) { r.HandleFunc("/boom/{id}", routertest.Boom) })
 }
 
 // TestNilAndDisabled: a nil Telemetry leaves the router working and its
@@ -334,52 +298,37 @@ func TestNilAndDisabled(t *testing.T) {
 // BenchmarkModes measures a request to a parameterised route and one to
 // a sub-router's route, through each mode.
 func BenchmarkModes(b *testing.B) {
-	for _, mode := range modes {
-		routertest.BenchPaths(b, mode.name, func(kit *telemetrytest.Kit) http.Handler {
-			return mode.build(kit, routes)
-		}, "/users/42", "/shop/orders/7")
-	}
+	routertest.BenchModes(b, modes, routes, "/users/42", "/shop/orders/7")
 }
 
 // TestNested puts the router, with the middleware in either mode, behind
 // another middleware of the package: each request is counted once, by
 // the outer one, under the router's route.
 func TestNested(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			h := middleware.New(kit.Telemetry)(mode.build(kit, routes))
-			routertest.ServeEach(h, "GET /users/1", "GET /api/items/2", "GET /shop/nope", "POST /users/1")
-			routertest.WantRequests(t, kit, "GET /api/items/{id:[0-9]+} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1")
-			if n := len(kit.Spans()); n != 4 {
-				t.Errorf("%d spans, want 4", n)
-			}
-		})
-	}
+	routertest.RunNested(t, modes, routes,
+		[]string{"GET /users/1", "GET /api/items/2", "GET /shop/nope", "POST /users/1"},
+		"GET /api/items/{id:[0-9]+} 200=1, GET /users/{id} 200=1, GET unmatched 404=1, POST unmatched 405=1")
 }
 
 // TestAnsweredByMiddleware: what a router middleware answers counts under
 // the route, for Use when the middleware comes after it.
 func TestAnsweredByMiddleware(t *testing.T) {
 	auth := routertest.RequireAuth
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			kit := telemetrytest.New(t)
-			var h http.Handler
-			if mode.name == "Use" {
-				r := mux.NewRouter()
+	routertest.EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode routertest.Mode[*mux.Router]) {
+		var h http.Handler
+		if mode.Name == "Use" {
+			r := mux.NewRouter()
+			routes(r)
+			muxtel.Use(kit.Telemetry, r)
+			r.Use(auth)
+			h = r
+		} else {
+			h = mode.Build(kit, func(r *mux.Router) {
 				routes(r)
-				muxtel.Use(kit.Telemetry, r)
 				r.Use(auth)
-				h = r
-			} else {
-				h = mode.build(kit, func(r *mux.Router) {
-					routes(r)
-					r.Use(auth)
-				})
-			}
-			routertest.Serve(h, "GET", "/users/1", "/shop/orders/2", "/nope")
-			routertest.WantRequests(t, kit, "GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, GET unmatched 404=1")
-		})
-	}
+			})
+		}
+		routertest.Serve(h, "GET", "/users/1", "/shop/orders/2", "/nope")
+		routertest.WantRequests(t, kit, "GET /shop/orders/{id} 401=1, GET /users/{id} 401=1, GET unmatched 404=1")
+	})
 }

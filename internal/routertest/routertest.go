@@ -20,6 +20,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -265,5 +266,94 @@ func ServeClient(srv *httptest.Server, reqs ...string) {
 		if resp, err := srv.Client().Do(req); err == nil {
 			_ = resp.Body.Close()
 		}
+	}
+}
+
+// Mode is one way of installing a router integration on a router of type
+// R: Build installs it, with opts, on a new router that routes adds
+// routes to, and returns the server's handler.
+type Mode[R any] struct {
+	Name  string
+	Build func(kit *telemetrytest.Kit, routes func(R), opts ...middleware.Option) http.Handler
+}
+
+// EachMode runs f as a subtest named after each mode, with a fresh kit.
+func EachMode[R any](t *testing.T, modes []Mode[R], f func(t *testing.T, kit *telemetrytest.Kit, mode Mode[R])) {
+	t.Helper()
+	for _, mode := range modes {
+		t.Run(mode.Name, func(t *testing.T) { f(t, telemetrytest.New(t), mode) })
+	}
+}
+
+// RunRoutes runs the cases (CheckRoutes) through each mode on the router
+// routes builds.
+func RunRoutes[R any](t *testing.T, modes []Mode[R], routes func(R), cases []Case) {
+	t.Helper()
+	for _, mode := range modes {
+		t.Run(mode.Name, func(t *testing.T) {
+			CheckRoutes(t, func(kit *telemetrytest.Kit) http.Handler { return mode.Build(kit, routes) }, cases)
+		})
+	}
+}
+
+// RunConcurrent sends a GET to each of paths, 20 times, all at once
+// through one handler of each mode, and checks that http_requests_total
+// is want: a request never brings the route of another.
+func RunConcurrent[R any](t *testing.T, modes []Mode[R], routes func(R), paths []string, want string) {
+	t.Helper()
+	EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode Mode[R]) {
+		ServeConcurrently(mode.Build(kit, routes), 20, paths...)
+		WantRequests(t, kit, want)
+	})
+}
+
+// SetNamed is a handler that names its request's route "/named" with
+// middleware.SetRoute.
+func SetNamed(_ http.ResponseWriter, r *http.Request) { middleware.SetRoute(r, "/named") }
+
+// RunRouteOptions checks that SetRoute wins over the router's route and
+// that a WithRouteFunc given by the caller (MineRoute) replaces it, in
+// each mode: routes must serve GET /set/{id} with SetNamed and GET
+// /users/{id}.
+func RunRouteOptions[R any](t *testing.T, modes []Mode[R], routes func(R)) {
+	t.Helper()
+	EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode Mode[R]) {
+		h := mode.Build(kit, routes, middleware.WithRouteFunc(MineRoute))
+		Serve(h, "GET", "/set/1", "/users/1")
+		WantRequests(t, kit, "GET /mine 200=1, GET /named 200=1")
+	})
+}
+
+// RunPanic checks, in each mode, that a panicking handler counts as 500
+// under its route and that the panic goes on to net/http: routes must
+// serve GET /boom/{id} with Boom.
+func RunPanic[R any](t *testing.T, modes []Mode[R], routes func(R)) {
+	t.Helper()
+	EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode Mode[R]) {
+		CheckPanic(t, mode.Build(kit, routes), "/boom/1")
+		WantRequests(t, kit, "GET /boom/{id} 500=1")
+	})
+}
+
+// RunNested puts the router, with the middleware in each mode, behind
+// another middleware.New and sends reqs ("METHOD /path") through: each
+// request is counted once, by the outer one (want), with one span each.
+func RunNested[R any](t *testing.T, modes []Mode[R], routes func(R), reqs []string, want string) {
+	t.Helper()
+	EachMode(t, modes, func(t *testing.T, kit *telemetrytest.Kit, mode Mode[R]) {
+		h := middleware.New(kit.Telemetry)(mode.Build(kit, routes))
+		ServeEach(h, reqs...)
+		WantRequests(t, kit, want)
+		if n := len(kit.Spans()); n != len(reqs) {
+			t.Errorf("%d spans, want %d", n, len(reqs))
+		}
+	})
+}
+
+// BenchModes measures a GET to each of paths through each mode on the
+// router routes builds.
+func BenchModes[R any](b *testing.B, modes []Mode[R], routes func(R), paths ...string) {
+	for _, mode := range modes {
+		BenchPaths(b, mode.Name, func(kit *telemetrytest.Kit) http.Handler { return mode.Build(kit, routes) }, paths...)
 	}
 }
