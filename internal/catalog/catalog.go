@@ -262,7 +262,7 @@ var (
 	GoMemoryUsed = Metric{Name: "go_memory_used_bytes", Kind: Gauge, Unit: "By",
 		Description: "Memory used by the Go runtime.",
 		Labels:      []Label{{Key: "go_memory_type", Values: []string{"stack", "other"}}}, RecordedBy: "Init", Note: runtimeNote}
-	GoMemoryLimit      = Metric{Name: "go_memory_limit_bytes", Kind: Gauge, Unit: "By", Description: "Go runtime memory limit configured by the user, if a limit exists.", RecordedBy: "Init", Note: runtimeNote}
+	GoMemoryLimit      = Metric{Name: "go_memory_limit_bytes", Kind: Gauge, Unit: "By", Description: "Go runtime memory limit configured by the user, if a limit exists.", RecordedBy: "Init", Note: runtimeNote, When: "a memory limit is set (GOMEMLIMIT, debug.SetMemoryLimit)"}
 	GoMemoryAllocated  = Metric{Name: "go_memory_allocated_bytes_total", Kind: Counter, Unit: "By", Description: "Memory allocated to the heap by the application.", RecordedBy: "Init", Note: runtimeNote}
 	GoMemoryAllocs     = Metric{Name: "go_memory_allocations_total", Kind: Counter, Description: "Count of allocations to the heap by the application.", RecordedBy: "Init", Note: runtimeNote}
 	GoMemoryGCGoal     = Metric{Name: "go_memory_gc_goal_bytes", Kind: Gauge, Unit: "By", Description: "Heap size target for the end of the GC cycle.", RecordedBy: "Init", Note: runtimeNote}
