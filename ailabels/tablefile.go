@@ -350,6 +350,15 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 		}
 		return string(out)
 	}
+	// list writes open, then items a line each one level deeper with
+	// commas between them, then close.
+	list := func(indent int, open string, items []string, close string) {
+		line(indent, "%s", open)
+		for i, it := range items {
+			line(indent+1, "%s%s", it, comma(i, len(items)))
+		}
+		line(indent, "%s", close)
+	}
 	line(0, "{")
 	line(1, `"schema_version": %d,`, SchemaVersion)
 	if a := p.AsOf(); a != "" {
@@ -359,11 +368,11 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 		line(1, `"source": %s,`, js(s))
 	}
 	if len(p.Sources()) > 0 {
-		line(1, `"sources": [`)
-		for i, s := range p.Sources() {
-			line(2, "%s%s", js(s), comma(i, len(p.Sources())))
+		var items []string
+		for _, s := range p.Sources() {
+			items = append(items, js(s))
 		}
-		line(1, "],")
+		list(1, `"sources": [`, items, "],")
 	}
 	line(1, `"currency": "USD",`)
 	line(1, `"unit": "per 1M tokens",`)
@@ -406,12 +415,11 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 	}
 	if len(generic) > 0 {
 		sections = append(sections, func() {
-			line(1, `"models": {`)
-			keys := slices.Sorted(maps.Keys(generic))
-			for i, k := range keys {
-				line(2, "%s: %s%s", js(k), js(generic[k]), comma(i, len(keys)))
+			var items []string
+			for _, k := range slices.Sorted(maps.Keys(generic)) {
+				items = append(items, js(k)+": "+js(generic[k]))
 			}
-			b.WriteString("  }\n")
+			list(1, `"models": {`, items, "}")
 		})
 	}
 	if len(byProv) > 0 {
@@ -419,14 +427,13 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 			line(1, `"providers": {`)
 			provs := slices.Sorted(maps.Keys(byProv))
 			for i, prov := range provs {
-				line(2, "%s: {", js(prov))
-				keys := slices.Sorted(maps.Keys(byProv[prov]))
-				for j, k := range keys {
-					line(3, "%s: %s%s", js(k), js(byProv[prov][k]), comma(j, len(keys)))
+				var items []string
+				for _, k := range slices.Sorted(maps.Keys(byProv[prov])) {
+					items = append(items, js(k)+": "+js(byProv[prov][k]))
 				}
-				line(2, "}%s", comma(i, len(provs)))
+				list(2, js(prov)+": {", items, "}"+comma(i, len(provs)))
 			}
-			b.WriteString("  }\n")
+			line(1, "}")
 		})
 	}
 	if len(rules) > 0 {
@@ -434,14 +441,13 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 			line(1, `"rules": {`)
 			provs := slices.Sorted(maps.Keys(rules))
 			for i, prov := range provs {
-				line(2, "%s: [", js(prov))
-				for j, e := range rules[prov] {
-					fr := fileRule{Name: e.model, Match: e.matchRaw, fileEntry: fileEntryOf(e)}
-					line(3, "%s%s", js(fr), comma(j, len(rules[prov])))
+				var items []string
+				for _, e := range rules[prov] {
+					items = append(items, js(fileRule{Name: e.model, Match: e.matchRaw, fileEntry: fileEntryOf(e)}))
 				}
-				line(2, "]%s", comma(i, len(provs)))
+				list(2, js(prov)+": [", items, "]"+comma(i, len(provs)))
 			}
-			b.WriteString("  }\n")
+			line(1, "}")
 		})
 	}
 	for i, s := range sections {
