@@ -20,34 +20,26 @@ const SchemaVersion = 2
 
 // tableFile is the JSON form of a Pricing (see pricing.json and
 // LoadPricing).
-type tableFile struct {
-	SchemaVersion int                             `json:"schema_version,omitempty"`
-	AsOf          string                          `json:"as_of,omitempty"`
-	Source        string                          `json:"source,omitempty"`
-	Sources       []Source                        `json:"sources,omitempty"`
-	Currency      string                          `json:"currency,omitempty"`
-	Unit          string                          `json:"unit,omitempty"`
-	Fallbacks     map[string][]string             `json:"fallbacks,omitempty"`
-	Deployments   map[string]map[string]string    `json:"deployments,omitempty"`
-	Models        map[string]fileEntry            `json:"models,omitempty"`
-	Providers     map[string]map[string]fileEntry `json:"providers,omitempty"`
-	Rules         map[string][]fileRule           `json:"rules,omitempty"`
-}
+type tableFile = tableFileOf[fileEntry, fileRule]
 
 // rawTableFile is tableFile with the entries left undecoded, so that an
 // error names the entry it is in.
-type rawTableFile struct {
-	SchemaVersion int                                   `json:"schema_version,omitempty"`
-	AsOf          string                                `json:"as_of,omitempty"`
-	Source        string                                `json:"source,omitempty"`
-	Sources       []Source                              `json:"sources,omitempty"`
-	Currency      string                                `json:"currency,omitempty"`
-	Unit          string                                `json:"unit,omitempty"`
-	Fallbacks     map[string][]string                   `json:"fallbacks,omitempty"`
-	Deployments   map[string]map[string]string          `json:"deployments,omitempty"`
-	Models        map[string]json.RawMessage            `json:"models,omitempty"`
-	Providers     map[string]map[string]json.RawMessage `json:"providers,omitempty"`
-	Rules         map[string][]json.RawMessage          `json:"rules,omitempty"`
+type rawTableFile = tableFileOf[json.RawMessage, json.RawMessage]
+
+// tableFileOf is the JSON form of a Pricing with its entries of type E
+// and its rules of type R.
+type tableFileOf[E, R any] struct {
+	SchemaVersion int                          `json:"schema_version,omitempty"`
+	AsOf          string                       `json:"as_of,omitempty"`
+	Source        string                       `json:"source,omitempty"`
+	Sources       []Source                     `json:"sources,omitempty"`
+	Currency      string                       `json:"currency,omitempty"`
+	Unit          string                       `json:"unit,omitempty"`
+	Fallbacks     map[string][]string          `json:"fallbacks,omitempty"`
+	Deployments   map[string]map[string]string `json:"deployments,omitempty"`
+	Models        map[string]E                 `json:"models,omitempty"`
+	Providers     map[string]map[string]E      `json:"providers,omitempty"`
+	Rules         map[string][]R               `json:"rules,omitempty"`
 }
 
 // decodeStrict decodes raw into v, refusing unknown fields; its error is a
