@@ -1022,33 +1022,32 @@ func confExemplars(name string, present bool) confCheck {
 
 func confFindSpan(t *testing.T, o *confOutcome) *otlptest.Span {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), confArrivalWait)
-	defer cancel()
-	reqs, err := o.rcv.WaitFor(ctx, func(r []otlptest.Request) bool { return confHasItem(r, confTraces) })
-	if err != nil {
-		t.Errorf("span %s not at the receiver: %v", confSpan, err)
-		return nil
-	}
-	for _, s := range otlptest.AllSpans(reqs) {
-		if s.Name == confSpan {
-			return &s
-		}
-	}
-	return nil
+	return confFind(t, o, confTraces, "span "+confSpan, otlptest.AllSpans,
+		func(s otlptest.Span) bool { return s.Name == confSpan })
 }
 
 func confFindLog(t *testing.T, o *confOutcome) *otlptest.Log {
 	t.Helper()
+	return confFind(t, o, confLogs, "log "+confLog, otlptest.AllLogs,
+		func(l otlptest.Log) bool { return l.Body == confLog })
+}
+
+// confFind waits for an item of signal sig at the receiver and returns
+// the first of all(requests) that match accepts, nil if none; what names
+// the item in the error when nothing of sig arrives.
+func confFind[T any](t *testing.T, o *confOutcome, sig otlptest.Signal, what string,
+	all func([]otlptest.Request) []T, match func(T) bool) *T {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), confArrivalWait)
 	defer cancel()
-	reqs, err := o.rcv.WaitFor(ctx, func(r []otlptest.Request) bool { return confHasItem(r, confLogs) })
+	reqs, err := o.rcv.WaitFor(ctx, func(r []otlptest.Request) bool { return confHasItem(r, sig) })
 	if err != nil {
-		t.Errorf("log %s not at the receiver: %v", confLog, err)
+		t.Errorf("%s not at the receiver: %v", what, err)
 		return nil
 	}
-	for _, l := range otlptest.AllLogs(reqs) {
-		if l.Body == confLog {
-			return &l
+	for _, item := range all(reqs) {
+		if match(item) {
+			return &item
 		}
 	}
 	return nil

@@ -23,33 +23,28 @@ type slowSpans struct {
 	got     int
 }
 
-func (e *slowSpans) ExportSpans(ctx context.Context, s []sdktrace.ReadOnlySpan) error {
+// take waits for the release, then counts n items as exported.
+func (e *slowSpans) take(ctx context.Context, n int) error {
 	select {
 	case <-e.release:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	e.mu.Lock()
-	e.got += len(s)
+	e.got += n
 	e.mu.Unlock()
 	return nil
+}
+
+func (e *slowSpans) ExportSpans(ctx context.Context, s []sdktrace.ReadOnlySpan) error {
+	return e.take(ctx, len(s))
 }
 func (e *slowSpans) Shutdown(context.Context) error { return nil }
 
 type slowLogs struct{ slowSpans }
 
-func (e *slowLogs) Export(ctx context.Context, r []sdklog.Record) error {
-	select {
-	case <-e.release:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	e.mu.Lock()
-	e.got += len(r)
-	e.mu.Unlock()
-	return nil
-}
-func (e *slowLogs) ForceFlush(context.Context) error { return nil }
+func (e *slowLogs) Export(ctx context.Context, r []sdklog.Record) error { return e.take(ctx, len(r)) }
+func (e *slowLogs) ForceFlush(context.Context) error                    { return nil }
 
 // Past the bounded queue spans and log records are dropped, never waited
 // for, and every one is accounted for: ended = exported + failed + dropped.
