@@ -42,6 +42,9 @@ type fake struct {
 	jsonDelay time.Duration
 	// crlf ends events with \r\n\r\n, as Google's servers do.
 	crlf bool
+	// noFinalBlank ends the stream right after the last event's data,
+	// without its blank line: genai still hands that chunk to the caller.
+	noFinalBlank bool
 	// gone is closed when a "hang" stream's client went away.
 	gone chan struct{}
 }
@@ -189,6 +192,10 @@ func (f *fake) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range f.chunks {
 		event(fakeTextChunk(i))
+	}
+	if f.noFinalBlank {
+		io.WriteString(w, "data: "+fakeLastChunk()) // no blank line: the stream just ends
+		return
 	}
 	event(fakeLastChunk())
 }

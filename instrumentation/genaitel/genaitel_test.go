@@ -270,6 +270,27 @@ func TestStream(t *testing.T) {
 	}
 }
 
+// TestStreamLastEventWithoutBlankLine: genai reads data lines as they
+// come, so a last chunk that the stream's end cuts from its blank line
+// reaches the caller, and its usage is recorded.
+func TestStreamLastEventWithoutBlankLine(t *testing.T) {
+	s := newSetup(t)
+	f := newFake(t)
+	f.chunks = 3
+	f.noFinalBlank = true
+	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+	sameResults(t, got, want)
+	if len(got) != 4 {
+		t.Fatalf("%d chunks, want 4 (the last one without its blank line included)", len(got))
+	}
+	expect(t, s.spans(t, 1)[0], map[attribute.Key]any{
+		"gen_ai.usage.input_tokens":  1200,
+		"gen_ai.usage.output_tokens": 350,
+		"ai.stream.chunks":           4,
+	})
+}
+
 func TestSlowFirstToken(t *testing.T) {
 	s := newSetup(t)
 	f := newFake(t)
