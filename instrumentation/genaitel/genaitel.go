@@ -191,7 +191,7 @@ func handlerFor(m method) *aihttp.Handler {
 }
 
 var (
-	jsonHandler   = aihttp.Handler{JSON: parseJSON, ErrorType: errorType}
+	jsonHandler = aihttp.Handler{JSON: parseJSON, ErrorType: errorType}
 	// genai reads a stream's data lines as they come: a last event that
 	// the stream's end cuts from its blank line still reaches the caller.
 	streamHandler = aihttp.Handler{Event: streamEvent, ErrorType: errorType, JSON: parseJSON, PartialLastEvent: true}
