@@ -75,41 +75,45 @@ func (t *Telemetry) newExporters(ctx context.Context, cfg *config) (exporters, e
 }
 
 func (t *Telemetry) newSpanExporter(ctx context.Context, cfg *config) (sdktrace.SpanExporter, error) {
-	switch {
-	case cfg.spanExporter != nil:
-		return cfg.spanExporter, nil
-	case cfg.traces.uses(exporterOTLP):
+	return pickExporter(cfg.spanExporter, cfg.traces, func() (sdktrace.SpanExporter, error) {
 		return newOTLPSpanExporter(ctx, cfg.traces, t.transport(cfg.traces))
-	case cfg.traces.uses(exporterConsole):
+	}, func() (sdktrace.SpanExporter, error) {
 		return orNil[sdktrace.SpanExporter](stdouttrace.New(stdouttrace.WithWriter(os.Stdout)))
-	}
-	return nil, nil
+	})
 }
 
 func (t *Telemetry) newMetricExporter(ctx context.Context, cfg *config) (sdkmetric.Exporter, error) {
-	switch {
-	case cfg.metricExporter != nil:
-		return cfg.metricExporter, nil
-	case cfg.metrics.uses(exporterOTLP):
+	return pickExporter(cfg.metricExporter, cfg.metrics, func() (sdkmetric.Exporter, error) {
 		return newOTLPMetricExporter(ctx, cfg, t.transport(cfg.metrics))
-	case cfg.metrics.uses(exporterConsole):
+	}, func() (sdkmetric.Exporter, error) {
 		return orNil[sdkmetric.Exporter](stdoutmetric.New(stdoutmetric.WithWriter(os.Stdout),
 			stdoutmetric.WithTemporalitySelector(temporalitySelector(cfg.temporality)),
 			stdoutmetric.WithAggregationSelector(aggregationSelector(cfg.histogram))))
-	}
-	return nil, nil
+	})
 }
 
 func (t *Telemetry) newLogExporter(ctx context.Context, cfg *config) (sdklog.Exporter, error) {
-	switch {
-	case cfg.logExporter != nil:
-		return cfg.logExporter, nil
-	case cfg.logs.uses(exporterOTLP):
+	return pickExporter(cfg.logExporter, cfg.logs, func() (sdklog.Exporter, error) {
 		return newOTLPLogExporter(ctx, cfg.logs, t.transport(cfg.logs))
-	case cfg.logs.uses(exporterConsole):
+	}, func() (sdklog.Exporter, error) {
 		return orNil[sdklog.Exporter](stdoutlog.New(stdoutlog.WithWriter(os.Stdout)))
+	})
+}
+
+// pickExporter returns one signal's exporter: given (an option's) when it
+// is not nil, else what otlp or console builds when s's exporter list
+// names them, else none.
+func pickExporter[E any](given E, s signal, otlp, console func() (E, error)) (E, error) {
+	switch {
+	case any(given) != nil:
+		return given, nil
+	case s.uses(exporterOTLP):
+		return otlp()
+	case s.uses(exporterConsole):
+		return console()
 	}
-	return nil, nil
+	var none E
+	return none, nil
 }
 
 // transport returns a new HTTP transport for one signal's OTLP/HTTP
