@@ -18,6 +18,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 )
 
 func TestSeverity(t *testing.T) {
@@ -197,16 +198,7 @@ func TestGroupsKeepStructure(t *testing.T) {
 	l.InfoContext(ctx, "m", "status", 200, slog.Group("user", "id", 7))
 	slog.New(h).WithGroup("req").WithGroup("inner").Info("no attrs")
 
-	want := map[string]any{
-		"top": "t",
-		"req": map[string]any{
-			"method": "GET",
-			"empty": map[string]any{
-				"status": float64(200),
-				"user":   map[string]any{"id": float64(7)},
-			},
-		},
-	}
+	want := groupsWant[float64]() // numbers decoded from the console's JSON
 	lines := buf.lines(t)
 	if len(lines) != 2 {
 		t.Fatalf("got %d lines", len(lines))
@@ -227,21 +219,27 @@ func TestGroupsKeepStructure(t *testing.T) {
 
 	recs := kit.Logs()
 	m := attrMap(recs[0])
-	wantOTel := map[string]any{
-		"top": "t",
-		"req": map[string]any{
-			"method": "GET",
-			"empty": map[string]any{
-				"status": int64(200),
-				"user":   map[string]any{"id": int64(7)},
-			},
-		},
-	}
+	wantOTel := groupsWant[int64]()
 	for _, k := range []string{string(labels.Environment), string(labels.Project), string(labels.Service)} {
 		delete(m, k)
 	}
 	if !reflect.DeepEqual(m, wantOTel) {
 		t.Errorf("otel\n got %v\nwant %v", m, wantOTel)
+	}
+}
+
+// groupsWant is the structure TestGroupsKeepStructure logs, with its
+// numbers of type N.
+func groupsWant[N float64 | int64]() map[string]any {
+	return map[string]any{
+		"top": "t",
+		"req": map[string]any{
+			"method": "GET",
+			"empty": map[string]any{
+				"status": N(200),
+				"user":   map[string]any{"id": N(7)},
+			},
+		},
 	}
 }
 
@@ -333,11 +331,7 @@ func TestLevelFilters(t *testing.T) {
 }
 
 func TestNilAndDisabledTelemetry(t *testing.T) {
-	disabled, err := telemetry.Init(context.Background(), telemetry.WithService("x"), telemetry.WithDisabled(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, tel := range map[string]*telemetry.Telemetry{"nil": nil, "disabled": disabled} {
+	for name, tel := range testutil.NilAndDisabled(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			l, err := New(tel, WithWriter(&buf), WithLevel(slog.LevelInfo))

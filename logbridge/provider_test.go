@@ -10,8 +10,8 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -88,11 +88,7 @@ func logOnce(l *slog.Logger) {
 }
 
 func TestWithLoggerProviderWithoutTelemetry(t *testing.T) {
-	disabled, err := telemetry.Init(context.Background(), telemetry.WithService("svc"), telemetry.WithDisabled(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, tel := range map[string]*telemetry.Telemetry{"nil": nil, "disabled": disabled} {
+	for name, tel := range testutil.NilAndDisabled(t) {
 		t.Run(name, func(t *testing.T) {
 			lp, p := newMemProvider(t)
 			buf := &syncBuffer{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -139,11 +140,7 @@ func checkRecorded(t *testing.T, p *ownProviders) {
 }
 
 func TestProviderOptionsWithoutTelemetry(t *testing.T) {
-	disabled, err := telemetry.Init(context.Background(), telemetry.WithService("svc"), telemetry.WithDisabled(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, tel := range map[string]*telemetry.Telemetry{"nil": nil, "disabled": disabled} {
+	for name, tel := range testutil.NilAndDisabled(t) {
 		t.Run(name, func(t *testing.T) {
 			p := newOwnProviders(t)
 			ai, err := metrics.NewAI(tel, metrics.WithMeterProvider(p.mp), metrics.WithTracerProvider(p.tp), metrics.WithSemconvHistograms())

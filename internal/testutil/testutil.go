@@ -1,6 +1,7 @@
 // Package testutil holds the test doubles the SDK's own tests and
 // benchmarks share: exporters that discard, a loopback address nobody
-// listens on, and the attribute sets of collected metric points.
+// listens on, the attribute sets of collected metric points, and the
+// Telemetry values that record nothing.
 package testutil
 
 import (
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
 )
 
@@ -97,4 +99,15 @@ func ReportCPU(b *testing.B, start time.Duration) {
 		return
 	}
 	b.ReportMetric(float64(CPUTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// NilAndDisabled returns, by name, the two Telemetry values that record
+// nothing: "nil" and "disabled" (from Init with WithDisabled).
+func NilAndDisabled(tb testing.TB) map[string]*telemetry.Telemetry {
+	tb.Helper()
+	disabled, err := telemetry.Init(context.Background(), telemetry.WithService("svc"), telemetry.WithDisabled(true))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return map[string]*telemetry.Telemetry{"nil": nil, "disabled": disabled}
 }
