@@ -5,10 +5,7 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
@@ -26,34 +23,16 @@ var (
 )
 
 // ownProviders is a meter provider on a manual reader and a tracer
-// provider on a span recorder, shut down when the test ends.
-type ownProviders struct {
-	reader *sdkmetric.ManualReader
-	mp     *sdkmetric.MeterProvider
-	spans  *tracetest.SpanRecorder
-	tp     *sdktrace.TracerProvider
-}
+// provider exporting into memory, shut down when the test ends.
+type ownProviders struct{ *testutil.Providers }
 
-func newOwnProviders(t *testing.T) *ownProviders {
-	t.Helper()
-	p := &ownProviders{reader: sdkmetric.NewManualReader(), spans: tracetest.NewSpanRecorder()}
-	p.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(p.reader))
-	p.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(p.spans))
-	t.Cleanup(func() {
-		_ = p.mp.Shutdown(context.Background())
-		_ = p.tp.Shutdown(context.Background())
-	})
-	return p
-}
+func newOwnProviders(t *testing.T) *ownProviders { return &ownProviders{testutil.NewProviders(t)} }
 
 // points collects the reader and returns the points of metric name by
 // their full label set (the count for histograms), and the metric's scope.
 func (p *ownProviders) points(t *testing.T, name string) (map[string]float64, string) {
 	t.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := p.reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
+	rm := p.Collect(t)
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
 			if m.Name != name {
@@ -133,8 +112,8 @@ func checkRecorded(t *testing.T, p *ownProviders) {
 	p.wantPoint(t, metrics.PMFScoreName, "calculation_method=sean_ellis", 0.44)
 	p.wantPoint(t, metrics.GenAIOperationDurationName,
 		"gen_ai.operation.name=chat,gen_ai.provider.name=openai,gen_ai.request.model=gpt-4o,gen_ai.response.model=gpt-4o", 1)
-	spans := p.spans.Ended()
-	if len(spans) != 1 || spans[0].Name() != "chat gpt-4o" || spans[0].InstrumentationScope().Name != telemetry.ScopeName {
+	spans := p.Spans.GetSpans()
+	if len(spans) != 1 || spans[0].Name != "chat gpt-4o" || spans[0].InstrumentationScope.Name != telemetry.ScopeName {
 		t.Fatalf("spans on the given provider: %d; want one chat gpt-4o span of scope %s", len(spans), telemetry.ScopeName)
 	}
 }
@@ -143,11 +122,11 @@ func TestProviderOptionsWithoutTelemetry(t *testing.T) {
 	for name, tel := range testutil.NilAndDisabled(t) {
 		t.Run(name, func(t *testing.T) {
 			p := newOwnProviders(t)
-			ai, err := metrics.NewAI(tel, metrics.WithMeterProvider(p.mp), metrics.WithTracerProvider(p.tp), metrics.WithSemconvHistograms())
+			ai, err := metrics.NewAI(tel, metrics.WithMeterProvider(p.MP), metrics.WithTracerProvider(p.TP), metrics.WithSemconvHistograms())
 			if err != nil {
 				t.Fatal(err)
 			}
-			biz, err := metrics.NewBusiness(tel, metrics.WithMeterProvider(p.mp), metrics.WithTracerProvider(p.tp))
+			biz, err := metrics.NewBusiness(tel, metrics.WithMeterProvider(p.MP), metrics.WithTracerProvider(p.TP))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,11 +143,11 @@ func TestProviderOptionsWithoutTelemetry(t *testing.T) {
 func TestProviderOptionsWinOverTelemetry(t *testing.T) {
 	kit := telemetrytest.New(t)
 	p := newOwnProviders(t)
-	ai, err := metrics.NewAI(kit.Telemetry, metrics.WithMeterProvider(p.mp), metrics.WithTracerProvider(p.tp), metrics.WithSemconvHistograms())
+	ai, err := metrics.NewAI(kit.Telemetry, metrics.WithMeterProvider(p.MP), metrics.WithTracerProvider(p.TP), metrics.WithSemconvHistograms())
 	if err != nil {
 		t.Fatal(err)
 	}
-	biz, err := metrics.NewBusiness(kit.Telemetry, metrics.WithMeterProvider(p.mp))
+	biz, err := metrics.NewBusiness(kit.Telemetry, metrics.WithMeterProvider(p.MP))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +170,7 @@ func TestProviderOptionsOneAtATime(t *testing.T) {
 
 	t.Run("tracer only, no Telemetry", func(t *testing.T) {
 		p := newOwnProviders(t)
-		ai, err := metrics.NewAI(nil, metrics.WithTracerProvider(p.tp))
+		ai, err := metrics.NewAI(nil, metrics.WithTracerProvider(p.TP))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +181,7 @@ func TestProviderOptionsOneAtATime(t *testing.T) {
 		if c, err := call.End(u, nil); err != nil || !c.Priced {
 			t.Fatalf("End = %+v, %v", c, err)
 		}
-		if n := len(p.spans.Ended()); n != 1 {
+		if n := len(p.Spans.GetSpans()); n != 1 {
 			t.Errorf("%d spans on the given tracer provider, want 1", n)
 		}
 	})
@@ -210,7 +189,7 @@ func TestProviderOptionsOneAtATime(t *testing.T) {
 	t.Run("meter only, Telemetry's tracer", func(t *testing.T) {
 		kit := telemetrytest.New(t)
 		p := newOwnProviders(t)
-		ai, err := metrics.NewAI(kit.Telemetry, metrics.WithMeterProvider(p.mp))
+		ai, err := metrics.NewAI(kit.Telemetry, metrics.WithMeterProvider(p.MP))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +236,7 @@ func TestProviderOptionsOneAtATime(t *testing.T) {
 // Bounds and validation do not depend on where the points go.
 func TestProviderOptionsKeepBounds(t *testing.T) {
 	p := newOwnProviders(t)
-	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(p.mp), metrics.WithMaxModels(1))
+	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(p.MP), metrics.WithMaxModels(1))
 	if err != nil {
 		t.Fatal(err)
 	}

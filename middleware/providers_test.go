@@ -1,7 +1,6 @@
 package middleware_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -9,44 +8,25 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
 // ownProviders is an OpenTelemetry SDK of the test's own, not a Telemetry.
-type ownProviders struct {
-	spans  *tracetest.InMemoryExporter
-	tp     *sdktrace.TracerProvider
-	reader *sdkmetric.ManualReader
-	mp     *sdkmetric.MeterProvider
-}
+type ownProviders struct{ *testutil.Providers }
 
-func newOwnProviders(t *testing.T) *ownProviders {
-	p := &ownProviders{spans: tracetest.NewInMemoryExporter(), reader: sdkmetric.NewManualReader()}
-	p.tp = sdktrace.NewTracerProvider(sdktrace.WithSyncer(p.spans))
-	p.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(p.reader))
-	t.Cleanup(func() {
-		_ = p.tp.Shutdown(context.Background())
-		_ = p.mp.Shutdown(context.Background())
-	})
-	return p
-}
+func newOwnProviders(t *testing.T) *ownProviders { return &ownProviders{testutil.NewProviders(t)} }
 
 // requests returns the http_requests_total points by endpoint.
 func (p *ownProviders) requests(t *testing.T) map[string]int64 {
 	t.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := p.reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
+	rm := p.Collect(t)
 	out := map[string]int64{}
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
@@ -77,15 +57,15 @@ func TestProvidersWithoutTelemetry(t *testing.T) {
 		gotParent = trace.SpanContextFromContext(r.Context())
 	})
 	h := middleware.New(nil,
-		middleware.WithTracerProvider(p.tp),
-		middleware.WithMeterProvider(p.mp),
+		middleware.WithTracerProvider(p.TP),
+		middleware.WithMeterProvider(p.MP),
 		middleware.WithPropagators(propagation.TraceContext{}),
 	)(mux)
 	r := httptest.NewRequest("GET", "/users/1", nil)
 	r.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 	h.ServeHTTP(httptest.NewRecorder(), r)
 
-	spans := p.spans.GetSpans()
+	spans := p.Spans.GetSpans()
 	if len(spans) != 1 || spans[0].Name != "GET /users/{id}" {
 		t.Fatalf("spans %q, want one GET /users/{id}", spanNames(spans))
 	}
@@ -97,23 +77,23 @@ func TestProvidersWithoutTelemetry(t *testing.T) {
 	}
 
 	// Transport on a tracer provider alone.
-	p.spans.Reset()
+	p.Spans.Reset()
 	rt := middleware.Transport(nil, roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Header.Get("Traceparent") == "" {
 			t.Error("no traceparent injected")
 		}
 		return &http.Response{StatusCode: 204, Body: http.NoBody, Request: r}, nil
-	}), middleware.WithTracerProvider(p.tp))
+	}), middleware.WithTracerProvider(p.TP))
 	req, _ := http.NewRequest("GET", "http://svc.example/x", nil)
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if spans := p.spans.GetSpans(); len(spans) != 1 || spans[0].SpanKind != trace.SpanKindClient {
+	if spans := p.Spans.GetSpans(); len(spans) != 1 || spans[0].SpanKind != trace.SpanKindClient {
 		t.Errorf("client spans %q, want one", spanNames(spans))
 	}
-	if rt := middleware.Transport(nil, nil, middleware.WithMeterProvider(p.mp)); rt != http.DefaultTransport {
+	if rt := middleware.Transport(nil, nil, middleware.WithMeterProvider(p.MP)); rt != http.DefaultTransport {
 		t.Errorf("Transport with a meter provider only = %T, want the base (it records no metrics)", rt)
 	}
 }
@@ -123,9 +103,9 @@ func TestProvidersWithoutTelemetry(t *testing.T) {
 func TestProvidersOverrideTelemetry(t *testing.T) {
 	kit := telemetrytest.New(t)
 	p := newOwnProviders(t)
-	h := middleware.Handler(kit.Telemetry, http.NotFoundHandler(), middleware.WithTracerProvider(p.tp))
+	h := middleware.Handler(kit.Telemetry, http.NotFoundHandler(), middleware.WithTracerProvider(p.TP))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	if n := len(p.spans.GetSpans()); n != 1 {
+	if n := len(p.Spans.GetSpans()); n != 1 {
 		t.Errorf("%d spans on the option's provider, want 1", n)
 	}
 	if n := len(kit.Spans()); n != 0 {
@@ -140,7 +120,7 @@ func TestProvidersOverrideTelemetry(t *testing.T) {
 // no spans anywhere.
 func TestMeterProviderOnlyWithoutTelemetry(t *testing.T) {
 	p := newOwnProviders(t)
-	h := middleware.Handler(nil, http.NotFoundHandler(), middleware.WithMeterProvider(p.mp))
+	h := middleware.Handler(nil, http.NotFoundHandler(), middleware.WithMeterProvider(p.MP))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	if got := p.requests(t); got[metrics.HTTPUnmatched] != 1 {
 		t.Errorf("http_requests_total by endpoint %v", got)

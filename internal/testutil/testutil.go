@@ -15,6 +15,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/labels"
@@ -110,4 +111,37 @@ func NilAndDisabled(tb testing.TB) map[string]*telemetry.Telemetry {
 		tb.Fatal(err)
 	}
 	return map[string]*telemetry.Telemetry{"nil": nil, "disabled": disabled}
+}
+
+// Providers is an OpenTelemetry SDK of the test's own, not a Telemetry's:
+// a tracer provider exporting synchronously into memory and a meter
+// provider on a manual reader.
+type Providers struct {
+	Spans  *tracetest.InMemoryExporter
+	TP     *sdktrace.TracerProvider
+	Reader *sdkmetric.ManualReader
+	MP     *sdkmetric.MeterProvider
+}
+
+// NewProviders returns Providers that are shut down when the test ends.
+func NewProviders(tb testing.TB) *Providers {
+	tb.Helper()
+	p := &Providers{Spans: tracetest.NewInMemoryExporter(), Reader: sdkmetric.NewManualReader()}
+	p.TP = sdktrace.NewTracerProvider(sdktrace.WithSyncer(p.Spans))
+	p.MP = sdkmetric.NewMeterProvider(sdkmetric.WithReader(p.Reader))
+	tb.Cleanup(func() {
+		_ = p.TP.Shutdown(context.Background())
+		_ = p.MP.Shutdown(context.Background())
+	})
+	return p
+}
+
+// Collect returns what the reader holds now.
+func (p *Providers) Collect(tb testing.TB) metricdata.ResourceMetrics {
+	tb.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := p.Reader.Collect(context.Background(), &rm); err != nil {
+		tb.Fatal(err)
+	}
+	return rm
 }
