@@ -5,10 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
@@ -26,25 +24,7 @@ func newOwnProviders(t *testing.T) *ownProviders { return &ownProviders{testutil
 // requests returns the http_requests_total points by endpoint.
 func (p *ownProviders) requests(t *testing.T) map[string]int64 {
 	t.Helper()
-	rm := p.Collect(t)
-	out := map[string]int64{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			if m.Name != metrics.HTTPRequestsName {
-				continue
-			}
-			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-				for _, k := range []attribute.Key{"environment", "project", "service"} {
-					if _, ok := dp.Attributes.Value(k); ok {
-						t.Errorf("a provider of one's own got %s", k)
-					}
-				}
-				e, _ := dp.Attributes.Value(metrics.HTTPEndpointKey)
-				out[e.AsString()] += dp.Value
-			}
-		}
-	}
-	return out
+	return p.SumBy(t, metrics.HTTPRequestsName, metrics.HTTPEndpointKey)
 }
 
 // TestProvidersWithoutTelemetry: with a nil Telemetry, the provider

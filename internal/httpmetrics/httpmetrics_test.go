@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 	"github.com/starmates-ai-team/telemetry/internal/httpmetrics"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -140,10 +140,8 @@ func TestHTTPNilAndDisabled(t *testing.T) {
 // Telemetry's, with a set of known methods of its own: the points have the
 // design's names and labels, and none of environment, project, service.
 func TestHTTPOnOwnMeterProvider(t *testing.T) {
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	defer func() { _ = mp.Shutdown(context.Background()) }()
-	h, err := httpmetrics.New(mp, "GET", "PROPFIND")
+	p := testutil.NewProviders(t)
+	h, err := httpmetrics.New(p.MP, "GET", "PROPFIND")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,27 +149,7 @@ func TestHTTPOnOwnMeterProvider(t *testing.T) {
 	for _, m := range []string{"GET", "PROPFIND", "POST"} {
 		h.Request(ctx, h.Labels(m, "/dav", 207), time.Millisecond)
 	}
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(ctx, &rm); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]int64{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			if m.Name != metrics.HTTPRequestsName {
-				continue
-			}
-			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-				v, _ := dp.Attributes.Value(metrics.HTTPMethodKey)
-				got[v.AsString()] += dp.Value
-				for _, k := range []attribute.Key{"environment", "project", "service"} {
-					if _, has := dp.Attributes.Value(k); has {
-						t.Errorf("point has %s on a provider of one's own", k)
-					}
-				}
-			}
-		}
-	}
+	got := p.SumBy(t, metrics.HTTPRequestsName, metrics.HTTPMethodKey)
 	want := map[string]int64{"GET": 1, "PROPFIND": 1, metrics.HTTPOther: 1}
 	if len(got) != len(want) || got["GET"] != 1 || got["PROPFIND"] != 1 || got[metrics.HTTPOther] != 1 {
 		t.Errorf("http_requests_total by method = %v, want %v", got, want)

@@ -145,3 +145,30 @@ func (p *Providers) Collect(tb testing.TB) metricdata.ResourceMetrics {
 	}
 	return rm
 }
+
+// SumBy collects the reader and returns the points of the int64 sum name
+// added up by their value of key. A point with one of the labels that
+// only a Telemetry's exporters add (environment, project, service) is an
+// error: a provider of one's own does not get them.
+func (p *Providers) SumBy(tb testing.TB, name string, key attribute.Key) map[string]int64 {
+	tb.Helper()
+	rm := p.Collect(tb)
+	out := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != name {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				for _, k := range []attribute.Key{labels.Environment, labels.Project, labels.Service} {
+					if _, has := dp.Attributes.Value(k); has {
+						tb.Errorf("%s point has %s on a provider of one's own", name, k)
+					}
+				}
+				v, _ := dp.Attributes.Value(key)
+				out[v.AsString()] += dp.Value
+			}
+		}
+	}
+	return out
+}
