@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -296,23 +297,24 @@ func newOTLPLogExporter(ctx context.Context, s signal, tr http.RoundTripper) (sd
 func temporalitySelector(pref string) sdkmetric.TemporalitySelector {
 	switch pref {
 	case temporalityDelta:
-		return func(k sdkmetric.InstrumentKind) metricdata.Temporality {
-			switch k {
-			case sdkmetric.InstrumentKindUpDownCounter, sdkmetric.InstrumentKindObservableUpDownCounter:
-				return metricdata.CumulativeTemporality
-			}
-			return metricdata.DeltaTemporality
-		}
+		return temporalityOf(metricdata.CumulativeTemporality, metricdata.DeltaTemporality,
+			sdkmetric.InstrumentKindUpDownCounter, sdkmetric.InstrumentKindObservableUpDownCounter)
 	case temporalityLowMemory:
-		return func(k sdkmetric.InstrumentKind) metricdata.Temporality {
-			switch k {
-			case sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindHistogram:
-				return metricdata.DeltaTemporality
-			}
-			return metricdata.CumulativeTemporality
-		}
+		return temporalityOf(metricdata.DeltaTemporality, metricdata.CumulativeTemporality,
+			sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindHistogram)
 	}
 	return sdkmetric.DefaultTemporalitySelector
+}
+
+// temporalityOf returns a selector that gives listed to the kinds and
+// other to every other kind.
+func temporalityOf(listed, other metricdata.Temporality, kinds ...sdkmetric.InstrumentKind) sdkmetric.TemporalitySelector {
+	return func(k sdkmetric.InstrumentKind) metricdata.Temporality {
+		if slices.Contains(kinds, k) {
+			return listed
+		}
+		return other
+	}
 }
 
 // aggregationSelector implements
