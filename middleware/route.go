@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"github.com/starmates-ai-team/telemetry/internal/bounded"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -96,10 +95,8 @@ func StripPrefix(prefix string, h http.Handler) http.Handler {
 	if prefix == "" {
 		return h
 	}
-	sp := &stripPrefix{prefix: prefix, h: h}
+	sp := &stripPrefix{prefix: prefix, h: h, routes: bounded.NewCache[string, string](maxPrefixRoutes)}
 	_, sp.isMux = h.(*http.ServeMux)
-	m := make(map[string]string)
-	sp.routes.Store(&m)
 	return sp
 }
 
@@ -112,8 +109,7 @@ type stripPrefix struct {
 	h      http.Handler
 	isMux  bool
 
-	routes atomic.Pointer[map[string]string] // inner route -> prefix + route, copy on write
-	mu     sync.Mutex
+	routes *bounded.Cache[string, string] // inner route -> prefix + route
 }
 
 func (sp *stripPrefix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -150,25 +146,12 @@ func (sp *stripPrefix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // full returns prefix + route, from the cache when it can.
-func (sp *stripPrefix) full(route string) string {
-	if f, ok := (*sp.routes.Load())[route]; ok {
-		return f
-	}
-	f := sp.prefix + route
+func (sp *stripPrefix) full(route string) string { return sp.routes.Get(route, sp.join) }
+
+// join returns prefix + route, with one slash where both have one.
+func (sp *stripPrefix) join(route string) string {
 	if strings.HasSuffix(sp.prefix, "/") && strings.HasPrefix(route, "/") {
-		f = sp.prefix + route[1:]
+		return sp.prefix + route[1:]
 	}
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	old := *sp.routes.Load()
-	if len(old) >= maxPrefixRoutes {
-		return f
-	}
-	m := make(map[string]string, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[route] = f
-	sp.routes.Store(&m)
-	return f
+	return sp.prefix + route
 }
