@@ -145,11 +145,9 @@ func newBizConfig(opts []BusinessOption) (bizConfig, error) {
 // holds whichever such value was set last: raise the bound rather than read
 // it.
 type Business struct {
-	enabled   bool
-	retention metric.Float64Gauge
-	adoption  metric.Float64Gauge
-	pmf       metric.Float64Gauge
-	overflow  metric.Int64Counter
+	enabled  bool
+	gauges   [numBizGauges]metric.Float64Gauge
+	overflow metric.Int64Counter
 
 	overflowOpts [numBizLabels][]metric.AddOption
 
@@ -178,7 +176,16 @@ const (
 	gaugeRetention bizGauge = iota
 	gaugeAdoption
 	gaugePMF
+
+	numBizGauges = iota
 )
+
+// gaugeDefs are the catalogue's definitions of the gauges.
+var gaugeDefs = [numBizGauges]catalog.Metric{
+	gaugeRetention: catalog.UserRetention,
+	gaugeAdoption:  catalog.FeatureAdoption,
+	gaugePMF:       catalog.PMFScore,
+}
 
 // gaugeLabels lists, per gauge, the bounded labels of its one or two values.
 var gaugeLabels = [...][]bizLabel{
@@ -215,14 +222,10 @@ func NewBusiness(tel *telemetry.Telemetry, opts ...BusinessOption) (*Business, e
 	b.bounds[bizSegment] = bounded.NewLabels(cfg.maxSegments)
 	b.bounds[bizFeature] = bounded.NewLabels(cfg.maxFeatures)
 	b.bounds[bizMethod] = bounded.NewLabels(cfg.maxMethods)
-	if b.retention, err = catalog.Float64Gauge(meter, catalog.UserRetention); err != nil {
-		return nil, err
-	}
-	if b.adoption, err = catalog.Float64Gauge(meter, catalog.FeatureAdoption); err != nil {
-		return nil, err
-	}
-	if b.pmf, err = catalog.Float64Gauge(meter, catalog.PMFScore); err != nil {
-		return nil, err
+	for g, def := range gaugeDefs {
+		if b.gauges[g], err = catalog.Float64Gauge(meter, def); err != nil {
+			return nil, err
+		}
 	}
 	if b.overflow, err = newOverflowCounter(meter); err != nil {
 		return nil, err
@@ -243,35 +246,13 @@ func (b *Business) Enabled() bool { return b != nil && b.enabled }
 // to 1; the labels must pass ailabels.ValidateLabel. Otherwise the error
 // is returned and nothing is recorded.
 func (b *Business) SetRetention(ctx context.Context, period, segment string, rate float64) error {
-	if b == nil {
-		return nil
-	}
-	if err := checkFraction("retention rate", rate); err != nil {
-		return err
-	}
-	e, err := b.entry(gaugeRetention, period, segment)
-	if err != nil {
-		return err
-	}
-	b.set(ctx, b.retention, rate, e)
-	return nil
+	return b.set(ctx, gaugeRetention, "retention rate", rate, period, segment)
 }
 
 // SetFeatureAdoption sets feature_adoption_rate{feature_name=feature} to
 // rate, the share of active users who use the feature, from 0 to 1.
 func (b *Business) SetFeatureAdoption(ctx context.Context, feature string, rate float64) error {
-	if b == nil {
-		return nil
-	}
-	if err := checkFraction("feature adoption rate", rate); err != nil {
-		return err
-	}
-	e, err := b.entry(gaugeAdoption, feature, "")
-	if err != nil {
-		return err
-	}
-	b.set(ctx, b.adoption, rate, e)
-	return nil
+	return b.set(ctx, gaugeAdoption, "feature adoption rate", rate, feature, "")
 }
 
 // SetPMFScore sets pmf_score{calculation_method=method} to score, from 0
@@ -279,18 +260,7 @@ func (b *Business) SetFeatureAdoption(ctx context.Context, feature string, rate 
 // be very disappointed without the product (0.4 and above suggests
 // product-market fit).
 func (b *Business) SetPMFScore(ctx context.Context, method string, score float64) error {
-	if b == nil {
-		return nil
-	}
-	if err := checkFraction("PMF score", score); err != nil {
-		return err
-	}
-	e, err := b.entry(gaugePMF, method, "")
-	if err != nil {
-		return err
-	}
-	b.set(ctx, b.pmf, score, e)
-	return nil
+	return b.set(ctx, gaugePMF, "PMF score", score, method, "")
 }
 
 func checkFraction(what string, v float64) error {
@@ -300,14 +270,27 @@ func checkFraction(what string, v float64) error {
 	return nil
 }
 
-func (b *Business) set(ctx context.Context, g metric.Float64Gauge, v float64, e *bizEntry) {
-	if !b.enabled {
-		return
+// set sets gauge to v, a fraction (what names it in the error), under the
+// label values v1 (and v2). A nil b sets nothing.
+func (b *Business) set(ctx context.Context, gauge bizGauge, what string, v float64, v1, v2 string) error {
+	if b == nil {
+		return nil
 	}
-	g.Record(ctx, v, e.opts...)
+	if err := checkFraction(what, v); err != nil {
+		return err
+	}
+	e, err := b.entry(gauge, v1, v2)
+	if err != nil {
+		return err
+	}
+	if !b.enabled {
+		return nil
+	}
+	b.gauges[gauge].Record(ctx, v, e.opts...)
 	for _, l := range e.overflow[:e.nOver] {
 		b.overflow.Add(ctx, 1, b.overflowOpts[l]...)
 	}
+	return nil
 }
 
 // entry returns the prepared labels of gauge for its values v1 (and v2),
