@@ -108,25 +108,16 @@ func decodeMetrics(m *colmetricspb.ExportMetricsServiceRequest) []Metric {
 				mt := Metric{Resource: res, Scope: sm.GetScope().GetName(), Name: x.GetName(), Unit: x.GetUnit()}
 				switch d := x.GetData().(type) {
 				case *metricspb.Metric_Gauge:
-					mt.Type = "gauge"
-					for _, p := range d.Gauge.GetDataPoints() {
-						mt.Points = append(mt.Points, Point{Attrs: attrs(p.GetAttributes()), Exemplars: len(p.GetExemplars())})
-					}
+					mt.Type, mt.Points = "gauge", points(d.Gauge.GetDataPoints())
 				case *metricspb.Metric_Sum:
-					mt.Type, mt.Temporality = "sum", temporality(d.Sum.GetAggregationTemporality())
-					for _, p := range d.Sum.GetDataPoints() {
-						mt.Points = append(mt.Points, Point{Attrs: attrs(p.GetAttributes()), Exemplars: len(p.GetExemplars())})
-					}
+					mt.Type, mt.Points = "sum", points(d.Sum.GetDataPoints())
+					mt.Temporality = temporality(d.Sum.GetAggregationTemporality())
 				case *metricspb.Metric_Histogram:
-					mt.Type, mt.Temporality = "histogram", temporality(d.Histogram.GetAggregationTemporality())
-					for _, p := range d.Histogram.GetDataPoints() {
-						mt.Points = append(mt.Points, Point{Attrs: attrs(p.GetAttributes()), Exemplars: len(p.GetExemplars())})
-					}
+					mt.Type, mt.Points = "histogram", points(d.Histogram.GetDataPoints())
+					mt.Temporality = temporality(d.Histogram.GetAggregationTemporality())
 				case *metricspb.Metric_ExponentialHistogram:
-					mt.Type, mt.Temporality = "exponential_histogram", temporality(d.ExponentialHistogram.GetAggregationTemporality())
-					for _, p := range d.ExponentialHistogram.GetDataPoints() {
-						mt.Points = append(mt.Points, Point{Attrs: attrs(p.GetAttributes()), Exemplars: len(p.GetExemplars())})
-					}
+					mt.Type, mt.Points = "exponential_histogram", points(d.ExponentialHistogram.GetDataPoints())
+					mt.Temporality = temporality(d.ExponentialHistogram.GetAggregationTemporality())
 				case *metricspb.Metric_Summary:
 					mt.Type = "summary"
 					for _, p := range d.Summary.GetDataPoints() {
@@ -136,6 +127,21 @@ func decodeMetrics(m *colmetricspb.ExportMetricsServiceRequest) []Metric {
 				out = append(out, mt)
 			}
 		}
+	}
+	return out
+}
+
+// exemplarPoint is a data point of the kinds that carry exemplars.
+type exemplarPoint interface {
+	GetAttributes() []*commonpb.KeyValue
+	GetExemplars() []*metricspb.Exemplar
+}
+
+// points decodes the attributes and exemplar counts of ps (nil for none).
+func points[P exemplarPoint](ps []P) []Point {
+	var out []Point
+	for _, p := range ps {
+		out = append(out, Point{Attrs: attrs(p.GetAttributes()), Exemplars: len(p.GetExemplars())})
 	}
 	return out
 }

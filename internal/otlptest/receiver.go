@@ -460,11 +460,7 @@ type traceService struct {
 func (s traceService) Export(ctx context.Context, m *coltracepb.ExportTraceServiceRequest) (*coltracepb.ExportTraceServiceResponse, error) {
 	q := grpcRequest(ctx, Traces)
 	q.Spans = decodeSpans(m)
-	s.r.add(q)
-	if err := s.r.hold(ctx); err != nil {
-		return nil, err
-	}
-	return &coltracepb.ExportTraceServiceResponse{}, nil
+	return receive(ctx, s.r, q, &coltracepb.ExportTraceServiceResponse{})
 }
 
 type metricsService struct {
@@ -475,11 +471,7 @@ type metricsService struct {
 func (s metricsService) Export(ctx context.Context, m *colmetricspb.ExportMetricsServiceRequest) (*colmetricspb.ExportMetricsServiceResponse, error) {
 	q := grpcRequest(ctx, Metrics)
 	q.Metrics = decodeMetrics(m)
-	s.r.add(q)
-	if err := s.r.hold(ctx); err != nil {
-		return nil, err
-	}
-	return &colmetricspb.ExportMetricsServiceResponse{}, nil
+	return receive(ctx, s.r, q, &colmetricspb.ExportMetricsServiceResponse{})
 }
 
 type logsService struct {
@@ -490,11 +482,17 @@ type logsService struct {
 func (s logsService) Export(ctx context.Context, m *collogspb.ExportLogsServiceRequest) (*collogspb.ExportLogsServiceResponse, error) {
 	q := grpcRequest(ctx, Logs)
 	q.Logs = decodeLogs(m)
-	s.r.add(q)
-	if err := s.r.hold(ctx); err != nil {
+	return receive(ctx, s.r, q, &collogspb.ExportLogsServiceResponse{})
+}
+
+// receive records the gRPC call q, holds it as the receiver is told to,
+// then answers resp.
+func receive[R any](ctx context.Context, r *Receiver, q Request, resp *R) (*R, error) {
+	r.add(q)
+	if err := r.hold(ctx); err != nil {
 		return nil, err
 	}
-	return &collogspb.ExportLogsServiceResponse{}, nil
+	return resp, nil
 }
 
 // compressionTap is a gRPC stats handler that remembers each call's
