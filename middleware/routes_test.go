@@ -1,61 +1,36 @@
 package middleware_test
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
-// errorLog collects the errors sent to an error handler.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) Handle(err error) {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-}
-
-func (l *errorLog) count(target error) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, err := range l.errs {
-		if errors.Is(err, target) {
-			n++
-		}
-	}
-	return n
-}
-
-// globalErrors routes otel.Handle to a fresh errorLog until the test ends.
+// globalErrors routes otel.Handle to a fresh ErrorLog until the test ends.
 // Tests that use it must not run in parallel.
-func globalErrors(t *testing.T) *errorLog {
+func globalErrors(t *testing.T) *testutil.ErrorLog {
 	t.Helper()
 	prev := otel.GetErrorHandler()
-	l := &errorLog{}
+	l := &testutil.ErrorLog{}
 	otel.SetErrorHandler(l)
 	t.Cleanup(func() { otel.SetErrorHandler(prev) })
 	return l
 }
 
 func TestServeMuxRoutes(t *testing.T) {
-	errs := &errorLog{}
+	errs := &testutil.ErrorLog{}
 	kit := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(http.ResponseWriter, *http.Request) {})
@@ -81,7 +56,7 @@ func TestServeMuxRoutes(t *testing.T) {
 			t.Errorf("%s %s %s = %v, want 1", c.method, c.endpoint, c.status, got)
 		}
 	}
-	if n := errs.count(middleware.ErrNoRoute); n != 0 {
+	if n := errs.Count(middleware.ErrNoRoute); n != 0 {
 		t.Errorf("%d no-route warnings for a ServeMux", n)
 	}
 }
@@ -90,7 +65,7 @@ func TestServeMuxRoutes(t *testing.T) {
 // "unmatched" for its 404 and 405 and "no_route" for anything else, with
 // one warning per middleware.
 func TestUnmatchedAndNoRoute(t *testing.T) {
-	errs := &errorLog{}
+	errs := &testutil.ErrorLog{}
 	kit := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
 	h := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -116,7 +91,7 @@ func TestUnmatchedAndNoRoute(t *testing.T) {
 			t.Errorf("endpoint %s status %s = %v, want %v", c.endpoint, c.status, got, c.want)
 		}
 	}
-	if n := errs.count(middleware.ErrNoRoute); n != 1 {
+	if n := errs.Count(middleware.ErrNoRoute); n != 1 {
 		t.Errorf("%d no-route warnings through the Telemetry's handler, want 1", n)
 	}
 	for _, s := range kit.Spans() {
@@ -135,7 +110,7 @@ func TestUnmatchedAndNoRoute(t *testing.T) {
 // chi does), no http.route, no warning. SetRoute(r, Unmatched) is the
 // same, and "" still falls back to the Pattern.
 func TestRouteFuncUnmatched(t *testing.T) {
-	errs := &errorLog{}
+	errs := &testutil.ErrorLog{}
 	kit := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
 	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Pattern = "/api/*" // what chi leaves for a mounted router's 404
@@ -166,7 +141,7 @@ func TestRouteFuncUnmatched(t *testing.T) {
 			t.Errorf("endpoint %s status %s = %v, want 1", c.endpoint, c.status, got)
 		}
 	}
-	if n := errs.count(middleware.ErrNoRoute); n != 0 {
+	if n := errs.Count(middleware.ErrNoRoute); n != 0 {
 		t.Errorf("%d no-route warnings, want none", n)
 	}
 	for _, s := range kit.Spans() {
@@ -199,7 +174,7 @@ func TestNoRouteWarnsOncePerMiddleware(t *testing.T) {
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 		}
 	}
-	if n := errs.count(middleware.ErrNoRoute); n != 2 {
+	if n := errs.Count(middleware.ErrNoRoute); n != 2 {
 		t.Errorf("%d no-route warnings, want 2 (one per New)", n)
 	}
 	if got := requests(t, kit, "GET", metrics.HTTPNoRoute, "200"); got != 15 {
@@ -208,7 +183,7 @@ func TestNoRouteWarnsOncePerMiddleware(t *testing.T) {
 }
 
 func TestStripPrefixRoutes(t *testing.T) {
-	errs := &errorLog{}
+	errs := &testutil.ErrorLog{}
 	kit := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +232,7 @@ func TestStripPrefixRoutes(t *testing.T) {
 	if !slices.Contains(names, "GET /api/users/{id}") || !slices.Contains(names, "GET /api/v1/items/{id}") {
 		t.Errorf("span names %q", names)
 	}
-	if n := errs.count(middleware.ErrNoRoute); n != 0 {
+	if n := errs.Count(middleware.ErrNoRoute); n != 0 {
 		t.Errorf("%d no-route warnings", n)
 	}
 }

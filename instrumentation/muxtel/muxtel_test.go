@@ -1,12 +1,10 @@
 package muxtel_test
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/instrumentation/muxtel"
 	"github.com/starmates-ai-team/telemetry/internal/routertest"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
@@ -151,8 +150,8 @@ func TestNoPath(t *testing.T) {
 			}
 			checkNoRoute(t, kit, 2)
 			routertest.WantRequests(t, kit, "GET "+metrics.HTTPNoRoute+" 200=2")
-			if !errs.has(middleware.ErrNoRoute) {
-				t.Errorf("errors %v, want middleware.ErrNoRoute", errs.all())
+			if errs.Count(middleware.ErrNoRoute) == 0 {
+				t.Errorf("errors %v, want middleware.ErrNoRoute", errs.All())
 			}
 		})
 	}
@@ -181,8 +180,8 @@ func TestCleanPathRedirect(t *testing.T) {
 			}
 			checkNoRoute(t, kit, 3)
 			routertest.WantRequests(t, kit, "GET "+metrics.HTTPUnmatched+" 301=3")
-			if errs.has(middleware.ErrNoRoute) {
-				t.Errorf("errors %v, want no ErrNoRoute", errs.all())
+			if errs.Count(middleware.ErrNoRoute) > 0 {
+				t.Errorf("errors %v, want no ErrNoRoute", errs.All())
 			}
 		})
 	}
@@ -200,37 +199,10 @@ func TestSkipClean(t *testing.T) {
 	routertest.WantRequests(t, kit, "GET /files/ 200=1, GET "+metrics.HTTPUnmatched+" 404=1")
 }
 
-// errorLog keeps the errors reported through the Telemetry's handler.
-type errorLog struct {
-	mu   sync.Mutex
-	errs []error
-}
-
-func (l *errorLog) add(err error) {
-	l.mu.Lock()
-	l.errs = append(l.errs, err)
-	l.mu.Unlock()
-}
-
-func (l *errorLog) all() []error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]error(nil), l.errs...)
-}
-
-func (l *errorLog) has(target error) bool {
-	for _, err := range l.all() {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	return false
-}
-
 // kitWithErrors returns a kit whose reported errors are kept, not printed.
-func kitWithErrors(t *testing.T) (*telemetrytest.Kit, *errorLog) {
-	l := &errorLog{}
-	return telemetrytest.New(t, telemetry.WithErrorHandler(l.add)), l
+func kitWithErrors(t *testing.T) (*telemetrytest.Kit, *testutil.ErrorLog) {
+	l := &testutil.ErrorLog{}
+	return telemetrytest.New(t, telemetry.WithErrorHandler(l.Handle)), l
 }
 
 // checkNoRoute checks that the kit has n spans named "GET", without

@@ -1,12 +1,15 @@
 // Package testutil holds the test doubles the SDK's own tests and
 // benchmarks share: exporters that discard, a loopback address nobody
-// listens on, the attribute sets of collected metric points, and the
-// Telemetry values that record nothing.
+// listens on, the attribute sets of collected metric points, the
+// Telemetry values that record nothing, providers of a test's own and a
+// log of reported errors.
 package testutil
 
 import (
 	"context"
+	"errors"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,4 +174,37 @@ func (p *Providers) SumBy(tb testing.TB, name string, key attribute.Key) map[str
 		}
 	}
 	return out
+}
+
+// ErrorLog keeps the errors sent to an error handler (its Handle), safe
+// for concurrent use.
+type ErrorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+// Handle keeps err; give it to telemetry.WithErrorHandler or otel's
+// SetErrorHandler.
+func (l *ErrorLog) Handle(err error) {
+	l.mu.Lock()
+	l.errs = append(l.errs, err)
+	l.mu.Unlock()
+}
+
+// All returns the errors kept so far.
+func (l *ErrorLog) All() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]error(nil), l.errs...)
+}
+
+// Count returns how many of the errors match target (errors.Is).
+func (l *ErrorLog) Count(target error) int {
+	n := 0
+	for _, err := range l.All() {
+		if errors.Is(err, target) {
+			n++
+		}
+	}
+	return n
 }
