@@ -405,41 +405,42 @@ func (p *Pricing) WriteJSON(w io.Writer) error {
 	if len(dep) > 0 {
 		sections = append(sections, func() { line(1, `"deployments": %s`, js(dep)) })
 	}
+	// entries are the lines "id": {entry} of m, by id.
+	entries := func(m map[string]fileEntry) []string {
+		var items []string
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			items = append(items, js(k)+": "+js(m[k]))
+		}
+		return items
+	}
+	// perProvider writes the section name: for each of provs, a list of
+	// its items between open and close.
+	perProvider := func(name string, provs []string, open, close string, items func(prov string) []string) {
+		line(1, "%s: {", js(name))
+		for i, prov := range provs {
+			list(2, js(prov)+": "+open, items(prov), close+comma(i, len(provs)))
+		}
+		line(1, "}")
+	}
 	if len(generic) > 0 {
-		sections = append(sections, func() {
-			var items []string
-			for _, k := range slices.Sorted(maps.Keys(generic)) {
-				items = append(items, js(k)+": "+js(generic[k]))
-			}
-			list(1, `"models": {`, items, "}")
-		})
+		sections = append(sections, func() { list(1, `"models": {`, entries(generic), "}") })
 	}
 	if len(byProv) > 0 {
 		sections = append(sections, func() {
-			line(1, `"providers": {`)
-			provs := slices.Sorted(maps.Keys(byProv))
-			for i, prov := range provs {
-				var items []string
-				for _, k := range slices.Sorted(maps.Keys(byProv[prov])) {
-					items = append(items, js(k)+": "+js(byProv[prov][k]))
-				}
-				list(2, js(prov)+": {", items, "}"+comma(i, len(provs)))
-			}
-			line(1, "}")
+			perProvider("providers", slices.Sorted(maps.Keys(byProv)), "{", "}", func(prov string) []string {
+				return entries(byProv[prov])
+			})
 		})
 	}
 	if len(rules) > 0 {
 		sections = append(sections, func() {
-			line(1, `"rules": {`)
-			provs := slices.Sorted(maps.Keys(rules))
-			for i, prov := range provs {
+			perProvider("rules", slices.Sorted(maps.Keys(rules)), "[", "]", func(prov string) []string {
 				var items []string
 				for _, e := range rules[prov] {
 					items = append(items, js(fileRule{Name: e.model, Match: e.matchRaw, fileEntry: fileEntryOf(e)}))
 				}
-				list(2, js(prov)+": [", items, "]"+comma(i, len(provs)))
-			}
-			line(1, "}")
+				return items
+			})
 		})
 	}
 	for i, s := range sections {
