@@ -129,7 +129,7 @@ func TestCloudErrors(t *testing.T) {
 			directErr := direct.Shutdown(ctx)
 			cancel()
 			if directErr != nil {
-				directSink.handle(directErr) // what a caller would log
+				directSink.Handle(directErr) // what a caller would log
 			}
 
 			sent := l.sent.Load()
@@ -183,8 +183,8 @@ func TestCloudErrors(t *testing.T) {
 			}
 			for where, text := range map[string]string{
 				"collector log":                        log,
-				"SDK error handler (via collector)":    sink.text(),
-				"SDK error handler and Shutdown error": directSink.text(),
+				"SDK error handler (via collector)":    sink.Text(),
+				"SDK error handler and Shutdown error": directSink.Text(),
 			} {
 				if strings.Contains(text, token) || strings.Contains(text, encoded) {
 					// Needs a change in the SDK (lead): the OTLP/HTTP exporter
@@ -196,7 +196,7 @@ func TestCloudErrors(t *testing.T) {
 			}
 			t.Logf("status %d: local spans %d logs %d total %v of %d; cloud requests from the collector %d (retries %d, bad auth %d); direct SDK spans %+v logs %+v, requests %d (retries %d)",
 				status, got.Spans, got.Logs, total, sent, reqs, retries, badAuth, dTr, dLg, dReqs, dRetries)
-			t.Logf("direct SDK errors: %s", firstLine(directSink.text()))
+			t.Logf("direct SDK errors: %s", firstLine(directSink.Text()))
 			action := fmt.Sprintf("dropped at once (%d requests, %d retries)", reqs, retries)
 			if status != http.StatusUnauthorized {
 				action = fmt.Sprintf("retried (%d retries in %d requests)", retries, reqs)
@@ -205,7 +205,7 @@ func TestCloudErrors(t *testing.T) {
 			report(fmt.Sprintf("cloud endpoint answers %d", status),
 				"local path (file exporters, Prometheus exporter) vs requests sent; the collector's cloud exporter; the token (raw or base64) in the collector log, the SDK's error handler, Shutdown's error",
 				fmt.Sprintf("local spans %d/%d, log records %d/%d, http_requests_total %v; cloud %s; token found in: %s",
-					got.Spans, sent, got.Logs, sent, total, action, leaks(token, encoded, log, sink.text(), directSink.text())))
+					got.Spans, sent, got.Logs, sent, total, action, leaks(token, encoded, log, sink.Text(), directSink.Text())))
 		})
 	}
 }

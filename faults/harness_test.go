@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -622,7 +623,7 @@ func newTel(t testing.TB, svc, endpoint string, sink *errSink, opts ...telemetry
 		telemetry.WithMetricInterval(time.Second),
 	}
 	if sink != nil {
-		all = append(all, telemetry.WithErrorHandler(sink.handle))
+		all = append(all, telemetry.WithErrorHandler(sink.Handle))
 	}
 	tel, err := telemetry.Init(context.Background(), append(all, opts...)...)
 	if err != nil {
@@ -632,22 +633,7 @@ func newTel(t testing.TB, svc, endpoint string, sink *errSink, opts ...telemetry
 }
 
 // errSink keeps the errors of the SDK's background error handler.
-type errSink struct {
-	mu   sync.Mutex
-	errs []string
-}
-
-func (s *errSink) handle(err error) {
-	s.mu.Lock()
-	s.errs = append(s.errs, err.Error())
-	s.mu.Unlock()
-}
-
-func (s *errSink) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Join(s.errs, "\n")
-}
+type errSink = testutil.ErrorLog
 
 // ---------------------------------------------------------------------------
 // Load.

@@ -83,7 +83,7 @@ func TestCollectorOutage(t *testing.T) {
 			tr, _, _ := tel.Stats()
 			return tr.Exports > tr0.Exports
 		}) {
-			t.Fatalf("%s: no span export succeeded within 120 s; errors:\n%s", what, sink.text())
+			t.Fatalf("%s: no span export succeeded within 120 s; errors:\n%s", what, sink.Text())
 		}
 		return time.Since(t0)
 	}

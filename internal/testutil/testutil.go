@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -207,4 +208,16 @@ func (l *ErrorLog) Count(target error) int {
 		}
 	}
 	return n
+}
+
+// Text returns the errors' messages, a line each.
+func (l *ErrorLog) Text() string {
+	var b strings.Builder
+	for i, err := range l.All() {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
 }
