@@ -21,6 +21,7 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/catalog"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -489,13 +490,8 @@ func TestAIPricingFile(t *testing.T) {
 	}
 
 	t.Setenv(ailabels.PricingFileEnv, bad)
-	var mu sync.Mutex
-	var reported []error
-	kit2 := telemetrytest.New(t, telemetry.WithErrorHandler(func(err error) {
-		mu.Lock()
-		reported = append(reported, err)
-		mu.Unlock()
-	}))
+	errs := &testutil.ErrorLog{}
+	kit2 := telemetrytest.New(t, telemetry.WithErrorHandler(errs.Handle))
 	ai2, err := metrics.NewAI(kit2.Telemetry)
 	if err != nil {
 		t.Fatalf("NewAI with a bad pricing file: %v; want the service to keep running", err)
@@ -506,8 +502,7 @@ func TestAIPricingFile(t *testing.T) {
 	if c, _ := ai2.Record(context.Background(), ailabels.Usage{Provider: "openai", Model: "gpt-4o", InputTokens: 1e6}); c.USD != 2.5 {
 		t.Errorf("gpt-4o after a bad file: %+v", c)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	reported := errs.All()
 	var pe *ailabels.PricingError
 	if len(reported) != 1 || !errors.As(reported[0], &pe) || pe.File != bad || pe.Entry != "openai/gpt-4o" || pe.Field != "input" ||
 		!strings.Contains(reported[0].Error(), ailabels.PricingFileEnv) || !strings.Contains(reported[0].Error(), "embedded table") {

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
@@ -318,13 +319,8 @@ func TestKnownMethodsFromEnvironment(t *testing.T) {
 // Transport through the Telemetry's error handler, naming the bad item,
 // and the default set is used.
 func TestBadKnownMethodsFallsBack(t *testing.T) {
-	var mu sync.Mutex
-	var errs []error
-	kit := telemetrytest.New(t, telemetry.WithErrorHandler(func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
-	}))
+	log := &testutil.ErrorLog{}
+	kit := telemetrytest.New(t, telemetry.WithErrorHandler(log.Handle))
 	// Set after Init, which refuses a bad value itself.
 	t.Setenv("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "GET,GE T")
 	h := middleware.Handler(kit.Telemetry, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
@@ -332,8 +328,7 @@ func TestBadKnownMethodsFallsBack(t *testing.T) {
 	for _, m := range []string{"POST", "QUERY", "PROPFIND"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(m, "/r", nil))
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	errs := log.All()
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `"GE T"`) ||
 		!strings.Contains(errs[0].Error(), "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS") {
 		t.Fatalf("errors %v, want one naming the variable and \"GE T\"", errs)
