@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -69,18 +70,13 @@ func get(ctx context.Context, client *http.Client, url string) (int, error) {
 //	test -> upstream (a server span of ours) -> otelhttp transport -> downstream
 func TestInteropWithOpenTelemetryContrib(t *testing.T) {
 	telemetrytest.SaveGlobals(t) // first: the kit's shutdown runs before the globals come back
-	var handled []error
-	var handledMu sync.Mutex
+	handled := &testutil.ErrorLog{}
 	kit := telemetrytest.New(t,
 		telemetry.WithService("api-gateway"),
 		telemetry.WithEnvironment(telemetry.Staging),
 		telemetry.WithProject("interop"),
 		telemetry.WithGlobals(true),
-		telemetry.WithErrorHandler(func(err error) {
-			handledMu.Lock()
-			handled = append(handled, err)
-			handledMu.Unlock()
-		}),
+		telemetry.WithErrorHandler(handled.Handle),
 	)
 	tel := kit.Telemetry
 	mandatory := []attribute.KeyValue{
@@ -246,10 +242,8 @@ func TestInteropWithOpenTelemetryContrib(t *testing.T) {
 		// And the global error handler is the Telemetry's.
 		boom := errors.New("contrib-lib: cannot export")
 		otel.Handle(boom)
-		handledMu.Lock()
-		defer handledMu.Unlock()
-		if len(handled) != 1 || !errors.Is(handled[0], boom) {
-			t.Errorf("otel.Handle reached the Telemetry's handler with %v; want [%v]", handled, boom)
+		if all := handled.All(); len(all) != 1 || !errors.Is(all[0], boom) {
+			t.Errorf("otel.Handle reached the Telemetry's handler with %v; want [%v]", all, boom)
 		}
 	})
 }

@@ -69,18 +69,12 @@ func TestInitAndShutdownWithCollectorDown(t *testing.T) {
 	for _, proto := range []telemetry.Protocol{telemetry.GRPC, telemetry.HTTPProtobuf} {
 		for name, addr := range map[string]string{"refused": testutil.ClosedAddr(t), "blackhole": blackhole(t)} {
 			t.Run(string(proto)+"/"+name, func(t *testing.T) {
-				var handled []error
-				var mu sync.Mutex
 				tel, err := telemetry.Init(context.Background(),
 					telemetry.WithService("svc"),
 					telemetry.WithEndpoint(addr),
 					telemetry.WithProtocol(proto),
 					telemetry.WithExportTimeout(500*time.Millisecond),
-					telemetry.WithErrorHandler(func(err error) {
-						mu.Lock()
-						handled = append(handled, err)
-						mu.Unlock()
-					}),
+					telemetry.WithErrorHandler((&testutil.ErrorLog{}).Handle),
 				)
 				if err != nil {
 					t.Fatalf("Init with collector down: %v", err)
