@@ -265,7 +265,7 @@ func (c *callState) afterSend(a *aihttp.Attempt, sent *http.Request, resp *http.
 	if c.in.cfg.provider == "" && provider != c.provider {
 		// The host did not tell (a base URL of one's own): the path does.
 		c.provider = provider
-		a.Call().Span().SetAttributes(ailabels.GenAIProviderNameKey.String(provider))
+		a.SetProvider(provider) // the span, and the counters even if the call fails
 	}
 }
 

@@ -46,6 +46,9 @@ func NewTransport(base http.RoundTripper, ai *metrics.AI, opts ...Option) *Trans
 			AI:         ai,
 			MaxRetries: cfg.maxRetries,
 			RetryGrace: cfg.retryGrace,
+			// genai returns a body that breaks while it is read as the
+			// call's error: it never retries it.
+			BodyErrorsFinal: true,
 		}),
 		cfg:     cfg,
 		capture: ai.ContentCapture(),

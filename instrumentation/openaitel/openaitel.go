@@ -101,7 +101,12 @@ func Middleware(ai *metrics.AI, opts ...Option) option.Middleware {
 			cfg = o.apply(cfg)
 		}
 	}
-	m := &middleware{cfg: cfg, ai: ai, tr: aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: cfg.maxRetries})}
+	m := &middleware{cfg: cfg, ai: ai, tr: aihttp.NewTracker(aihttp.Config{
+		AI: ai, MaxRetries: cfg.maxRetries,
+		// openai-go returns a body that breaks while it is read as the
+		// call's error: it never retries it.
+		BodyErrorsFinal: true,
+	})}
 	return m.handle
 }
 

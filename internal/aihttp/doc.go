@@ -56,6 +56,15 @@
 //     with http.response.status_code, error.type and
 //     http.request.resend_count (the attempt's number); the span has
 //     ai.request.attempts and, after retries, http.request.resend_count.
+//     A non-streaming body that breaks while it is read waits for a
+//     retry like the rest (anthropic-sdk-go retries it) unless
+//     Config.BodyErrorsFinal says the client never does (openai-go,
+//     genai): it is then recorded at once.
+//   - provider: the Request's, or the one Attempt.SetProvider gives when
+//     the integration learns it late (from the response URL), for a
+//     failed call too; a response model the price table does not know is
+//     priced as the requested model when that one is known (the span keeps
+//     the response model).
 //   - usage: from Response.Usage when Response.HasUsage; otherwise the
 //     call is recorded with its usage missing (ai.usage.missing=true,
 //     ai_usage_missing_total), never as zero tokens.
@@ -166,6 +175,13 @@
 //     always close.
 //   - Begin, End and the bodies never panic and never block on anything
 //     but the wrapped body; a Handler's panic is recovered.
+//   - Cost: a non-streaming call allocates about 20 times in this package
+//     and metrics together (the call, its span's and counters' share in
+//     the OpenTelemetry SDK included), a stream's chunk without usage
+//     nothing; a span that is not sampled gets no attributes built at its
+//     end. BenchmarkFloor (floor_bench_test.go) sets the call beside the
+//     SDK's own price for a span with the same attributes and the same
+//     counter Adds.
 //
 // # Rules for Handlers
 //

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(floorServerEnv) != "" {
+		serveFloor() // the child process of BenchmarkFloorLoopback
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 

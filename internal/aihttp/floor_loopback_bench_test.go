@@ -1,0 +1,181 @@
+package aihttp_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/metrics"
+)
+
+// floorServerEnv makes the test binary serve benchJSON (TestMain).
+const floorServerEnv = "AIHTTP_FLOOR_SERVER"
+
+// serveFloor is BenchmarkFloorLoopback's server, in a child process so
+// that the benchmark's CPU time is the client's alone.
+func serveFloor() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr().String())
+	body := []byte(benchJSON)
+	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+}
+
+// BenchmarkFloorLoopback is one non-streaming call over loopback (a
+// keep-alive net/http client, the server in a child process), as CPU time
+// of the client process per call (getrusage: the batch span processor's
+// goroutine and the GC included), on the client modules' benchmark
+// pipeline (batch span processor, no-op exporter; metrics on a manual
+// reader):
+//
+//   - what=bare: the request alone;
+//   - what=span: the same with an empty sampled client span around it:
+//     what any span per call costs (the batch processor's work and
+//     wake-ups, the span's allocations);
+//   - what=span-attrs+counters: the span with the attributes the call's
+//     span has and the four counter Adds of a call, all with attribute
+//     sets made once: the SDK's own price for what issue 14 records;
+//   - what=tracker: through aihttp (Begin, End, the body parsed, the span
+//     and the counters);
+//   - what=tracker-unsampled: the same with spans not sampled.
+func BenchmarkFloorLoopback(b *testing.B) {
+	url := floorServer(b) + "/v1/chat/completions"
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	unsampled := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = unsampled.Shutdown(context.Background())
+		_ = mp.Shutdown(context.Background())
+	})
+	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(tp))
+	if err != nil {
+		b.Fatal(err)
+	}
+	aiUnsampled, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(unsampled))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := aihttp.Request{Request: ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}}
+	startAttrs, endAttrs := callAttributes(b, r, []byte(benchJSON))
+	tracer := tp.Tracer("floor")
+	kind := trace.WithSpanKind(trace.SpanKindClient)
+	meter := mp.Meter("floor")
+	requests, _ := meter.Int64Counter("floor_requests_total")
+	tokens, _ := meter.Int64Counter("floor_tokens_total")
+	cost, _ := meter.Float64Counter("floor_cost_total")
+	model, provider := attribute.String("model", "gpt-4o"), attribute.String("provider", "openai")
+	reqSet := metric.WithAttributeSet(attribute.NewSet(model, provider, attribute.String("outcome", "ok")))
+	inSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "input")))
+	outSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "output")))
+	costSet := metric.WithAttributeSet(attribute.NewSet(model))
+
+	reqBody := []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}]}`)
+	buf := make([]byte, 32<<10)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	b.Cleanup(transport.CloseIdleConnections)
+	client := &http.Client{Transport: transport}
+	do := func(b *testing.B, ctx context.Context, tr *aihttp.Tracker) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(reqBody))
+		var a *aihttp.Attempt
+		if tr != nil {
+			a = tr.Begin(req, nil, 0, r)
+			req = req.WithContext(a.Context())
+		}
+		resp, err := client.Do(req)
+		if tr != nil {
+			resp, err = a.End(resp, err, &testHandler)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := resp.Body.Read(buf); err != nil {
+				break
+			}
+		}
+		resp.Body.Close()
+	}
+	trSampled := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: 2})
+	trUnsampled := aihttp.NewTracker(aihttp.Config{AI: aiUnsampled, MaxRetries: 2})
+	ctx := context.Background()
+	for _, v := range []struct {
+		what string
+		f    func(b *testing.B)
+	}{
+		{"bare", func(b *testing.B) { do(b, ctx, nil) }},
+		{"span", func(b *testing.B) {
+			sctx, s := tracer.Start(ctx, "chat gpt-4o", kind)
+			do(b, sctx, nil)
+			s.End()
+		}},
+		{"span-attrs+counters", func(b *testing.B) {
+			sctx, s := tracer.Start(ctx, "chat gpt-4o", kind, trace.WithAttributes(startAttrs...))
+			do(b, sctx, nil)
+			requests.Add(sctx, 1, reqSet)
+			tokens.Add(sctx, 19, inSet)
+			tokens.Add(sctx, 10, outSet)
+			cost.Add(sctx, 0.0001, costSet)
+			s.SetAttributes(endAttrs...)
+			s.End()
+		}},
+		{"tracker", func(b *testing.B) { do(b, ctx, trSampled) }},
+		{"tracker-unsampled", func(b *testing.B) { do(b, ctx, trUnsampled) }},
+	} {
+		b.Run("what="+v.what, func(b *testing.B) {
+			v.f(b) // warm the connection
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				v.f(b)
+			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// floorServer starts the child process and returns its base URL.
+func floorServer(b *testing.B) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), floorServerEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatal(err)
+	}
+	return "http://" + strings.TrimSpace(addr)
+}
