@@ -245,43 +245,52 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 	cost, recErr := a.record(c.ctx, u, outcome)
 
 	span := c.span
-	attrs := make([]attribute.KeyValue, 0, 16)
-	if u.Model != "" {
-		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
-	}
-	if recErr == nil {
-		attrs = append(attrs,
-			ailabels.GenAIUsageInputTokensKey.Int64(u.InputTokens),
-			ailabels.GenAIUsageOutputTokensKey.Int64(u.OutputTokens),
-		)
-		if u.CachedInputTokens > 0 {
-			attrs = append(attrs, ailabels.GenAIUsageCacheReadInputTokensKey.Int64(u.CachedInputTokens))
-		}
-		if u.CacheWriteInputTokens > 0 {
-			attrs = append(attrs, ailabels.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheWriteInputTokens))
-		}
-		if u.CacheWrite1hInputTokens > 0 {
-			attrs = append(attrs, ailabels.UsageCacheWrite1hKey.Int64(u.CacheWrite1hInputTokens))
-		}
-		if u.ReasoningTokens > 0 {
-			attrs = append(attrs, ailabels.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens))
-		}
-		attrs = append(attrs, ailabels.CostUSDKey.Float64(cost.USD), ailabels.CostPricedKey.Bool(cost.Priced))
-		attrs = appendPricing(attrs, cost, u.ServiceTier)
-	} else {
-		span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", recErr.Error())))
-	}
-	if a.cfg.contentCapture && completion != "" {
-		attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(messagesJSON("assistant", completion, finishReason(finish, err))))
-	}
 	var errType string
 	if err != nil {
 		errType = errorType(err)
-		attrs = append(attrs, ailabels.ErrorTypeKey.String(errType))
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
 	}
-	span.SetAttributes(attrs...)
+	if span.IsRecording() { // nothing to build for a span that records nothing
+		buf := getAttrs()
+		attrs := (*buf)[:0]
+		if u.Model != "" {
+			attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
+		}
+		if recErr == nil {
+			attrs = append(attrs,
+				ailabels.GenAIUsageInputTokensKey.Int64(u.InputTokens),
+				ailabels.GenAIUsageOutputTokensKey.Int64(u.OutputTokens),
+			)
+			if u.CachedInputTokens > 0 {
+				attrs = append(attrs, ailabels.GenAIUsageCacheReadInputTokensKey.Int64(u.CachedInputTokens))
+			}
+			if u.CacheWriteInputTokens > 0 {
+				attrs = append(attrs, ailabels.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheWriteInputTokens))
+			}
+			if u.CacheWrite1hInputTokens > 0 {
+				attrs = append(attrs, ailabels.UsageCacheWrite1hKey.Int64(u.CacheWrite1hInputTokens))
+			}
+			if u.ReasoningTokens > 0 {
+				attrs = append(attrs, ailabels.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens))
+			}
+			attrs = append(attrs, ailabels.CostUSDKey.Float64(cost.USD), ailabels.CostPricedKey.Bool(cost.Priced))
+			attrs = appendPricing(attrs, cost, u.ServiceTier)
+		} else {
+			span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", recErr.Error())))
+		}
+		if a.cfg.contentCapture && completion != "" {
+			attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(messagesJSON("assistant", completion, finishReason(finish, err))))
+		}
+		if err != nil {
+			attrs = append(attrs, ailabels.ErrorTypeKey.String(errType))
+			span.RecordError(err)
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.SetAttributes(attrs...)
+		*buf = attrs
+		if copiesAttributes(span) {
+			putAttrs(buf)
+		}
+	}
 	if recErr == nil && a.enabled && a.duration != nil {
 		a.recordSemconvType(c.ctx, c.req, u, elapsed, a.boundErrorType(errType))
 	}
