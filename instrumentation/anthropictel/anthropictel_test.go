@@ -375,8 +375,8 @@ func TestClientRetryBudget(t *testing.T) {
 func TestStreamCanceled(t *testing.T) {
 	e := newEnv(t)
 	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioHang, 3)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioHang, 3))
+	got := callStream(context.Background(), instr, firstParty, scenarioHang, 2)
+	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioHang, 2))
 	if !strings.Contains(got.Err, "context canceled") {
 		t.Fatalf("outcome %v", got)
 	}
