@@ -1,18 +1,15 @@
 package genaitel_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -63,33 +60,8 @@ func serveBench() {
 
 // benchServer starts the child process and returns its base URL.
 func benchServer(b *testing.B) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	return "http://" + strings.TrimSpace(addr)
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.Helper()
+	return "http://" + testutil.StartChild(b, benchServerEnv)
 }
 
 // benchClients returns the bare and the instrumented genai clients, the
@@ -137,11 +109,11 @@ func runCPU(b *testing.B, f func()) {
 	b.ReportAllocs()
 	f() // warm the connection
 	b.ResetTimer()
-	start := cpuTime()
+	start := testutil.CPUTime()
 	for b.Loop() {
 		f()
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // variants are run side by side in each benchmark.

@@ -1,17 +1,15 @@
 package openaitel
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -72,29 +70,7 @@ func serveBench() int {
 // startBenchServer starts the server process and returns its base URL.
 func startBenchServer(b *testing.B) string {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = stdin.Close()
-		_ = cmd.Wait()
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	return strings.TrimSpace(line) + "/v1"
+	return testutil.StartChild(b, benchServerEnv) + "/v1"
 }
 
 // benchTelemetry is a Telemetry with the production pipeline whose
@@ -140,16 +116,6 @@ func benchClients(b *testing.B, url string, ai *metrics.AI) map[string]openai.Cl
 		"noop": client(option.WithMiddleware(Middleware(noop))),
 	}
 }
-
-// cpuTime is the CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func benchVariants(b *testing.B, run func(b *testing.B, c openai.Client)) {
 	url := startBenchServer(b)
 	clients := benchClients(b, url, benchTelemetry(b))
@@ -158,11 +124,11 @@ func benchVariants(b *testing.B, run func(b *testing.B, c openai.Client)) {
 		b.Run("client="+name, func(b *testing.B) {
 			run(b, c) // warm the connection
 			b.ReportAllocs()
-			start := cpuTime()
+			start := testutil.CPUTime()
 			for b.Loop() {
 				run(b, c)
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -212,7 +178,7 @@ func benchMW(b *testing.B, mw option.Middleware, stream bool) {
 	}
 	buf := make([]byte, 4<<10)
 	b.ReportAllocs()
-	start := cpuTime()
+	start := testutil.CPUTime()
 	for b.Loop() {
 		res, _ := mw(req, next)
 		for {
@@ -222,7 +188,7 @@ func benchMW(b *testing.B, mw option.Middleware, stream bool) {
 		}
 		res.Body.Close()
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkMiddlewareOnly is the middleware's cost per non-streaming

@@ -3,11 +3,10 @@ package aihttp_test
 import (
 	"bytes"
 	"context"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net/http"
-	"syscall"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -124,11 +123,11 @@ func benchFloor(b *testing.B, sampler sdktrace.Sampler) {
 	} {
 		b.Run("what="+v.what, func(b *testing.B) {
 			b.ReportAllocs()
-			start := processCPU()
+			start := testutil.CPUTime()
 			for b.Loop() {
 				v.f()
 			}
-			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -162,13 +161,4 @@ func callAttributes(b *testing.B, r aihttp.Request, body []byte) (start, end []a
 		}
 	}
 	return start, end
-}
-
-// processCPU is the process's user and system CPU time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,16 +1,14 @@
 package aihttp_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -149,33 +147,17 @@ func BenchmarkFloorLoopback(b *testing.B) {
 		b.Run("what="+v.what, func(b *testing.B) {
 			v.f(b) // warm the connection
 			b.ReportAllocs()
-			start := processCPU()
+			start := testutil.CPUTime()
 			for b.Loop() {
 				v.f(b)
 			}
-			b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
 
 // floorServer starts the child process and returns its base URL.
 func floorServer(b *testing.B) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), floorServerEnv+"=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	return "http://" + strings.TrimSpace(addr)
+	b.Helper()
+	return "http://" + testutil.StartChild(b, floorServerEnv)
 }

@@ -6,9 +6,12 @@
 package testutil
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +223,38 @@ func (l *ErrorLog) Text() string {
 		b.WriteString(err.Error())
 	}
 	return b.String()
+}
+
+// StartChild runs this test binary again as a child process with env=1 in
+// its environment (its TestMain then serves instead of testing), and
+// returns the first line the child prints, its address. The child's
+// standard input stays open until tb ends (a child may serve until it
+// reads EOF); then the child is killed. Benchmarks use it to keep a fake server's CPU out
+// of the process whose CPUTime they report.
+func StartChild(tb testing.TB, env string) string {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env+"=1")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = in.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.TrimSpace(line)
 }
