@@ -9,6 +9,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/provider"
 )
 
 // LevelEnv is the environment variable that sets the level when neither
@@ -40,7 +41,7 @@ type optionFunc func(config) config
 func (f optionFunc) apply(c config) config { return f(c) }
 
 type config struct {
-	provider   otellog.LoggerProvider // nil: the Telemetry's
+	providers  provider.Set // a nil Logger: the Telemetry's
 	level      slog.Leveler
 	console    slog.HandlerOptions // AddSource and ReplaceAttr; Level is in level
 	writer     io.Writer
@@ -64,9 +65,7 @@ type config struct {
 // console are the same.
 func WithLoggerProvider(lp otellog.LoggerProvider) Option {
 	return optionFunc(func(c config) config {
-		if lp != nil {
-			c.provider = lp
-		}
+		c.providers = c.providers.WithLogger(lp)
 		return c
 	})
 }

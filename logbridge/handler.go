@@ -87,8 +87,8 @@ func newHandlerProvider(lp otellog.LoggerProvider, lookup func(string) (string, 
 // buildHandler builds the Handler that c describes on lp, unless
 // WithLoggerProvider gives another (neither: console only).
 func buildHandler(lp otellog.LoggerProvider, c config) *Handler {
-	if c.provider != nil {
-		lp = c.provider
+	if c.providers.Logger != nil {
+		lp = c.providers.Logger
 	}
 	h := &Handler{level: c.level}
 	if lp != nil {

@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry"
+	"github.com/starmates-ai-team/telemetry/internal/provider"
 )
 
 // Option configures both NewAI and NewBusiness: every Option is an
@@ -18,19 +19,18 @@ type Option interface {
 // providers are the OpenTelemetry providers the instruments are created
 // on; nil fields default to the *telemetry.Telemetry's.
 type providers struct {
-	meter  metric.MeterProvider
-	tracer trace.TracerProvider
+	set provider.Set
 }
 
-type providerOption func(providers) providers
+type providerOption func(provider.Set) provider.Set
 
 func (f providerOption) applyAI(c aiConfig) aiConfig {
-	c.providers = f(c.providers)
+	c.providers.set = f(c.providers.set)
 	return c
 }
 
 func (f providerOption) applyBusiness(c bizConfig) bizConfig {
-	c.providers = f(c.providers)
+	c.providers.set = f(c.providers.set)
 	return c
 }
 
@@ -44,12 +44,7 @@ func (f providerOption) applyBusiness(c bizConfig) bizConfig {
 // export errors go where its owner sent them (for the OpenTelemetry SDK,
 // otel.Handle).
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return providerOption(func(p providers) providers {
-		if mp != nil {
-			p.meter = mp
-		}
-		return p
-	})
+	return providerOption(func(s provider.Set) provider.Set { return s.WithMeter(mp) })
 }
 
 // WithTracerProvider starts the AI spans (AI.Start) on tp instead of the
@@ -58,28 +53,18 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 // makes no spans, accepts and ignores it, so that one option list can serve
 // both constructors.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return providerOption(func(p providers) providers {
-		if tp != nil {
-			p.tracer = tp
-		}
-		return p
-	})
+	return providerOption(func(s provider.Set) provider.Set { return s.WithTracer(tp) })
 }
 
 // meterProvider returns the provider to create instruments on, and whether
 // recording on it is worth doing: an option's provider always is, the
 // Telemetry's only when it is enabled.
 func (p providers) meterProvider(tel *telemetry.Telemetry) (metric.MeterProvider, bool) {
-	if p.meter != nil {
-		return p.meter, true
-	}
-	return tel.MeterProvider(), tel.Enabled()
+	return p.set.MeterProvider(tel)
 }
 
 // tracerProvider returns the provider to start spans on.
 func (p providers) tracerProvider(tel *telemetry.Telemetry) trace.TracerProvider {
-	if p.tracer != nil {
-		return p.tracer
-	}
-	return tel.TracerProvider()
+	tp, _ := p.set.TracerProvider(tel)
+	return tp
 }

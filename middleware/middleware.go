@@ -152,10 +152,7 @@ func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handl
 		return func(h http.Handler) http.Handler { return h }
 	}
 	methods := knownMethods(tel)
-	mp := cfg.meterProvider
-	if mp == nil {
-		mp = tel.MeterProvider()
-	}
+	mp, _ := cfg.providers.MeterProvider(tel)
 	var list []string
 	if !methods.IsDefault() {
 		list = methods.List()
@@ -177,7 +174,7 @@ func New(tel *telemetry.Telemetry, opts ...Option) func(http.Handler) http.Handl
 		// A tracer provider of the caller's may have a sampler or a span
 		// processor that reads the start attributes; Init's has neither
 		// unless WithSampler gave the sampler.
-		lateAttrs: cfg.tracerProvider == nil && tel.Enabled() && !tel.SamplerReadsAttributes(),
+		lateAttrs: cfg.providers.Tracer == nil && tel.Enabled() && !tel.SamplerReadsAttributes(),
 	}
 	return func(next http.Handler) http.Handler {
 		if next == nil {
@@ -196,10 +193,7 @@ func Handler(tel *telemetry.Telemetry, h http.Handler, opts ...Option) http.Hand
 }
 
 func tracerOf(tel *telemetry.Telemetry, cfg config) trace.Tracer {
-	tp := cfg.tracerProvider
-	if tp == nil {
-		tp = tel.TracerProvider()
-	}
+	tp, _ := cfg.providers.TracerProvider(tel)
 	return tp.Tracer(telemetry.ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
 }
 

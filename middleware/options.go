@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/starmates-ai-team/telemetry/internal/provider"
 )
 
 // Option configures New, Handler and Transport.
@@ -23,9 +25,8 @@ type config struct {
 	routeFunc func(*http.Request) string
 	logger    *slog.Logger
 
-	tracerProvider trace.TracerProvider
-	meterProvider  metric.MeterProvider
-	propagator     propagation.TextMapPropagator
+	providers  provider.Set
+	propagator propagation.TextMapPropagator
 
 	publicEndpoint   bool
 	publicEndpointFn func(*http.Request) bool
@@ -45,7 +46,7 @@ func newConfig(opts []Option) config {
 // ownProviders reports whether an option gave a provider, which makes the
 // middleware work without an enabled Telemetry.
 func (c *config) ownProviders() bool {
-	return c.tracerProvider != nil || c.meterProvider != nil
+	return c.providers.Tracer != nil || c.providers.Meter != nil
 }
 
 // instrument reports whether every filter lets r through.
@@ -151,9 +152,7 @@ func WithLogger(l *slog.Logger) Option {
 // exporters, not the Telemetry's.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(c config) config {
-		if tp != nil {
-			c.tracerProvider = tp
-		}
+		c.providers = c.providers.WithTracer(tp)
 		return c
 	})
 }
@@ -170,9 +169,7 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // pipeline must add them), nor the Telemetry's series cap per instrument.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c config) config {
-		if mp != nil {
-			c.meterProvider = mp
-		}
+		c.providers = c.providers.WithMeter(mp)
 		return c
 	})
 }

@@ -41,7 +41,7 @@ func Transport(tel *telemetry.Telemetry, base http.RoundTripper, opts ...Option)
 		base = http.DefaultTransport
 	}
 	cfg := newConfig(opts)
-	if !tel.Enabled() && cfg.tracerProvider == nil {
+	if _, ok := cfg.providers.TracerProvider(tel); !ok {
 		return base
 	}
 	return &transport{
