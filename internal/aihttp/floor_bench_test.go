@@ -3,20 +3,19 @@ package aihttp_test
 import (
 	"bytes"
 	"context"
-	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net/http"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -42,27 +41,53 @@ import (
 // The same with spans not sampled (sampled=false) shows the part that is
 // not the span's.
 func BenchmarkFloor(b *testing.B) {
+	p := aitest.NewPipeline(b)
 	for _, sampled := range []bool{true, false} {
-		name := "sampled=true"
-		sampler := sdktrace.AlwaysSample()
+		name, ai, tp := "sampled=true", p.AI, p.TP
 		if !sampled {
-			name, sampler = "sampled=false", sdktrace.NeverSample()
+			name, ai, tp = "sampled=false", p.AIUnsampled, p.Unsampled
 		}
-		b.Run(name, func(b *testing.B) { benchFloor(b, sampler) })
+		b.Run(name, func(b *testing.B) { benchFloor(b, ai, tp, p.MP) })
 	}
 }
 
-func benchFloor(b *testing.B, sampler sdktrace.Sampler) {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler), sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = mp.Shutdown(context.Background())
-	})
-	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(tp))
-	if err != nil {
-		b.Fatal(err)
-	}
+// floorCounters are the four counter Adds of a call (ai_requests_total,
+// ai_tokens_total input and output, ai_cost_total) under names of their
+// own, with attribute sets made once: the SDK's floor for them.
+type floorCounters struct {
+	requests, tokens               metric.Int64Counter
+	cost                           metric.Float64Counter
+	reqSet, inSet, outSet, costSet metric.MeasurementOption
+}
+
+func newFloorCounters(mp metric.MeterProvider) *floorCounters {
+	meter := mp.Meter("floor")
+	c := &floorCounters{}
+	c.requests, _ = meter.Int64Counter("floor_requests_total")
+	c.tokens, _ = meter.Int64Counter("floor_tokens_total")
+	c.cost, _ = meter.Float64Counter("floor_cost_total")
+	model, provider := attribute.String("model", "gpt-4o"), attribute.String("provider", "openai")
+	c.reqSet = metric.WithAttributeSet(attribute.NewSet(model, provider, attribute.String("outcome", "ok")))
+	c.inSet = metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "input")))
+	c.outSet = metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "output")))
+	c.costSet = metric.WithAttributeSet(attribute.NewSet(model))
+	return c
+}
+
+// add makes the Adds of one call: 19 input and 10 output tokens.
+func (c *floorCounters) add(ctx context.Context) {
+	c.requests.Add(ctx, 1, c.reqSet)
+	c.tokens.Add(ctx, 19, c.inSet)
+	c.tokens.Add(ctx, 10, c.outSet)
+	c.cost.Add(ctx, 0.0001, c.costSet)
+}
+
+// jsonResponse is the 200 response of a non-streaming call, body its JSON.
+func jsonResponse(body []byte) *http.Response {
+	return aitest.Response("application/json", bytes.NewReader(body))
+}
+
+func benchFloor(b *testing.B, ai *metrics.AI, tp trace.TracerProvider, mp metric.MeterProvider) {
 	tr := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: 2})
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/v1/chat/completions", nil)
 	r := aihttp.Request{Request: ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}}
@@ -72,15 +97,7 @@ func benchFloor(b *testing.B, sampler sdktrace.Sampler) {
 	tracer := tp.Tracer("floor")
 	ctx := context.Background()
 	kind := trace.WithSpanKind(trace.SpanKindClient)
-	meter := mp.Meter("floor")
-	requests, _ := meter.Int64Counter("floor_requests_total")
-	tokens, _ := meter.Int64Counter("floor_tokens_total")
-	cost, _ := meter.Float64Counter("floor_cost_total")
-	model, provider := attribute.String("model", "gpt-4o"), attribute.String("provider", "openai")
-	reqSet := metric.WithAttributeSet(attribute.NewSet(model, provider, attribute.String("outcome", "ok")))
-	inSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "input")))
-	outSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "output")))
-	costSet := metric.WithAttributeSet(attribute.NewSet(model))
+	counters := newFloorCounters(mp)
 
 	for _, v := range []struct {
 		what string
@@ -97,10 +114,7 @@ func benchFloor(b *testing.B, sampler sdktrace.Sampler) {
 		}},
 		{"span-attrs+counters", func() {
 			ctx, s := tracer.Start(ctx, "chat gpt-4o", kind, trace.WithAttributes(startAttrs...))
-			requests.Add(ctx, 1, reqSet)
-			tokens.Add(ctx, 19, inSet)
-			tokens.Add(ctx, 10, outSet)
-			cost.Add(ctx, 0.0001, costSet)
+			counters.add(ctx)
 			s.SetAttributes(endAttrs...)
 			s.End()
 		}},
@@ -111,24 +125,11 @@ func benchFloor(b *testing.B, sampler sdktrace.Sampler) {
 		}},
 		{"tracker", func() {
 			a := tr.Begin(req, nil, 0, r)
-			resp, _ := a.End(&http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-				Body: io.NopCloser(bytes.NewReader(body))}, nil, &testHandler)
-			for {
-				if _, err := resp.Body.Read(buf); err != nil {
-					break
-				}
-			}
-			resp.Body.Close()
+			resp, _ := a.End(jsonResponse(body), nil, &testHandler)
+			aitest.Drain(resp.Body, buf)
 		}},
 	} {
-		b.Run("what="+v.what, func(b *testing.B) {
-			b.ReportAllocs()
-			start := testutil.CPUTime()
-			for b.Loop() {
-				v.f()
-			}
-			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
-		})
+		b.Run("what="+v.what, func(b *testing.B) { aitest.LoopCPU(b, v.f) })
 	}
 }
 
@@ -143,8 +144,7 @@ func callAttributes(b *testing.B, r aihttp.Request, body []byte) (start, end []a
 	}
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/v1/chat/completions", nil)
 	a := aihttp.NewTracker(aihttp.Config{AI: ai}).Begin(req, nil, 0, r)
-	resp, _ := a.End(&http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(bytes.NewReader(body))}, nil, &testHandler)
+	resp, _ := a.End(jsonResponse(body), nil, &testHandler)
 	_, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	spans := rec.Ended()

@@ -11,16 +11,11 @@ import (
 	"os"
 	"testing"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
-	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 )
 
 // floorServerEnv makes the test binary serve benchJSON (TestMain).
@@ -62,35 +57,12 @@ func serveFloor() {
 //   - what=tracker-unsampled: the same with spans not sampled.
 func BenchmarkFloorLoopback(b *testing.B) {
 	url := floorServer(b) + "/v1/chat/completions"
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-	unsampled := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = unsampled.Shutdown(context.Background())
-		_ = mp.Shutdown(context.Background())
-	})
-	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(tp))
-	if err != nil {
-		b.Fatal(err)
-	}
-	aiUnsampled, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(unsampled))
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := aitest.NewPipeline(b)
 	r := aihttp.Request{Request: ailabels.Request{Operation: ailabels.OperationChat, Provider: ailabels.ProviderOpenAI, Model: "gpt-4o"}}
 	startAttrs, endAttrs := callAttributes(b, r, []byte(benchJSON))
-	tracer := tp.Tracer("floor")
+	tracer := p.TP.Tracer("floor")
 	kind := trace.WithSpanKind(trace.SpanKindClient)
-	meter := mp.Meter("floor")
-	requests, _ := meter.Int64Counter("floor_requests_total")
-	tokens, _ := meter.Int64Counter("floor_tokens_total")
-	cost, _ := meter.Float64Counter("floor_cost_total")
-	model, provider := attribute.String("model", "gpt-4o"), attribute.String("provider", "openai")
-	reqSet := metric.WithAttributeSet(attribute.NewSet(model, provider, attribute.String("outcome", "ok")))
-	inSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "input")))
-	outSet := metric.WithAttributeSet(attribute.NewSet(model, attribute.String("type", "output")))
-	costSet := metric.WithAttributeSet(attribute.NewSet(model))
+	counters := newFloorCounters(p.MP)
 
 	reqBody := []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}]}`)
 	buf := make([]byte, 32<<10)
@@ -111,15 +83,10 @@ func BenchmarkFloorLoopback(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for {
-			if _, err := resp.Body.Read(buf); err != nil {
-				break
-			}
-		}
-		resp.Body.Close()
+		aitest.Drain(resp.Body, buf)
 	}
-	trSampled := aihttp.NewTracker(aihttp.Config{AI: ai, MaxRetries: 2})
-	trUnsampled := aihttp.NewTracker(aihttp.Config{AI: aiUnsampled, MaxRetries: 2})
+	trSampled := aihttp.NewTracker(aihttp.Config{AI: p.AI, MaxRetries: 2})
+	trUnsampled := aihttp.NewTracker(aihttp.Config{AI: p.AIUnsampled, MaxRetries: 2})
 	ctx := context.Background()
 	for _, v := range []struct {
 		what string
@@ -134,10 +101,7 @@ func BenchmarkFloorLoopback(b *testing.B) {
 		{"span-attrs+counters", func(b *testing.B) {
 			sctx, s := tracer.Start(ctx, "chat gpt-4o", kind, trace.WithAttributes(startAttrs...))
 			do(b, sctx, nil)
-			requests.Add(sctx, 1, reqSet)
-			tokens.Add(sctx, 19, inSet)
-			tokens.Add(sctx, 10, outSet)
-			cost.Add(sctx, 0.0001, costSet)
+			counters.add(sctx)
 			s.SetAttributes(endAttrs...)
 			s.End()
 		}},
@@ -146,12 +110,7 @@ func BenchmarkFloorLoopback(b *testing.B) {
 	} {
 		b.Run("what="+v.what, func(b *testing.B) {
 			v.f(b) // warm the connection
-			b.ReportAllocs()
-			start := testutil.CPUTime()
-			for b.Loop() {
-				v.f(b)
-			}
-			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
+			aitest.LoopCPU(b, func() { v.f(b) })
 		})
 	}
 }

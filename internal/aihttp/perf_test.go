@@ -12,6 +12,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -39,7 +40,7 @@ func TestBodyErrorsFinal(t *testing.T) {
 		t.Fatalf("%d spans right after the broken body, want 1", len(spans))
 	}
 	s := spans[0]
-	a2 := attrs(s)
+	a2 := aitest.SpanAttrs(s)
 	if s.Status.Code != codes.Error || a2[ailabels.ErrorTypeKey].AsString() != ailabels.ErrorTypeIncompleteResponse || a2[ailabels.AttemptsKey].AsInt64() != 1 {
 		t.Errorf("span %v %v", s.Status, s.Attributes)
 	}
@@ -57,8 +58,8 @@ func TestAttemptSetProvider(t *testing.T) {
 	resp, _ := a.End(&http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`))}, nil, &testHandler)
 	io.ReadAll(resp.Body)
 	resp.Body.Close()
-	s := waitSpans(t, f.kit, 1)[0]
-	if got := attrs(s)[ailabels.GenAIProviderNameKey].AsString(); got != ailabels.ProviderAWSBedrock {
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	if got := aitest.SpanAttrs(s)[ailabels.GenAIProviderNameKey].AsString(); got != ailabels.ProviderAWSBedrock {
 		t.Errorf("gen_ai.provider.name = %q", got)
 	}
 	if n := sum(t, f.kit, metrics.AIRequestsName, ailabels.ProviderKey.String(ailabels.ProviderAWSBedrock), ailabels.OutcomeKey.String(ailabels.OutcomeError)); n != 1 {

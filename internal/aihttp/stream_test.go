@@ -10,6 +10,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -177,14 +178,8 @@ func BenchmarkCallJSON(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		a := tr.Begin(req, i, 0, r)
-		resp, _ := a.End(&http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-			Body: io.NopCloser(bytes.NewReader(body))}, nil, &testHandler)
-		for {
-			if _, err := resp.Body.Read(buf); err != nil {
-				break
-			}
-		}
-		resp.Body.Close()
+		resp, _ := a.End(jsonResponse(body), nil, &testHandler)
+		aitest.Drain(resp.Body, buf)
 		if i++; i%1000 == 0 {
 			kit.Reset()
 		}

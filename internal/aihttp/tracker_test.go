@@ -22,6 +22,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -180,38 +181,31 @@ func newFixtureGrace(t *testing.T, maxRetries int, grace time.Duration, opts ...
 	return &fixture{kit: kit, ai: ai, tr: tr}
 }
 
-func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
-	m := make(map[attribute.Key]attribute.Value, len(s.Attributes))
-	for _, kv := range s.Attributes {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
-// waitSpans polls for n ended spans (calls that wait for a retry end on a
-// timer).
-func waitSpans(t *testing.T, kit *telemetrytest.Kit, n int) tracetest.SpanStubs {
+// succeed makes c's call to url, which must succeed, and returns its span.
+func (f *fixture) succeed(t *testing.T, c *client, url string) tracetest.SpanStub {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		kit.Flush()
-		spans := kit.Spans()
-		if len(spans) >= n || time.Now().After(deadline) {
-			if len(spans) != n {
-				t.Fatalf("%d spans, want %d: %v", len(spans), n, spanNames(spans))
-			}
-			return spans
-		}
-		time.Sleep(5 * time.Millisecond)
+	if _, _, err := c.do(context.Background(), url); err != nil {
+		t.Fatal(err)
 	}
+	return aitest.WaitSpans(t, f.kit, 1)[0]
 }
 
-func spanNames(spans tracetest.SpanStubs) []string {
-	var s []string
-	for _, sp := range spans {
-		s = append(s, sp.Name)
-	}
-	return s
+// rateLimitedOnce starts a server that answers its first request with a
+// 429 (retry-after-ms 1, errBody its body) and every later one with a
+// successful call's JSON. It is closed when the test ends.
+func rateLimitedOnce(t *testing.T, errBody string) *httptest.Server {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.Header().Set("retry-after-ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, errBody)
+			return
+		}
+		io.WriteString(w, `{"id":"x","model":"gpt-4o","in":10,"out":2}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 func sum(t *testing.T, kit *telemetrytest.Kit, name string, kvs ...attribute.KeyValue) float64 {
@@ -234,8 +228,8 @@ func TestJSONSuccess(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || string(got) != body {
 		t.Fatalf("do = %v, %q, %v", resp, got, err)
 	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a := aitest.SpanAttrs(s)
 	if s.Name != "chat gpt-4o" || s.Status.Code == codes.Error {
 		t.Errorf("span %q status %v", s.Name, s.Status)
 	}
@@ -268,34 +262,15 @@ func TestJSONSuccess(t *testing.T) {
 }
 
 func TestRetryThenSuccessIsOneCall(t *testing.T) {
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) == 1 {
-			w.Header().Set("retry-after-ms", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			io.WriteString(w, `{"error":{"type":"rate_limit_error"}}`)
-			return
-		}
-		io.WriteString(w, `{"id":"x","model":"gpt-4o","in":10,"out":2}`)
-	}))
-	defer srv.Close()
+	srv := rateLimitedOnce(t, `{"error":{"type":"rate_limit_error"}}`)
 	f := newFixture(t, 2)
 	c := &client{t: t, tr: f.tr, maxRetries: 2, key: "k"}
-	if _, _, err := c.do(context.Background(), srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := f.succeed(t, c, srv.URL)
+	a := aitest.SpanAttrs(s)
 	if a[ailabels.AttemptsKey].AsInt64() != 2 || a[ailabels.HTTPRequestResendCountKey].AsInt64() != 1 {
 		t.Errorf("attempts %v resend %v", a[ailabels.AttemptsKey].String(), a[ailabels.HTTPRequestResendCountKey].String())
 	}
-	if len(s.Events) != 1 || s.Events[0].Name != ailabels.AttemptEventName {
-		t.Fatalf("events %+v", s.Events)
-	}
-	ev := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Events[0].Attributes {
-		ev[kv.Key] = kv.Value
-	}
+	ev := aitest.AttemptEvent(t, s)
 	if ev[ailabels.HTTPResponseStatusCodeKey].AsInt64() != 429 || ev[ailabels.ErrorTypeKey].AsString() != "429" {
 		t.Errorf("attempt event %v", s.Events[0].Attributes)
 	}
@@ -310,23 +285,11 @@ func TestRetryThenSuccessIsOneCall(t *testing.T) {
 // TestRetryWithContextPerAttempt: the failed attempt's own context is
 // cancelled before the retry starts; the retry still joins the call.
 func TestRetryWithContextPerAttempt(t *testing.T) {
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) == 1 {
-			w.Header().Set("retry-after-ms", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		io.WriteString(w, `{"id":"x","model":"gpt-4o","in":10,"out":2}`)
-	}))
-	defer srv.Close()
+	srv := rateLimitedOnce(t, "")
 	f := newFixture(t, 2)
 	c := &client{t: t, tr: f.tr, maxRetries: 2, key: "k", perAttempt: true}
-	if _, _, err := c.do(context.Background(), srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	s := waitSpans(t, f.kit, 1)[0]
-	if got := attrs(s)[ailabels.AttemptsKey].AsInt64(); got != 2 {
+	s := f.succeed(t, c, srv.URL)
+	if got := aitest.SpanAttrs(s)[ailabels.AttemptsKey].AsInt64(); got != 2 {
 		t.Errorf("attempts %d, want 2 in one call", got)
 	}
 	time.Sleep(1500 * time.Millisecond) // past ctxGrace: nothing else is recorded
@@ -347,8 +310,8 @@ func TestFinalErrorUsesProviderType(t *testing.T) {
 	if err != nil || resp.StatusCode != 500 || string(body) != `{"error":{"type":"api_error"}}` {
 		t.Fatalf("do = %v %q %v", resp, body, err)
 	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a := aitest.SpanAttrs(s)
 	if a[ailabels.ErrorTypeKey].AsString() != "api_error" || s.Status.Code != codes.Error {
 		t.Errorf("error.type %v status %v", a[ailabels.ErrorTypeKey].String(), s.Status)
 	}
@@ -378,12 +341,12 @@ func TestAbandonedRetryEndsAtTheFailedAttempt(t *testing.T) {
 		t.Fatal(resp.Status)
 	}
 	after := time.Now()
-	s := waitSpans(t, f.kit, 1)[0]
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
 	if s.EndTime.Before(before) || s.EndTime.After(after) {
 		t.Errorf("span ended %v, want within the attempt (%v .. %v)", s.EndTime, before, after)
 	}
-	if attrs(s)[ailabels.ErrorTypeKey].AsString() != "503" {
-		t.Errorf("error.type %v", attrs(s)[ailabels.ErrorTypeKey].String())
+	if aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString() != "503" {
+		t.Errorf("error.type %v", aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].String())
 	}
 }
 
@@ -404,9 +367,9 @@ func TestCancelWhileWaitingForRetry(t *testing.T) {
 		t.Fatalf("%d spans while the call waits for its retry (30 s)", n)
 	}
 	cancel()
-	s := waitSpans(t, f.kit, 1)[0]
-	if attrs(s)[ailabels.ErrorTypeKey].AsString() != "429" {
-		t.Errorf("error.type %v", attrs(s)[ailabels.ErrorTypeKey].String())
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	if aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString() != "429" {
+		t.Errorf("error.type %v", aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].String())
 	}
 }
 
@@ -419,8 +382,8 @@ func TestConnectionErrorRetried(t *testing.T) {
 	if _, _, err := c.do(context.Background(), url); err == nil {
 		t.Fatal("no error from a closed server")
 	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a := aitest.SpanAttrs(s)
 	if a[ailabels.ErrorTypeKey].AsString() != ailabels.ErrorTypeConnection || a[ailabels.AttemptsKey].AsInt64() != 2 {
 		t.Errorf("error.type %v attempts %v", a[ailabels.ErrorTypeKey].String(), a[ailabels.AttemptsKey].String())
 	}
@@ -456,8 +419,8 @@ func TestStreamWithUsage(t *testing.T) {
 	if err != nil || string(body) != strings.Join(events, "") {
 		t.Fatalf("body %q, %v", body, err)
 	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a := aitest.SpanAttrs(s)
 	if ttfc := a[ailabels.GenAIResponseTimeToFirstChunkKey].AsFloat64(); ttfc < 0.02 {
 		t.Errorf("time to first chunk %v, want >= 20ms", ttfc)
 	}
@@ -487,11 +450,8 @@ func TestStreamWithoutUsage(t *testing.T) {
 	defer srv.Close()
 	f := newFixture(t, 0)
 	c := &client{t: t, tr: f.tr, key: "k", stream: true}
-	if _, _, err := c.do(context.Background(), srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	s := waitSpans(t, f.kit, 1)[0]
-	a := attrs(s)
+	s := f.succeed(t, c, srv.URL)
+	a := aitest.SpanAttrs(s)
 	if !a[ailabels.UsageMissingKey].AsBool() {
 		t.Error("no ai.usage.missing")
 	}
@@ -515,7 +475,7 @@ func TestEmptyStream(t *testing.T) {
 	if err != nil || len(body) != 0 {
 		t.Fatal(body, err)
 	}
-	a := attrs(waitSpans(t, f.kit, 1)[0])
+	a := aitest.SpanAttrs(aitest.WaitSpans(t, f.kit, 1)[0])
 	if !a[ailabels.UsageMissingKey].AsBool() || a[ailabels.StreamChunksKey].Type() != attribute.EMPTY {
 		t.Errorf("attributes %v", a)
 	}
@@ -539,8 +499,8 @@ func TestStreamClosedHalfWay(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	s := waitSpans(t, f.kit, 1)[0]
-	a2 := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a2 := aitest.SpanAttrs(s)
 	if a2[ailabels.ErrorTypeKey].AsString() != ailabels.ErrorTypeCanceled || a2[ailabels.StreamEndKey].AsString() != ailabels.StreamEndClose {
 		t.Errorf("attributes %v", s.Attributes)
 	}
@@ -566,7 +526,7 @@ func TestStreamContextCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v", err)
 	}
-	a := attrs(waitSpans(t, f.kit, 1)[0])
+	a := aitest.SpanAttrs(aitest.WaitSpans(t, f.kit, 1)[0])
 	if a[ailabels.ErrorTypeKey].AsString() != ailabels.ErrorTypeCanceled {
 		t.Errorf("error.type %v", a[ailabels.ErrorTypeKey].String())
 	}
@@ -577,11 +537,8 @@ func TestStreamErrorEvent(t *testing.T) {
 	defer srv.Close()
 	f := newFixture(t, 0)
 	c := &client{t: t, tr: f.tr, key: "k", stream: true}
-	if _, _, err := c.do(context.Background(), srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	s := waitSpans(t, f.kit, 1)[0]
-	if attrs(s)[ailabels.ErrorTypeKey].AsString() != "overloaded_error" || s.Status.Code != codes.Error {
+	s := f.succeed(t, c, srv.URL)
+	if aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString() != "overloaded_error" || s.Status.Code != codes.Error {
 		t.Errorf("span %v %v", s.Status, s.Attributes)
 	}
 }
@@ -606,7 +563,7 @@ func TestHandlerPanicIsContained(t *testing.T) {
 	if err != nil || string(body) != "data: boom\n\ndata: [DONE]\n\n" {
 		t.Fatalf("%q %v", body, err)
 	}
-	waitSpans(t, f.kit, 1)
+	aitest.WaitSpans(t, f.kit, 1)
 }
 
 func TestPassThroughWithoutAI(t *testing.T) {
@@ -647,7 +604,7 @@ func TestReadWriteBodyUntouched(t *testing.T) {
 	if resp.Body != io.ReadCloser(body) {
 		t.Error("read-write body wrapped")
 	}
-	waitSpans(t, f.kit, 1)
+	aitest.WaitSpans(t, f.kit, 1)
 }
 
 // cutBody returns part of a body, then an error.
@@ -690,8 +647,8 @@ func TestCutBodyRetried(t *testing.T) {
 	resp, _ = a.End(okResponse(io.NopCloser(strings.NewReader(`{"id":"msg_1","model":"claude-sonnet-4-5-20250929","in":5,"out":1}`))), nil, &testHandler)
 	io.ReadAll(resp.Body)
 	resp.Body.Close()
-	s := waitSpans(t, f.kit, 1)[0]
-	a2 := attrs(s)
+	s := aitest.WaitSpans(t, f.kit, 1)[0]
+	a2 := aitest.SpanAttrs(s)
 	if a2[ailabels.AttemptsKey].AsInt64() != 2 || s.Status.Code == codes.Error || len(s.Events) != 1 {
 		t.Errorf("span %v %v events %v", s.Status, s.Attributes, s.Events)
 	}
@@ -716,7 +673,7 @@ func TestOversizeBody(t *testing.T) {
 		t.Fatal("body changed")
 	}
 	kit.Flush()
-	a2 := attrs(kit.Spans()[0])
+	a2 := aitest.SpanAttrs(kit.Spans()[0])
 	if !a2[ailabels.ResponseOversizeKey].AsBool() || !a2[ailabels.UsageMissingKey].AsBool() {
 		t.Errorf("attributes %v", a2)
 	}
@@ -736,7 +693,7 @@ func TestOddKeys(t *testing.T) {
 		io.ReadAll(resp.Body)
 		resp.Body.Close()
 	}
-	waitSpans(t, f.kit, 6) // no key joins: two calls each
+	aitest.WaitSpans(t, f.kit, 6) // no key joins: two calls each
 }
 
 // Many concurrent calls with retries, under the race detector.
@@ -775,7 +732,7 @@ func TestConcurrentCalls(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	waitSpans(t, f.kit, n)
+	aitest.WaitSpans(t, f.kit, n)
 	if v := sum(t, f.kit, metrics.AIRequestsName); v != n {
 		t.Errorf("ai_requests_total %v, want %d", v, n)
 	}
@@ -787,9 +744,9 @@ func TestUnclosedErrorBody(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:9/", nil)
 	a := f.tr.Begin(req, "k", 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}})
 	_, _ = a.End(&http.Response{StatusCode: 401, Body: http.NoBody}, nil, &testHandler)
-	s := waitSpans(t, f.kit, 1)[0] // after the grace
-	if attrs(s)[ailabels.ErrorTypeKey].AsString() != "401" || len(s.Events) != 1 {
-		t.Errorf("error.type %v events %v", attrs(s)[ailabels.ErrorTypeKey], s.Events)
+	s := aitest.WaitSpans(t, f.kit, 1)[0] // after the grace
+	if aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString() != "401" || len(s.Events) != 1 {
+		t.Errorf("error.type %v events %v", aitest.SpanAttrs(s)[ailabels.ErrorTypeKey], s.Events)
 	}
 }
 
@@ -814,15 +771,15 @@ func TestCustomRetryRules(t *testing.T) {
 	resp, _ = a.End(okResponse(io.NopCloser(strings.NewReader(`{"in":1,"out":1}`))), nil, &testHandler)
 	io.ReadAll(resp.Body)
 	resp.Body.Close()
-	s := waitSpans(t, kit, 1)[0]
-	if attrs(s)[ailabels.AttemptsKey].AsInt64() != 2 || delays.Load() != 1 {
-		t.Errorf("attempts %v, delays asked %d", attrs(s)[ailabels.AttemptsKey], delays.Load())
+	s := aitest.WaitSpans(t, kit, 1)[0]
+	if aitest.SpanAttrs(s)[ailabels.AttemptsKey].AsInt64() != 2 || delays.Load() != 1 {
+		t.Errorf("attempts %v, delays asked %d", aitest.SpanAttrs(s)[ailabels.AttemptsKey], delays.Load())
 	}
 	// A 429, which this client does not retry, ends its call at once.
 	a = tr.Begin(req, "k2", -1, r)
 	resp, _ = a.End(&http.Response{StatusCode: 429, Body: http.NoBody}, nil, &testHandler)
 	resp.Body.Close()
-	waitSpans(t, kit, 2)
+	aitest.WaitSpans(t, kit, 2)
 }
 
 // A request whose context is already done when the response comes: the
@@ -842,8 +799,8 @@ func TestContextDoneBeforeEnd(t *testing.T) {
 	}
 	// Whichever comes first, the callback (canceled) or the caller's read to
 	// the end (success), records the call, once.
-	for _, s := range waitSpans(t, f.kit, 2) {
-		if et := attrs(s)[ailabels.ErrorTypeKey].AsString(); et != "" && et != ailabels.ErrorTypeCanceled {
+	for _, s := range aitest.WaitSpans(t, f.kit, 2) {
+		if et := aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString(); et != "" && et != ailabels.ErrorTypeCanceled {
 			t.Errorf("error.type %v", et)
 		}
 	}
