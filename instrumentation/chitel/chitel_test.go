@@ -149,11 +149,7 @@ func TestDisabled(t *testing.T) {
 		_, _ = io.WriteString(w, chi.URLParam(r, "id"))
 	})
 	routertest.CheckServesID(t, r, chitel.Handler(nil, r))
-	// A nil router is http.DefaultServeMux, as in middleware.New.
-	kit := telemetrytest.New(t)
-	if h := chitel.Handler(kit.Telemetry, nil); h == nil {
-		t.Error("Handler with a nil router returned nil")
-	}
+	routertest.CheckNilRouter(t, chitel.Handler)
 }
 
 // BenchmarkModes measures a request to a parameterised route and one to

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
+	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/httpconv"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/middleware"
@@ -213,6 +214,17 @@ func CheckServesID(tb testing.TB, handlers ...http.Handler) {
 		if w.Code != 200 || w.Body.String() != "7" {
 			tb.Errorf("got %d %q, want 200 \"7\"", w.Code, w.Body.String())
 		}
+	}
+}
+
+// CheckNilRouter checks that handler, a router integration's Handler,
+// given a nil router returns a handler (it serves http.DefaultServeMux, as
+// middleware.New does) rather than nil.
+func CheckNilRouter[R any](tb testing.TB, handler func(*telemetry.Telemetry, R, ...middleware.Option) http.Handler) {
+	tb.Helper()
+	var nilRouter R
+	if h := handler(telemetrytest.New(tb).Telemetry, nilRouter); h == nil {
+		tb.Error("Handler with a nil router returned nil")
 	}
 }
 
