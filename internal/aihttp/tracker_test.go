@@ -403,6 +403,17 @@ func sseServer(t *testing.T, firstDelay time.Duration, events ...string) *httpte
 	}))
 }
 
+// streamCall makes one streaming call without retries to a server that
+// sends events (sseServer), and returns its fixture and the call's span.
+func streamCall(t *testing.T, events ...string) (*fixture, tracetest.SpanStub) {
+	t.Helper()
+	srv := sseServer(t, 0, events...)
+	defer srv.Close()
+	f := newFixture(t, 0)
+	c := &client{t: t, tr: f.tr, key: "k", stream: true}
+	return f, f.succeed(t, c, srv.URL)
+}
+
 func TestStreamWithUsage(t *testing.T) {
 	events := []string{
 		"event: ping\ndata: {}\n\n",
@@ -446,11 +457,7 @@ func TestStreamWithUsage(t *testing.T) {
 }
 
 func TestStreamWithoutUsage(t *testing.T) {
-	srv := sseServer(t, 0, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n", "data: [DONE]\n\n")
-	defer srv.Close()
-	f := newFixture(t, 0)
-	c := &client{t: t, tr: f.tr, key: "k", stream: true}
-	s := f.succeed(t, c, srv.URL)
+	f, s := streamCall(t, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n", "data: [DONE]\n\n")
 	a := aitest.SpanAttrs(s)
 	if !a[ailabels.UsageMissingKey].AsBool() {
 		t.Error("no ai.usage.missing")
@@ -481,14 +488,21 @@ func TestEmptyStream(t *testing.T) {
 	}
 }
 
-func TestStreamClosedHalfWay(t *testing.T) {
+// stalledStream starts a server whose stream sends one event and then
+// waits for the client to go. It is closed when the test ends.
+func stalledStream(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		io.WriteString(w, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n")
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestStreamClosedHalfWay(t *testing.T) {
+	srv := stalledStream(t)
 	f := newFixture(t, 0)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, nil)
 	a := f.tr.Begin(req, "k", 0, aihttp.Request{Request: ailabels.Request{Provider: "openai", Model: "gpt-4o"}, Stream: true})
@@ -511,13 +525,7 @@ func TestStreamClosedHalfWay(t *testing.T) {
 }
 
 func TestStreamContextCancelled(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}))
-	defer srv.Close()
+	srv := stalledStream(t)
 	f := newFixture(t, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &client{t: t, tr: f.tr, key: "k", stream: true}
@@ -533,11 +541,7 @@ func TestStreamContextCancelled(t *testing.T) {
 }
 
 func TestStreamErrorEvent(t *testing.T) {
-	srv := sseServer(t, 0, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n", "event: error\ndata: {\"type\":\"overloaded_error\"}\n\n")
-	defer srv.Close()
-	f := newFixture(t, 0)
-	c := &client{t: t, tr: f.tr, key: "k", stream: true}
-	s := f.succeed(t, c, srv.URL)
+	_, s := streamCall(t, `data: {"id":"c1","model":"gpt-4o","text":"hi"}`+"\n\n", "event: error\ndata: {\"type\":\"overloaded_error\"}\n\n")
 	if aitest.SpanAttrs(s)[ailabels.ErrorTypeKey].AsString() != "overloaded_error" || s.Status.Code != codes.Error {
 		t.Errorf("span %v %v", s.Status, s.Attributes)
 	}
