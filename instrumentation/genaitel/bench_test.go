@@ -11,13 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"google.golang.org/genai"
 
 	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
-	"github.com/starmates-ai-team/telemetry/metrics"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 )
 
 // The benchmarks compare the bare genai client with the instrumented one
@@ -65,25 +62,10 @@ func benchServer(b *testing.B) string {
 }
 
 // benchClients returns the bare and the instrumented genai clients, the
-// latter recording on a real SDK pipeline (batched spans to a no-op
-// exporter, metrics to a manual reader).
+// latter recording on the benchmark pipeline (aitest.Pipeline), its spans
+// sampled or not (what the metrics and parsing cost).
 func benchClients(b *testing.B, url string) map[string]*genai.Client {
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = mp.Shutdown(context.Background())
-	})
-	ai, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(tp))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The same with spans not sampled: what the metrics and parsing cost.
-	unsampled := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
-	aiUnsampled, err := metrics.NewAI(nil, metrics.WithMeterProvider(mp), metrics.WithTracerProvider(unsampled))
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := aitest.NewPipeline(b)
 	mk := func(hc *http.Client) *genai.Client {
 		c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI,
 			HTTPClient: hc, HTTPOptions: genai.HTTPOptions{BaseURL: url}})
@@ -100,63 +82,52 @@ func benchClients(b *testing.B, url string) map[string]*genai.Client {
 	b.Cleanup(unsT.CloseIdleConnections)
 	return map[string]*genai.Client{
 		"impl=bare":               mk(&http.Client{Transport: bareT}),
-		"impl=genaitel":           mk(genaitel.WrapClient(&http.Client{Transport: instT}, ai)),
-		"impl=genaitel-unsampled": mk(genaitel.WrapClient(&http.Client{Transport: unsT}, aiUnsampled)),
+		"impl=genaitel":           mk(genaitel.WrapClient(&http.Client{Transport: instT}, p.AI)),
+		"impl=genaitel-unsampled": mk(genaitel.WrapClient(&http.Client{Transport: unsT}, p.AIUnsampled)),
 	}
-}
-
-func runCPU(b *testing.B, f func()) {
-	b.ReportAllocs()
-	f() // warm the connection
-	b.ResetTimer()
-	start := testutil.CPUTime()
-	for b.Loop() {
-		f()
-	}
-	b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // variants are run side by side in each benchmark.
 var variants = []string{"impl=bare", "impl=genaitel", "impl=genaitel-unsampled"}
 
-// BenchmarkGenerate is a non-streaming generateContent call.
-func BenchmarkGenerate(b *testing.B) {
-	url := benchServer(b)
-	clients := benchClients(b, url)
-	ctx := context.Background()
+// benchVariants runs call, once to warm the connection and then in the
+// measured loop (aitest.LoopCPU), with the client of each variant against
+// the server of benchServer.
+func benchVariants(b *testing.B, call func(b *testing.B, c *genai.Client)) {
+	clients := benchClients(b, benchServer(b))
 	for _, name := range variants {
 		c := clients[name]
 		b.Run(name, func(b *testing.B) {
-			runCPU(b, func() {
-				if _, err := c.Models.GenerateContent(ctx, "gemini-2.5-flash", genai.Text("What is the weather in Paris?"),
-					&genai.GenerateContentConfig{MaxOutputTokens: 256}); err != nil {
-					b.Fatal(err)
-				}
-			})
+			call(b, c) // warm the connection
+			aitest.LoopCPU(b, func() { call(b, c) })
 		})
 	}
 }
 
+// BenchmarkGenerate is a non-streaming generateContent call.
+func BenchmarkGenerate(b *testing.B) {
+	ctx := context.Background()
+	benchVariants(b, func(b *testing.B, c *genai.Client) {
+		if _, err := c.Models.GenerateContent(ctx, "gemini-2.5-flash", genai.Text("What is the weather in Paris?"),
+			&genai.GenerateContentConfig{MaxOutputTokens: 256}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkStream500 is a streamGenerateContent call of 500 chunks.
 func BenchmarkStream500(b *testing.B) {
-	url := benchServer(b)
-	clients := benchClients(b, url)
 	ctx := context.Background()
-	for _, name := range variants {
-		c := clients[name]
-		b.Run(name, func(b *testing.B) {
-			runCPU(b, func() {
-				n := 0
-				for _, err := range c.Models.GenerateContentStream(ctx, "gemini-2.5-flash", genai.Text("Tell me a story"), nil) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				if n != benchChunks {
-					b.Fatalf("%d chunks", n)
-				}
-			})
-		})
-	}
+	benchVariants(b, func(b *testing.B, c *genai.Client) {
+		n := 0
+		for _, err := range c.Models.GenerateContentStream(ctx, "gemini-2.5-flash", genai.Text("Tell me a story"), nil) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchChunks {
+			b.Fatalf("%d chunks", n)
+		}
+	})
 }

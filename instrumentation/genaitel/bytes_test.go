@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 )
 
 // recorder is a transport that logs every Read of the response bodies it
@@ -93,7 +94,7 @@ func TestSameBytes(t *testing.T) {
 			} else {
 				stream(context.Background(), c, 0, nil)
 			}
-			s.spans(t, 1)
+			aitest.WaitSpans(t, s.kit, 1)
 			b, a := below.reads(), above.reads()
 			if len(a) < 3 {
 				t.Fatalf("only %q", a)

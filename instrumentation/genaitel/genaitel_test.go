@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -52,69 +52,6 @@ func bare(t *testing.T) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(base.CloseIdleConnections)
 	return &http.Client{Transport: base}
-}
-
-// spans waits until n spans have ended and returns them.
-func (s *setup) spans(t *testing.T, n int) tracetest.SpanStubs {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s.kit.Flush()
-		got := s.kit.Spans()
-		if len(got) >= n || time.Now().After(deadline) {
-			if len(got) != n {
-				for _, sp := range got {
-					t.Logf("span %q %v", sp.Name, sp.Attributes)
-				}
-				t.Fatalf("%d spans, want %d", len(got), n)
-			}
-			return got
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
-	m := make(map[attribute.Key]attribute.Value, len(s.Attributes))
-	for _, kv := range s.Attributes {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
-// expect checks span attributes; a nil value means the key must be absent.
-func expect(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
-	t.Helper()
-	got := attrs(s)
-	for k, w := range want {
-		v, ok := got[k]
-		if w == nil {
-			if ok {
-				t.Errorf("%s = %v, want absent", k, v.String())
-			}
-			continue
-		}
-		if !ok {
-			t.Errorf("%s missing, want %v", k, w)
-			continue
-		}
-		var match bool
-		switch w := w.(type) {
-		case string:
-			match = v.Type() == attribute.STRING && v.AsString() == w
-		case int:
-			match = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
-		case float64:
-			match = v.Type() == attribute.FLOAT64 && math.Abs(v.AsFloat64()-w) < 1e-9
-		case bool:
-			match = v.Type() == attribute.BOOL && v.AsBool() == w
-		case []string:
-			match = v.Type() == attribute.STRINGSLICE && slices.Equal(v.AsStringSlice(), w)
-		}
-		if !match {
-			t.Errorf("%s = %s, want %v", k, v.String(), w)
-		}
-	}
 }
 
 // value reads one metric series (0 when absent).
@@ -163,7 +100,7 @@ func spanBasics(t *testing.T, sp tracetest.SpanStub, op, provider string) {
 	if want := op + " gemini-2.5-flash"; sp.Name != want || sp.SpanKind != trace.SpanKindClient {
 		t.Errorf("span %q kind %v, want %q client", sp.Name, sp.SpanKind, want)
 	}
-	expect(t, sp, map[attribute.Key]any{
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{
 		"gen_ai.operation.name": op,
 		"gen_ai.provider.name":  provider,
 		"gen_ai.request.model":  "gemini-2.5-flash",
@@ -194,13 +131,13 @@ func TestGenerateContent(t *testing.T) {
 			got := generate(context.Background(), newGenai(t, f, s.client(t), vertex, 0))
 			sameResults(t, got, want)
 
-			sp := s.spans(t, 1)[0]
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
 			provider := providerOf(vertex)
 			spanBasics(t, sp, "generate_content", provider)
 			if sp.Status.Code == codes.Error {
 				t.Errorf("status %v", sp.Status)
 			}
-			expect(t, sp, map[attribute.Key]any{
+			aitest.WantAttrs(t, sp, map[attribute.Key]any{
 				"gen_ai.request.max_tokens":                256,
 				"gen_ai.request.temperature":               0.5,
 				"gen_ai.response.id":                       "resp-json-1",
@@ -238,10 +175,10 @@ func TestStream(t *testing.T) {
 				t.Fatalf("%d chunks, want 21", len(got))
 			}
 
-			sp := s.spans(t, 1)[0]
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
 			provider := providerOf(vertex)
 			spanBasics(t, sp, "generate_content", provider)
-			expect(t, sp, map[attribute.Key]any{
+			aitest.WantAttrs(t, sp, map[attribute.Key]any{
 				"gen_ai.request.stream":                true,
 				"gen_ai.response.id":                   "resp-sse-1",
 				"gen_ai.response.model":                "gemini-2.5-flash",
@@ -256,7 +193,7 @@ func TestStream(t *testing.T) {
 				"ai.pricing.price_list":                provider,
 				"error.type":                           nil,
 			})
-			if _, ok := attrs(sp)["gen_ai.response.time_to_first_chunk"]; !ok {
+			if _, ok := aitest.SpanAttrs(sp)["gen_ai.response.time_to_first_chunk"]; !ok {
 				t.Error("no gen_ai.response.time_to_first_chunk")
 			}
 			checkUsageMetrics(t, s, provider)
@@ -284,7 +221,7 @@ func TestStreamLastEventWithoutBlankLine(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("%d chunks, want 4 (the last one without its blank line included)", len(got))
 	}
-	expect(t, s.spans(t, 1)[0], map[attribute.Key]any{
+	aitest.WantAttrs(t, aitest.WaitSpans(t, s.kit, 1)[0], map[attribute.Key]any{
 		"gen_ai.usage.input_tokens":  1200,
 		"gen_ai.usage.output_tokens": 350,
 		"ai.stream.chunks":           4,
@@ -296,8 +233,8 @@ func TestSlowFirstToken(t *testing.T) {
 	f := newFake(t)
 	f.firstDelay = 60 * time.Millisecond
 	stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sp := s.spans(t, 1)[0]
-	v, ok := attrs(sp)["gen_ai.response.time_to_first_chunk"]
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	v, ok := aitest.SpanAttrs(sp)["gen_ai.response.time_to_first_chunk"]
 	if !ok || v.AsFloat64() < 0.06 {
 		t.Errorf("time to first chunk %v, want at least 0.06 s", v.String())
 	}
@@ -317,22 +254,16 @@ func TestRetryThenSuccess(t *testing.T) {
 				t.Fatalf("%d requests, want 4 (two calls of two attempts)", n)
 			}
 
-			sp := s.spans(t, 1)[0]
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
 			provider := providerOf(vertex)
 			spanBasics(t, sp, "generate_content", provider)
-			expect(t, sp, map[attribute.Key]any{
+			aitest.WantAttrs(t, sp, map[attribute.Key]any{
 				"ai.request.attempts":       2,
 				"http.request.resend_count": 1,
 				"gen_ai.response.id":        "resp-json-1",
 				"error.type":                nil,
 			})
-			if len(sp.Events) != 1 || sp.Events[0].Name != ailabels.AttemptEventName {
-				t.Fatalf("events %+v, want one %s", sp.Events, ailabels.AttemptEventName)
-			}
-			ev := map[attribute.Key]attribute.Value{}
-			for _, kv := range sp.Events[0].Attributes {
-				ev[kv.Key] = kv.Value
-			}
+			ev := aitest.AttemptEvent(t, sp)
 			// genai closes a body it retries unread: the status is the type.
 			if ev["http.response.status_code"].AsInt64() != 429 || ev["error.type"].AsString() != "429" ||
 				ev["http.request.resend_count"].AsInt64() != 0 {
@@ -357,8 +288,8 @@ func TestRetriesWithOptions(t *testing.T) {
 	if !strings.Contains(got[0], "Error 503") {
 		t.Fatalf("got %v, want the third 503", got)
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{
 		"ai.request.attempts":       3,
 		"http.request.resend_count": 2,
 		"error.type":                "UNAVAILABLE",
@@ -388,7 +319,7 @@ func TestServerError(t *testing.T) {
 			if !strings.Contains(got[0], "Error 500") {
 				t.Fatalf("got %v", got)
 			}
-			sp := s.spans(t, 1)[0]
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
 			if time.Since(start) > 5*time.Second {
 				t.Errorf("the failed call was recorded after %v", time.Since(start))
 			}
@@ -396,7 +327,7 @@ func TestServerError(t *testing.T) {
 			if sp.Status.Code != codes.Error {
 				t.Errorf("status %v, want error", sp.Status)
 			}
-			expect(t, sp, map[attribute.Key]any{
+			aitest.WantAttrs(t, sp, map[attribute.Key]any{
 				"error.type":          "INTERNAL",
 				"ai.request.attempts": retries + 1,
 				"ai.usage.missing":    true,
@@ -426,12 +357,12 @@ func TestNotRetriedStatus(t *testing.T) {
 			start := time.Now()
 			got := generate(context.Background(), newGenai(t, f, s.client(t, genaitel.WithMaxRetries(3)), false, 3))
 			sameResults(t, got, want)
-			sp := s.spans(t, 1)[0]
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("recorded after %v", d)
 			}
 			want400 := map[int]string{400: "INVALID_ARGUMENT", 501: "UNIMPLEMENTED"}[status]
-			expect(t, sp, map[attribute.Key]any{"error.type": want400, "ai.request.attempts": 1})
+			aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": want400, "ai.request.attempts": 1})
 		})
 	}
 }
@@ -453,8 +384,8 @@ func TestStreamCancel(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	<-f.gone // the server saw the client go
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{
 		"error.type":                     "canceled",
 		"gen_ai.response.finish_reasons": []string{"error"},
 		"ai.stream.chunks":               3,
@@ -478,53 +409,100 @@ func TestStreamBreak(t *testing.T) {
 		break
 	}
 	<-f.gone
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "canceled", "ai.stream.end": "close"})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "canceled", "ai.stream.end": "close"})
 	// genai's reader may have read past the chunk the caller saw, up to the
 	// three the fake sent.
-	if n := attrs(sp)["ai.stream.chunks"].AsInt64(); n < 1 || n > 3 {
+	if n := aitest.SpanAttrs(sp)["ai.stream.chunks"].AsInt64(); n < 1 || n > 3 {
 		t.Errorf("ai.stream.chunks = %d, want 1 to 3", n)
 	}
 }
 
-func TestStreamCut(t *testing.T) {
-	s := newSetup(t)
-	f := newFake(t)
-	f.streamMode = "cut"
-	f.chunks = 6
-	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
-	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sameResults(t, got, want)
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{
-		"error.type":    "incomplete_response",
-		"ai.stream.end": "error",
-	})
-}
-
-func TestStreamMalformedEvent(t *testing.T) {
-	s := newSetup(t)
-	f := newFake(t)
-	f.streamMode = "malformed"
-	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
-	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sameResults(t, got, want)
-	if len(got) != 2 || !strings.Contains(got[1], "error unmarshalling") {
-		t.Fatalf("got %q, want a chunk and genai's error for the malformed event", got)
-	}
-	// genai ends the stream there: recorded as failed, malformed, with the
-	// usage of the chunk before.
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{
-		"error.type":                     "malformed_response",
-		"gen_ai.usage.input_tokens":      1200,
-		"gen_ai.usage.output_tokens":     1,
-		"gen_ai.response.finish_reasons": []string{"error"},
-		"ai.stream.chunks":               1,
-		"ai.stream.end":                  "close",
-	})
-	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
+// TestStreamEnds: streams that end otherwise than after their last
+// chunk. The caller sees what the bare client sees, and the call is
+// recorded as the end says.
+func TestStreamEnds(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		// saw checks what the caller saw, when not nil.
+		saw   func(t *testing.T, got []string)
+		attrs map[attribute.Key]any
+		// outcome is the one call's ai_requests_total outcome; sums are
+		// metrics added up over every series.
+		outcome string
+		sums    map[string]float64
+	}{
+		{
+			mode: "cut",
+			attrs: map[attribute.Key]any{
+				"error.type":    "incomplete_response",
+				"ai.stream.end": "error",
+			},
+			outcome: "error",
+		},
+		{
+			mode: "malformed",
+			saw: func(t *testing.T, got []string) {
+				if len(got) != 2 || !strings.Contains(got[1], "error unmarshalling") {
+					t.Fatalf("got %q, want a chunk and genai's error for the malformed event", got)
+				}
+			},
+			// genai ends the stream there: recorded as failed, malformed,
+			// with the usage of the chunk before.
+			attrs: map[attribute.Key]any{
+				"error.type":                     "malformed_response",
+				"gen_ai.usage.input_tokens":      1200,
+				"gen_ai.usage.output_tokens":     1,
+				"gen_ai.response.finish_reasons": []string{"error"},
+				"ai.stream.chunks":               1,
+				"ai.stream.end":                  "close",
+			},
+			outcome: "error",
+		},
+		{
+			mode:    "error-event",
+			attrs:   map[attribute.Key]any{"error.type": "UNAVAILABLE", "ai.stream.chunks": 1},
+			outcome: "error",
+		},
+		{
+			mode: "empty",
+			saw: func(t *testing.T, got []string) {
+				if len(got) != 0 {
+					t.Fatalf("got %q, want nothing", got)
+				}
+			},
+			attrs: map[attribute.Key]any{
+				"ai.usage.missing":          true,
+				"gen_ai.usage.input_tokens": nil,
+				"error.type":                nil,
+				"ai.stream.end":             "eof",
+			},
+			outcome: "ok",
+			// The usage is missing, not zero.
+			sums: map[string]float64{"ai_tokens_total": 0, "ai_usage_missing_total": 1},
+		},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			f.streamMode = tc.mode
+			f.chunks = 6 // a cut stream sends half of them
+			want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
+			got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
+			sameResults(t, got, want)
+			if tc.saw != nil {
+				tc.saw(t, got)
+			}
+			aitest.WantAttrs(t, aitest.WaitSpans(t, s.kit, 1)[0], tc.attrs)
+			if got := s.value(t, "ai_requests_total", attribute.String("outcome", tc.outcome)); got != 1 {
+				t.Errorf("ai_requests_total{outcome=%s} = %v, want 1", tc.outcome, got)
+			}
+			for name, want := range tc.sums {
+				if got := s.sum(name); got != want {
+					t.Errorf("%s = %v, want %v", name, got, want)
+				}
+			}
+		})
 	}
 }
 
@@ -537,50 +515,8 @@ func TestMalformedBody(t *testing.T) {
 	want := generate(context.Background(), newGenai(t, f, bare(t), false, 0))
 	got := generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
 	sameResults(t, got, want)
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "malformed_response", "ai.usage.missing": true})
-}
-
-func TestStreamErrorEvent(t *testing.T) {
-	s := newSetup(t)
-	f := newFake(t)
-	f.streamMode = "error-event"
-	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
-	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sameResults(t, got, want)
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "UNAVAILABLE", "ai.stream.chunks": 1})
-	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "error")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=error} = %v, want 1", got)
-	}
-}
-
-func TestStreamEmpty(t *testing.T) {
-	s := newSetup(t)
-	f := newFake(t)
-	f.streamMode = "empty"
-	want := stream(context.Background(), newGenai(t, f, bare(t), false, 0), 0, nil)
-	got := stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sameResults(t, got, want)
-	if len(got) != 0 {
-		t.Fatalf("got %q, want nothing", got)
-	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{
-		"ai.usage.missing":          true,
-		"gen_ai.usage.input_tokens": nil,
-		"error.type":                nil,
-		"ai.stream.end":             "eof",
-	})
-	if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok")); got != 1 {
-		t.Errorf("ai_requests_total{outcome=ok} = %v, want 1", got)
-	}
-	if got := s.sum("ai_tokens_total"); got != 0 {
-		t.Errorf("ai_tokens_total = %v, want none (usage missing, not zero)", got)
-	}
-	if got := s.sum("ai_usage_missing_total"); got != 1 {
-		t.Errorf("ai_usage_missing_total = %v, want 1", got)
-	}
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "malformed_response", "ai.usage.missing": true})
 }
 
 func TestEmbedContent(t *testing.T) {
@@ -590,12 +526,12 @@ func TestEmbedContent(t *testing.T) {
 		want := embed(context.Background(), newGenai(t, f, bare(t), false, 0), "gemini-embedding-001")
 		got := embed(context.Background(), newGenai(t, f, s.client(t), false, 0), "gemini-embedding-001")
 		sameResults(t, got, want)
-		sp := s.spans(t, 1)[0]
+		sp := aitest.WaitSpans(t, s.kit, 1)[0]
 		if sp.Name != "embeddings gemini-embedding-001" {
 			t.Errorf("span %q", sp.Name)
 		}
 		// batchEmbedContents reports no usage.
-		expect(t, sp, map[attribute.Key]any{"ai.usage.missing": true, "gen_ai.provider.name": ailabels.ProviderGCPGemini, "error.type": nil})
+		aitest.WantAttrs(t, sp, map[attribute.Key]any{"ai.usage.missing": true, "gen_ai.provider.name": ailabels.ProviderGCPGemini, "error.type": nil})
 		if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok"), attribute.String("model", "gemini-embedding")); got != 1 {
 			t.Errorf("ai_requests_total = %v, want 1", got)
 		}
@@ -606,9 +542,9 @@ func TestEmbedContent(t *testing.T) {
 		want := embed(context.Background(), newGenai(t, f, bare(t), true, 0), "text-embedding-005")
 		got := embed(context.Background(), newGenai(t, f, s.client(t), true, 0), "text-embedding-005")
 		sameResults(t, got, want)
-		sp := s.spans(t, 1)[0]
+		sp := aitest.WaitSpans(t, s.kit, 1)[0]
 		// :predict's statistics.token_count, 5 + 4.
-		expect(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 9, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI, "ai.usage.missing": nil})
+		aitest.WantAttrs(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 9, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI, "ai.usage.missing": nil})
 		if got := s.value(t, "ai_tokens_total", attribute.String("token_type", "input")); got != 9 {
 			t.Errorf("ai_tokens_total{input} = %v, want 9", got)
 		}
@@ -635,8 +571,8 @@ func TestContentCapture(t *testing.T) {
 	s := newSetup(t, metrics.WithContentCapture())
 	f := newFake(t)
 	generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
-	sp := s.spans(t, 1)[0]
-	a := attrs(sp)
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	a := aitest.SpanAttrs(sp)
 	if in := a["gen_ai.input.messages"].AsString(); !strings.Contains(in, "What is the weather in Paris?") {
 		t.Errorf("input messages %q", in)
 	}
@@ -646,7 +582,7 @@ func TestContentCapture(t *testing.T) {
 
 	s = newSetup(t)
 	generate(context.Background(), newGenai(t, f, s.client(t), false, 0))
-	expect(t, s.spans(t, 1)[0], map[attribute.Key]any{"gen_ai.input.messages": nil, "gen_ai.output.messages": nil})
+	aitest.WantAttrs(t, aitest.WaitSpans(t, s.kit, 1)[0], map[attribute.Key]any{"gen_ai.input.messages": nil, "gen_ai.output.messages": nil})
 }
 
 // TestNilAI: without instruments the transport passes everything through.
@@ -665,7 +601,7 @@ func TestParentSpan(t *testing.T) {
 	ctx, parent := s.kit.Telemetry.TracerProvider().Tracer("test").Start(context.Background(), "handler")
 	generate(ctx, newGenai(t, f, s.client(t), false, 0))
 	parent.End()
-	spans := s.spans(t, 2)
+	spans := aitest.WaitSpans(t, s.kit, 2)
 	for _, sp := range spans {
 		if sp.Name == "generate_content gemini-2.5-flash" && sp.Parent.SpanID() != parent.SpanContext().SpanID() {
 			t.Errorf("parent %v, want %v", sp.Parent.SpanID(), parent.SpanContext().SpanID())
@@ -687,8 +623,8 @@ func TestCustomRetryStatus(t *testing.T) {
 	if got := generate(context.Background(), c); !strings.Contains(got[0], "resp-json-1") {
 		t.Fatalf("got %v", got)
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"ai.request.attempts": 2, "error.type": nil})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"ai.request.attempts": 2, "error.type": nil})
 }
 
 func TestVertexEmbedContent(t *testing.T) {
@@ -700,8 +636,8 @@ func TestVertexEmbedContent(t *testing.T) {
 	if r := f.reqs(); !strings.HasSuffix(r[len(r)-1].Path, "/publishers/google/models/gemini-embedding-2:embedContent") {
 		t.Fatalf("path %s", r[len(r)-1].Path)
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 8, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI,
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 8, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI,
 		"gen_ai.operation.name": "embeddings", "ai.usage.missing": nil})
 }
 
@@ -723,8 +659,8 @@ func TestTimeout(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	<-f.gone
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.stream.chunks": 1, "gen_ai.response.finish_reasons": []string{"error"}})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.stream.chunks": 1, "gen_ai.response.finish_reasons": []string{"error"}})
 }
 
 // TestTimeoutBeforeResponse: a deadline that passes while the request
@@ -739,8 +675,8 @@ func TestTimeoutBeforeResponse(t *testing.T) {
 	if !strings.Contains(got[0], "deadline exceeded") {
 		t.Fatalf("got %q", got)
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.request.attempts": 1, "ai.usage.missing": true})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.request.attempts": 1, "ai.usage.missing": true})
 }
 
 // TestConnectionRefused: no server at all.
@@ -757,8 +693,8 @@ func TestConnectionRefused(t *testing.T) {
 	if _, err := c.Models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), nil); err == nil {
 		t.Fatal("no error")
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "connection_error", "ai.usage.missing": true})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "connection_error", "ai.usage.missing": true})
 }
 
 // TestConcurrentRetries: calls retried side by side keep their attempts
@@ -778,11 +714,11 @@ func TestConcurrentRetries(t *testing.T) {
 			t.Errorf("call failed: %s", e)
 		}
 	}
-	spans := s.spans(t, calls)
+	spans := aitest.WaitSpans(t, s.kit, calls)
 	attempts := 0
 	for _, sp := range spans {
-		attempts += int(attrs(sp)["ai.request.attempts"].AsInt64())
-		expect(t, sp, map[attribute.Key]any{"error.type": nil})
+		attempts += int(aitest.SpanAttrs(sp)["ai.request.attempts"].AsInt64())
+		aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": nil})
 	}
 	if n := len(f.reqs()); attempts != n || n != calls+4 {
 		t.Errorf("%d attempts on the spans, %d requests, want %d", attempts, n, calls+4)
@@ -798,8 +734,8 @@ func TestStreamContentCapture(t *testing.T) {
 	f := newFake(t)
 	f.chunks = 2
 	stream(context.Background(), newGenai(t, f, s.client(t), false, 0), 0, nil)
-	sp := s.spans(t, 1)[0]
-	if out := attrs(sp)["gen_ai.output.messages"].AsString(); !strings.Contains(out, `word 0, \"quoted\" {x}word 1`) {
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	if out := aitest.SpanAttrs(sp)["gen_ai.output.messages"].AsString(); !strings.Contains(out, `word 0, \"quoted\" {x}word 1`) {
 		t.Errorf("output messages %s", out)
 	}
 }
@@ -820,6 +756,6 @@ func TestTimeoutBeforeFirstChunk(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0], "deadline exceeded") {
 		t.Fatalf("got %q", got)
 	}
-	sp := s.spans(t, 1)[0]
-	expect(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.usage.missing": true, "ai.stream.chunks": nil})
+	sp := aitest.WaitSpans(t, s.kit, 1)[0]
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{"error.type": "timeout", "ai.usage.missing": true, "ai.stream.chunks": nil})
 }
