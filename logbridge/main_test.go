@@ -1,17 +1,16 @@
 package logbridge
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 
+	"github.com/starmates-ai-team/telemetry/internal/syncbuf"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -21,20 +20,7 @@ func TestMain(m *testing.M) {
 
 // syncBuffer is a console writer that tests read while servers write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	syncbuf.Buffer
 }
 
 // lines decodes the JSON console output, one map per line.

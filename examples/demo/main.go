@@ -19,7 +19,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/examples/internal/app"
+	"github.com/starmates-ai-team/telemetry/internal/syncbuf"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
 
@@ -55,7 +55,7 @@ func run(ctx context.Context, d time.Duration, mode string, env telemetry.Enviro
 		}
 	}
 	var (
-		console bytes.Buffer // the services' console log lines (JSON, with trace ids)
+		console syncbuf.Buffer // the services' console log lines (JSON, with trace ids), written by the three at once
 		kits    = map[string]*telemetrytest.Kit{}
 		newTel  app.NewTelemetry
 	)
@@ -80,7 +80,7 @@ func run(ctx context.Context, d time.Duration, mode string, env telemetry.Enviro
 		return fmt.Errorf("unknown -mode %q: allowed auto, stack, local", mode)
 	}
 
-	chain, err := app.Start(ctx, app.Config{NewTelemetry: newTel, Console: &syncWriter{w: &console}})
+	chain, err := app.Start(ctx, app.Config{NewTelemetry: newTel, Console: &console})
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -292,16 +291,4 @@ func printQueries(w io.Writer, traceID string, env telemetry.Environment) {
     Logs (LogsQL):   %s
     Logs (curl):     %s
 `, traceID, env, env, env, env, env, env, stackquery.TraceLogsQuery(traceID), stackquery.FromEnv().TraceLogsCurl(traceID))
-}
-
-// syncWriter serialises the three services' console writes.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }

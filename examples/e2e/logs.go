@@ -12,32 +12,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/examples/internal/app"
 	"github.com/starmates-ai-team/telemetry/internal/stackquery"
+	"github.com/starmates-ai-team/telemetry/internal/syncbuf"
 	"github.com/starmates-ai-team/telemetry/logbridge"
 )
-
-// lockedBuffer is the services' console, shared by the three.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.buf.Bytes())
-}
 
 // consoleLine is one console line with a trace id: what a service wrote.
 type consoleLine struct{ spanID, msg string }
@@ -55,7 +37,7 @@ var secretKey = regexp.MustCompile(`(?i)(^|[._-])(password|passwd|secret|api[_-]
 // environment as the only stream labels, and no secret. It prints the log
 // bytes per request as sent and as stored.
 func (s *suite) logsByTraceID(ctx context.Context) error {
-	console := &lockedBuffer{}
+	console := &syncbuf.Buffer{} // the services' console, shared by the three
 	chain, err := app.Start(ctx, app.Config{Console: console, NewTelemetry: func(ctx context.Context, service string) (*telemetry.Telemetry, error) {
 		return telemetry.Init(ctx, telemetry.WithService(service), telemetry.WithEnvironment(telemetry.Dev))
 	}})
