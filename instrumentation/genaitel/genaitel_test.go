@@ -76,6 +76,19 @@ func (s *setup) sum(name string) float64 {
 // per million = $0.000965.
 const fakeCost = 0.000965
 
+// checkUsageSpan checks the span of a call answered with the fake's usage.
+func checkUsageSpan(t *testing.T, sp tracetest.SpanStub) {
+	t.Helper()
+	aitest.WantAttrs(t, sp, map[attribute.Key]any{
+		"gen_ai.response.model":                "gemini-2.5-flash",
+		"gen_ai.response.finish_reasons":       []string{"STOP"},
+		"gen_ai.usage.input_tokens":            1200,
+		"gen_ai.usage.output_tokens":           350,
+		"gen_ai.usage.cache_read.input_tokens": 1000,
+		"gen_ai.usage.reasoning.output_tokens": 50,
+	})
+}
+
 func checkUsageMetrics(t *testing.T, s *setup, provider string) {
 	t.Helper()
 	model := attribute.String("model", "gemini-2.5-flash")
@@ -141,12 +154,6 @@ func TestGenerateContent(t *testing.T) {
 				"gen_ai.request.max_tokens":                256,
 				"gen_ai.request.temperature":               0.5,
 				"gen_ai.response.id":                       "resp-json-1",
-				"gen_ai.response.model":                    "gemini-2.5-flash",
-				"gen_ai.response.finish_reasons":           []string{"STOP"},
-				"gen_ai.usage.input_tokens":                1200,
-				"gen_ai.usage.output_tokens":               350,
-				"gen_ai.usage.cache_read.input_tokens":     1000,
-				"gen_ai.usage.reasoning.output_tokens":     50,
 				"ai.response.tool_calls":                   []string{"get_weather"},
 				"ai.response.tool_call_ids":                []string{"call-1"},
 				"ai.request.attempts":                      1,
@@ -156,6 +163,7 @@ func TestGenerateContent(t *testing.T) {
 				"ai.usage.missing":                         nil,
 				"gen_ai.usage.cache_creation.input_tokens": nil,
 			})
+			checkUsageSpan(t, sp)
 			checkUsageMetrics(t, s, provider)
 		})
 	}
@@ -179,23 +187,18 @@ func TestStream(t *testing.T) {
 			provider := providerOf(vertex)
 			spanBasics(t, sp, "generate_content", provider)
 			aitest.WantAttrs(t, sp, map[attribute.Key]any{
-				"gen_ai.request.stream":                true,
-				"gen_ai.response.id":                   "resp-sse-1",
-				"gen_ai.response.model":                "gemini-2.5-flash",
-				"gen_ai.response.finish_reasons":       []string{"STOP"},
-				"gen_ai.usage.input_tokens":            1200,
-				"gen_ai.usage.output_tokens":           350,
-				"gen_ai.usage.cache_read.input_tokens": 1000,
-				"gen_ai.usage.reasoning.output_tokens": 50,
-				"ai.stream.chunks":                     21,
-				"ai.stream.end":                        "eof",
-				"ai.request.attempts":                  1,
-				"ai.pricing.price_list":                provider,
-				"error.type":                           nil,
+				"gen_ai.request.stream": true,
+				"gen_ai.response.id":    "resp-sse-1",
+				"ai.stream.chunks":      21,
+				"ai.stream.end":         "eof",
+				"ai.request.attempts":   1,
+				"ai.pricing.price_list": provider,
+				"error.type":            nil,
 			})
 			if _, ok := aitest.SpanAttrs(sp)["gen_ai.response.time_to_first_chunk"]; !ok {
 				t.Error("no gen_ai.response.time_to_first_chunk")
 			}
+			checkUsageSpan(t, sp)
 			checkUsageMetrics(t, s, provider)
 			if n := s.sum("gen_ai.client.operation.time_per_output_chunk"); n != 20 {
 				t.Errorf("time_per_output_chunk observations = %v, want 20", n)
@@ -520,35 +523,51 @@ func TestMalformedBody(t *testing.T) {
 }
 
 func TestEmbedContent(t *testing.T) {
-	t.Run("gemini", func(t *testing.T) {
-		s := newSetup(t)
-		f := newFake(t)
-		want := embed(context.Background(), newGenai(t, f, bare(t), false, 0), "gemini-embedding-001")
-		got := embed(context.Background(), newGenai(t, f, s.client(t), false, 0), "gemini-embedding-001")
-		sameResults(t, got, want)
-		sp := aitest.WaitSpans(t, s.kit, 1)[0]
-		if sp.Name != "embeddings gemini-embedding-001" {
-			t.Errorf("span %q", sp.Name)
-		}
-		// batchEmbedContents reports no usage.
-		aitest.WantAttrs(t, sp, map[attribute.Key]any{"ai.usage.missing": true, "gen_ai.provider.name": ailabels.ProviderGCPGemini, "error.type": nil})
-		if got := s.value(t, "ai_requests_total", attribute.String("outcome", "ok"), attribute.String("model", "gemini-embedding")); got != 1 {
-			t.Errorf("ai_requests_total = %v, want 1", got)
-		}
-	})
-	t.Run("vertex", func(t *testing.T) {
-		s := newSetup(t)
-		f := newFake(t)
-		want := embed(context.Background(), newGenai(t, f, bare(t), true, 0), "text-embedding-005")
-		got := embed(context.Background(), newGenai(t, f, s.client(t), true, 0), "text-embedding-005")
-		sameResults(t, got, want)
-		sp := aitest.WaitSpans(t, s.kit, 1)[0]
-		// :predict's statistics.token_count, 5 + 4.
-		aitest.WantAttrs(t, sp, map[attribute.Key]any{"gen_ai.usage.input_tokens": 9, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI, "ai.usage.missing": nil})
-		if got := s.value(t, "ai_tokens_total", attribute.String("token_type", "input")); got != 9 {
-			t.Errorf("ai_tokens_total{input} = %v, want 9", got)
-		}
-	})
+	for _, tc := range []struct {
+		backend string
+		model   string
+		attrs   map[attribute.Key]any
+		// metric{series} is the one point the call adds to, want its value.
+		metric string
+		series []attribute.KeyValue
+		want   float64
+	}{
+		{
+			backend: "gemini",
+			model:   "gemini-embedding-001",
+			// batchEmbedContents reports no usage.
+			attrs:  map[attribute.Key]any{"ai.usage.missing": true, "gen_ai.provider.name": ailabels.ProviderGCPGemini, "error.type": nil},
+			metric: "ai_requests_total",
+			series: []attribute.KeyValue{attribute.String("outcome", "ok"), attribute.String("model", "gemini-embedding")},
+			want:   1,
+		},
+		{
+			backend: "vertex",
+			model:   "text-embedding-005",
+			// :predict's statistics.token_count, 5 + 4.
+			attrs:  map[attribute.Key]any{"gen_ai.usage.input_tokens": 9, "gen_ai.provider.name": ailabels.ProviderGCPVertexAI, "ai.usage.missing": nil},
+			metric: "ai_tokens_total",
+			series: []attribute.KeyValue{attribute.String("token_type", "input")},
+			want:   9,
+		},
+	} {
+		t.Run(tc.backend, func(t *testing.T) {
+			s := newSetup(t)
+			f := newFake(t)
+			vertex := tc.backend == "vertex"
+			want := embed(context.Background(), newGenai(t, f, bare(t), vertex, 0), tc.model)
+			got := embed(context.Background(), newGenai(t, f, s.client(t), vertex, 0), tc.model)
+			sameResults(t, got, want)
+			sp := aitest.WaitSpans(t, s.kit, 1)[0]
+			if sp.Name != "embeddings "+tc.model {
+				t.Errorf("span %q", sp.Name)
+			}
+			aitest.WantAttrs(t, sp, tc.attrs)
+			if got := s.value(t, tc.metric, tc.series...); got != tc.want {
+				t.Errorf("%s%v = %v, want %v", tc.metric, tc.series, got, tc.want)
+			}
+		})
+	}
 }
 
 // TestPassThrough: calls the package does not record go through alone.
@@ -619,7 +638,7 @@ func TestCustomRetryStatus(t *testing.T) {
 	opts := retryOptions(1)
 	opts.HTTPStatusCodes = []int32{400}
 	cfgClient := s.client(t, genaitel.WithRetryOptions(opts))
-	c := newGenaiWith(t, f, cfgClient, opts)
+	c := newGeminiAPI(t, cfgClient, genai.HTTPOptions{BaseURL: f.URL, RetryOptions: opts})
 	if got := generate(context.Background(), c); !strings.Contains(got[0], "resp-json-1") {
 		t.Fatalf("got %v", got)
 	}
@@ -649,11 +668,7 @@ func TestTimeout(t *testing.T) {
 	f.streamMode = "hang"
 	f.chunks = 2
 	timeout := 200 * time.Millisecond
-	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
-		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newGeminiAPI(t, s.client(t), genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout})
 	got := stream(context.Background(), c, 0, nil)
 	if len(got) != 2 || !strings.Contains(got[1], "deadline exceeded") {
 		t.Fatalf("got %q", got)
@@ -685,11 +700,7 @@ func TestConnectionRefused(t *testing.T) {
 	f := newFake(t)
 	url := f.URL
 	f.Close()
-	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
-		HTTPOptions: genai.HTTPOptions{BaseURL: url}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newGeminiAPI(t, s.client(t), genai.HTTPOptions{BaseURL: url})
 	if _, err := c.Models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), nil); err == nil {
 		t.Fatal("no error")
 	}
@@ -747,11 +758,7 @@ func TestTimeoutBeforeFirstChunk(t *testing.T) {
 	f := newFake(t)
 	f.firstDelay = 5 * time.Second
 	timeout := 100 * time.Millisecond
-	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "k", Backend: genai.BackendGeminiAPI, HTTPClient: s.client(t),
-		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newGeminiAPI(t, s.client(t), genai.HTTPOptions{BaseURL: f.URL, Timeout: &timeout})
 	got := stream(context.Background(), c, 0, nil)
 	if len(got) != 1 || !strings.Contains(got[0], "deadline exceeded") {
 		t.Fatalf("got %q", got)

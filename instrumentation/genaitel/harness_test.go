@@ -107,11 +107,13 @@ func sameResults(t *testing.T, got, want []string) {
 	}
 }
 
-// newGenaiWith builds a Gemini API client with the given retry options.
-func newGenaiWith(t testing.TB, f *fake, hc *http.Client, retry *genai.HTTPRetryOptions) *genai.Client {
+// newGeminiAPI builds a Gemini API client on hc with the HTTP options
+// given: the base URL (the fake's, or that of a server gone), and retry
+// options or a timeout of the test's own.
+func newGeminiAPI(t testing.TB, hc *http.Client, opts genai.HTTPOptions) *genai.Client {
 	t.Helper()
 	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "test-key", Backend: genai.BackendGeminiAPI, HTTPClient: hc,
-		HTTPOptions: genai.HTTPOptions{BaseURL: f.URL, RetryOptions: retry}})
+		HTTPOptions: opts})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,13 +17,16 @@ var benchTextChunk = []byte(`{"candidates": [{"content": {"parts": [{"text": "On
 var benchBareChunk = []byte(`{"candidates": [{"content": {"parts": [{"text": "Once upon a time, in a land far away, there lived a \"curious\" fox"}],"role": "model"},"index": 0}],` +
 	`"modelVersion": "gemini-2.5-flash","responseId": "resp-sse-1","createTime": "2026-12-02T01:00:00.000000Z"}`)
 
+// benchChunkCases are the chunks the per-chunk benchmarks run on.
+var benchChunkCases = []struct {
+	name string
+	doc  []byte
+}{{"no-usage", benchBareChunk}, {"usage", benchTextChunk}}
+
 // BenchmarkParseChunk is the parser alone on stream chunks: no
 // allocation for a chunk without usage, nor for one with a running total.
 func BenchmarkParseChunk(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		doc  []byte
-	}{{"no-usage", benchBareChunk}, {"usage", benchTextChunk}} {
+	for _, c := range benchChunkCases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.doc)))
@@ -38,10 +41,7 @@ func BenchmarkParseChunk(b *testing.B) {
 // BenchmarkStreamEvent is the whole per-event work of this package: the
 // parse and the hand-over to the aihttp.Response.
 func BenchmarkStreamEvent(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		doc  []byte
-	}{{"no-usage", benchBareChunk}, {"usage", benchTextChunk}} {
+	for _, c := range benchChunkCases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var out aihttp.Response
