@@ -54,7 +54,7 @@ type report struct {
 // pickTrace returns the trace id of the first successful run.
 func pickTrace(res app.Result) string {
 	for _, s := range res.Sent {
-		if s.Status == 200 && s.Fault == "" {
+		if s.Succeeded() {
 			return s.TraceID
 		}
 	}

@@ -81,14 +81,9 @@ func aiSpans(spans []stackquery.Span) []stackquery.Span {
 // and a call the provider rate limited once shows two attempts (one span,
 // ai.request.attempts=2, an ai.attempt.failed event with status 429).
 func (s *suite) aiSpansInJaeger(ctx context.Context, r *envRun) error {
-	var ok []app.Sent
-	for _, sent := range r.result.Sent {
-		if sent.Status == 200 && sent.Fault == "" {
-			ok = append(ok, sent)
-		}
-	}
-	if len(ok) == 0 {
-		return errors.New("no successful request to check")
+	ok, err := r.succeeded()
+	if err != nil {
+		return err
 	}
 	providers := map[string]int{}
 	var checked, streams, tools int

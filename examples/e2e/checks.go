@@ -78,14 +78,9 @@ func (s *suite) collectionDelay(ctx context.Context, r *envRun, n int) ([]time.D
 // services and that each span's parent is in the trace (or is the load
 // generator's span for the root), with the right service on each hop.
 func (s *suite) traceChain(ctx context.Context, r *envRun) error {
-	var ok []app.Sent
-	for _, sent := range r.result.Sent {
-		if sent.Status == 200 && sent.Fault == "" {
-			ok = append(ok, sent)
-		}
-	}
-	if len(ok) == 0 {
-		return errors.New("no successful request to check")
+	ok, err := r.succeeded()
+	if err != nil {
+		return err
 	}
 	ok = ok[:min(len(ok), 25)]
 	caller := map[string]string{app.Engine: app.Gateway, app.Agent: app.Engine}
@@ -296,7 +291,7 @@ func (s *suite) logCorrelation(ctx context.Context, r *envRun) error {
 		perTrace[l.traceID][l.service] = true
 	}
 	for id, x := range sent {
-		if x.Status == 200 && x.Fault == "" && len(perTrace[id]) != 3 {
+		if x.Succeeded() && len(perTrace[id]) != 3 {
 			return fmt.Errorf("request %s (200) has log records of %v; want all three services", id, perTrace[id])
 		}
 	}

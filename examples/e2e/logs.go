@@ -61,7 +61,7 @@ func (s *suite) logsByTraceID(ctx context.Context) error {
 			continue
 		}
 		switch {
-		case x.Status == 200 && x.Fault == "" && ok < 30:
+		case x.Succeeded() && ok < 30:
 			ok++
 		case (x.Status != 200 || x.Fault != "") && failed < 10:
 			failed++
@@ -85,7 +85,7 @@ func (s *suite) logsByTraceID(ctx context.Context) error {
 			}
 			continue
 		}
-		if x.Status == 200 && x.Fault == "" {
+		if x.Succeeded() {
 			sentBytes += size
 			records += n
 		}
@@ -168,7 +168,7 @@ func (s *suite) checkTraceLogs(ctx context.Context, x app.Sent, want []consoleLi
 			}
 		}
 	}
-	if x.Status == 200 && x.Fault == "" {
+	if x.Succeeded() {
 		for _, svc := range services {
 			if !seen[svc] {
 				return 0, 0, fmt.Errorf("trace %s (200): no log record of %s (have %v)", x.TraceID, svc, slices.Sorted(maps.Keys(seen)))

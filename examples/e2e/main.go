@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -71,6 +72,16 @@ type envRun struct {
 	chain     *app.Chain
 	instances map[string]string // service -> service.instance.id
 	result    app.Result
+}
+
+// succeeded returns the run's successful requests (app.Result.Succeeded),
+// or an error when there is none to check.
+func (r *envRun) succeeded() ([]app.Sent, error) {
+	ok := r.result.Succeeded()
+	if len(ok) == 0 {
+		return nil, errors.New("no successful request to check")
+	}
+	return ok, nil
 }
 
 func (s *suite) startRun(ctx context.Context, env telemetry.Environment) (*envRun, error) {

@@ -61,11 +61,28 @@ type Sent struct {
 	Fault        string
 }
 
+// Succeeded reports whether the request was answered 200 with no fault
+// injected: a request whose trace holds every service's spans and log
+// lines.
+func (s Sent) Succeeded() bool { return s.Status == 200 && s.Fault == "" }
+
 // Result is what the workload did.
 type Result struct {
 	Sent     []Sent
 	ByStatus map[int]int
 	Elapsed  time.Duration
+}
+
+// Succeeded returns the requests that succeeded (Sent.Succeeded), in the
+// order they were sent.
+func (r Result) Succeeded() []Sent {
+	var out []Sent
+	for _, s := range r.Sent {
+		if s.Succeeded() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Run sends requests until the duration or the count is reached, or ctx
