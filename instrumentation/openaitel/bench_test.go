@@ -21,6 +21,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -123,12 +124,7 @@ func benchVariants(b *testing.B, run func(b *testing.B, c openai.Client)) {
 		c := clients[name]
 		b.Run("client="+name, func(b *testing.B) {
 			run(b, c) // warm the connection
-			b.ReportAllocs()
-			start := testutil.CPUTime()
-			for b.Loop() {
-				run(b, c)
-			}
-			b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
+			aitest.LoopCPU(b, func() { run(b, c) })
 		})
 	}
 }
@@ -174,21 +170,13 @@ func benchMW(b *testing.B, mw option.Middleware, stream bool) {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	req.Body, _ = req.GetBody()
 	next := func(r *http.Request) (*http.Response, error) {
-		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(bytes.NewReader(resp))}, nil
+		return aitest.Response(ct, bytes.NewReader(resp)), nil
 	}
 	buf := make([]byte, 4<<10)
-	b.ReportAllocs()
-	start := testutil.CPUTime()
-	for b.Loop() {
+	aitest.LoopCPU(b, func() {
 		res, _ := mw(req, next)
-		for {
-			if _, err := res.Body.Read(buf); err != nil {
-				break
-			}
-		}
-		res.Body.Close()
-	}
-	b.ReportMetric(float64(testutil.CPUTime()-start)/float64(b.N), "cpu-ns/op")
+		aitest.Drain(res.Body, buf)
+	})
 }
 
 // BenchmarkMiddlewareOnly is the middleware's cost per non-streaming

@@ -21,6 +21,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -117,14 +118,22 @@ func streamParams(includeUsage bool) openai.ChatCompletionNewParams {
 	return p
 }
 
-func runChat(ctx context.Context, c openai.Client, p openai.ChatCompletionNewParams) outcome {
+// resultOutcome is what the caller saw of a call with one result: the
+// result's raw JSON (when there is a result) and the error.
+func resultOutcome[T any, P interface {
+	*T
+	RawJSON() string
+}](res P, err error) outcome {
 	var o outcome
-	res, err := c.Chat.Completions.New(ctx, p)
 	if res != nil {
 		o.raw = []string{res.RawJSON()}
 	}
 	errOutcome(&o, err)
 	return o
+}
+
+func runChat(ctx context.Context, c openai.Client, p openai.ChatCompletionNewParams) outcome {
+	return resultOutcome(c.Chat.Completions.New(ctx, p))
 }
 
 // runChatStream reads a chat stream; cancel, if not nil, is called after
@@ -170,52 +179,6 @@ func (e *env) span() tracetest.SpanStub {
 		e.t.Fatalf("%d client spans, want 1: %v", len(found), names)
 	}
 	return found[0]
-}
-
-func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
-	m := make(map[attribute.Key]attribute.Value, len(s.Attributes))
-	for _, kv := range s.Attributes {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
-// want checks span attributes: a string, int, int64, float64, bool or
-// []string value each; nil means the attribute must be absent.
-func wantAttrs(t *testing.T, s tracetest.SpanStub, want map[attribute.Key]any) {
-	t.Helper()
-	got := attrs(s)
-	for k, w := range want {
-		v, ok := got[k]
-		if w == nil {
-			if ok {
-				t.Errorf("span %q: %s = %v, want none", s.Name, k, v.String())
-			}
-			continue
-		}
-		if !ok {
-			t.Errorf("span %q: no %s (want %v)", s.Name, k, w)
-			continue
-		}
-		var same bool
-		switch w := w.(type) {
-		case string:
-			same = v.Type() == attribute.STRING && v.AsString() == w
-		case int:
-			same = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
-		case int64:
-			same = v.Type() == attribute.INT64 && v.AsInt64() == w
-		case bool:
-			same = v.Type() == attribute.BOOL && v.AsBool() == w
-		case float64:
-			same = v.Type() == attribute.FLOAT64 && math.Abs(v.AsFloat64()-w) < 1e-12
-		case []string:
-			same = v.Type() == attribute.STRINGSLICE && reflect.DeepEqual(v.AsStringSlice(), w)
-		}
-		if !same {
-			t.Errorf("span %q: %s = %s, want %v", s.Name, k, v.String(), w)
-		}
-	}
 }
 
 // value reads one metric series.
@@ -282,7 +245,7 @@ func TestChatCompletion(t *testing.T) {
 	if s.Name != "chat "+chatModel || s.Status.Code == codes.Error {
 		t.Fatalf("span %q status %v", s.Name, s.Status)
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIOperationNameKey:              "chat",
 		ailabels.GenAIProviderNameKey:               "openai",
 		ailabels.GenAIRequestModelKey:               chatModel,
@@ -320,7 +283,7 @@ func TestChatStream(t *testing.T) {
 		t.Fatalf("%d chunks, error %q", len(got.raw), got.err)
 	}
 	s := e.span()
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIRequestStreamKey:         true,
 		ailabels.GenAIResponseModelKey:         chatRespModel,
 		ailabels.GenAIResponseIDKey:            "chatcmpl-s1",
@@ -331,7 +294,7 @@ func TestChatStream(t *testing.T) {
 		ailabels.ErrorTypeKey:                  nil,
 		ailabels.StreamChunksKey:               22, // the role chunk, 20 words, the finish chunk (not the usage chunk)
 	})
-	ttfc := attrs(s)[ailabels.GenAIResponseTimeToFirstChunkKey].AsFloat64()
+	ttfc := aitest.SpanAttrs(s)[ailabels.GenAIResponseTimeToFirstChunkKey].AsFloat64()
 	if ttfc < 0.03 || ttfc > 5 {
 		t.Errorf("time to first chunk %v s, the server waited 30 ms", ttfc)
 	}
@@ -350,7 +313,7 @@ func TestChatStreamWithoutUsage(t *testing.T) {
 	if got.err != "" {
 		t.Fatal(got.err)
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.UsageMissingKey:          true,
 		ailabels.GenAIUsageInputTokensKey: nil, // missing, not zero
 		ailabels.ErrorTypeKey:             nil,
@@ -384,7 +347,7 @@ func TestIncludeUsageOption(t *testing.T) {
 	if want := withIncludeUsage(bare[0].body); string(reqs[0].body) != string(want) {
 		t.Errorf("body sent\n %s\nwant\n %s", reqs[0].body, want)
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{ailabels.GenAIUsageInputTokensKey: 1200, ailabels.UsageMissingKey: nil})
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{ailabels.GenAIUsageInputTokensKey: 1200, ailabels.UsageMissingKey: nil})
 	e.wantTokens(chatRespModel, wantChatUsage)
 
 	// An explicit false is kept, and non-streaming calls are not touched.
@@ -413,19 +376,13 @@ func TestRetryThenSuccess(t *testing.T) {
 		t.Fatalf("%d attempts, want 2", n)
 	}
 	s := e.span() // one span for the two attempts
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.AttemptsKey:               2,
 		ailabels.HTTPRequestResendCountKey: 1,
 		ailabels.ErrorTypeKey:              nil,
 		ailabels.GenAIUsageInputTokensKey:  1200,
 	})
-	if len(s.Events) != 1 || s.Events[0].Name != ailabels.AttemptEventName {
-		t.Fatalf("events %+v, want one %s", s.Events, ailabels.AttemptEventName)
-	}
-	ev := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Events[0].Attributes {
-		ev[kv.Key] = kv.Value
-	}
+	ev := aitest.AttemptEvent(t, s)
 	if ev[ailabels.HTTPResponseStatusCodeKey].AsInt64() != 429 || ev[ailabels.ErrorTypeKey].AsString() != "429" {
 		t.Errorf("failed attempt event %v", s.Events[0].Attributes)
 	}
@@ -449,7 +406,7 @@ func TestServerError(t *testing.T) {
 	if s.Status.Code != codes.Error {
 		t.Errorf("status %v", s.Status)
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.ErrorTypeKey:             "server_error", // the provider's type, from the last body
 		ailabels.AttemptsKey:              3,              // openai-go tries three times
 		ailabels.UsageMissingKey:          true,
@@ -481,7 +438,7 @@ func TestStreamCancelled(t *testing.T) {
 		t.Fatalf("caller got %+v", got)
 	}
 	s := e.span()
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.ErrorTypeKey:                  ailabels.ErrorTypeCanceled,
 		ailabels.UsageMissingKey:               true,
 		ailabels.GenAIResponseFinishReasonsKey: []string{ailabels.FinishReasonError},
@@ -500,7 +457,7 @@ func TestStreamCut(t *testing.T) {
 	if got.err == "" {
 		t.Fatal("no error for a cut stream")
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.ErrorTypeKey:    ailabels.ErrorTypeIncompleteResponse,
 		ailabels.UsageMissingKey: true,
 	})
@@ -519,7 +476,7 @@ func TestMalformedEvent(t *testing.T) {
 	// openai-go stops at the malformed event; its line reader may have
 	// read the rest of the stream already, usage included, which is then
 	// recorded: the provider billed it.
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.ErrorTypeKey: ailabels.ErrorTypeMalformedResponse,
 	})
 	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "error")...); v != 1 {
@@ -536,7 +493,7 @@ func TestEmptyStream(t *testing.T) {
 		t.Fatalf("caller got %+v", got)
 	}
 	s := e.span()
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.UsageMissingKey:          true,
 		ailabels.GenAIUsageInputTokensKey: nil,
 		ailabels.ErrorTypeKey:             nil,
@@ -551,13 +508,7 @@ func TestEmptyStream(t *testing.T) {
 func TestResponses(t *testing.T) {
 	e := newEnv(t, nil)
 	got := e.compare([]reply{{body: responseJSON("gpt-5.4", "completed")}}, func(c openai.Client) outcome {
-		var o outcome
-		res, err := c.Responses.New(context.Background(), responsesParams())
-		if res != nil {
-			o.raw = []string{res.RawJSON()}
-		}
-		errOutcome(&o, err)
-		return o
+		return resultOutcome(c.Responses.New(context.Background(), responsesParams()))
 	})
 	if got.err != "" {
 		t.Fatal(got.err)
@@ -566,7 +517,7 @@ func TestResponses(t *testing.T) {
 	if s.Name != "chat gpt-5.4" {
 		t.Errorf("span %q", s.Name)
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIRequestMaxTokensKey:           500,
 		ailabels.GenAIResponseIDKey:                 "resp_1",
 		ailabels.GenAIUsageInputTokensKey:           800,
@@ -599,7 +550,7 @@ func TestResponsesStream(t *testing.T) {
 	if got.err != "" || len(got.raw) != 35 {
 		t.Fatalf("%d events, error %q", len(got.raw), got.err)
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.GenAIRequestStreamKey:    true,
 		ailabels.GenAIResponseIDKey:       "resp_1",
 		ailabels.GenAIUsageInputTokensKey: 800,
@@ -626,7 +577,7 @@ func TestResponsesStreamErrorEvent(t *testing.T) {
 	if s.Status.Code != codes.Error {
 		t.Errorf("status %v", s.Status)
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.ErrorTypeKey:    "rate_limit_exceeded",
 		ailabels.UsageMissingKey: true,
 	})
@@ -638,16 +589,10 @@ func TestResponsesStreamErrorEvent(t *testing.T) {
 func TestEmbeddings(t *testing.T) {
 	e := newEnv(t, nil)
 	got := e.compare([]reply{{body: embeddingJSON}}, func(c openai.Client) outcome {
-		var o outcome
-		res, err := c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
+		return resultOutcome(c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
 			Model: openai.EmbeddingModelTextEmbedding3Small,
 			Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String("hello")},
-		})
-		if res != nil {
-			o.raw = []string{res.RawJSON()}
-		}
-		errOutcome(&o, err)
-		return o
+		}))
 	})
 	if got.err != "" {
 		t.Fatal(got.err)
@@ -656,7 +601,7 @@ func TestEmbeddings(t *testing.T) {
 	if s.Name != "embeddings text-embedding-3-small" {
 		t.Errorf("span %q", s.Name)
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIOperationNameKey:     "embeddings",
 		ailabels.GenAIUsageInputTokensKey:  8,
 		ailabels.GenAIUsageOutputTokensKey: 0,
@@ -691,7 +636,7 @@ func TestAzure(t *testing.T) {
 		t.Fatalf("request went to %s", path)
 	}
 	s := e.span()
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIProviderNameKey: ailabels.ProviderAzureOpenAI,
 		ailabels.GenAIRequestModelKey: "chat-prod",
 		ailabels.CostUSDKey:           chatCostAzure,
@@ -709,7 +654,7 @@ func TestAzure(t *testing.T) {
 	if o := runChat(context.Background(), inst, p); o.err != "" {
 		t.Fatal(o.err)
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.GenAIProviderNameKey:  ailabels.ProviderAzureOpenAI,
 		ailabels.GenAIRequestModelKey:  "chat-dev",
 		ailabels.GenAIResponseModelKey: "gpt-4o-mini-2024-07-18",
@@ -722,7 +667,7 @@ func TestContentCapture(t *testing.T) {
 	e.compare([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
 		return runChat(context.Background(), c, chatParams())
 	})
-	a := attrs(e.span())
+	a := aitest.SpanAttrs(e.span())
 	if in := a[ailabels.GenAIInputMessagesKey].AsString(); !strings.Contains(in, "Hello") {
 		t.Errorf("input messages %q", in)
 	}
@@ -733,12 +678,12 @@ func TestContentCapture(t *testing.T) {
 	e.compare([]reply{{events: chatStream(chatRespModel, 3, true)}}, func(c openai.Client) outcome {
 		return runChatStream(context.Background(), c, streamParams(true), 0, nil)
 	})
-	if out := attrs(e.span())[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "word0 word1 word2") {
+	if out := aitest.SpanAttrs(e.span())[ailabels.GenAIOutputMessagesKey].AsString(); !strings.Contains(out, "word0 word1 word2") {
 		t.Errorf("stream output messages %q", out)
 	}
 	e.kit.Reset()
 	e.compare([]reply{{events: responsesStream("gpt-5.4", 3)}}, runResponsesStream)
-	a = attrs(e.span())
+	a = aitest.SpanAttrs(e.span())
 	if in := a[ailabels.GenAIInputMessagesKey].AsString(); !strings.Contains(in, "Tell me a joke") {
 		t.Errorf("responses input messages %q", in)
 	}
@@ -751,13 +696,7 @@ func TestContentCapture(t *testing.T) {
 func TestOtherRequests(t *testing.T) {
 	e := newEnv(t, nil)
 	e.compare([]reply{{body: `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]}`}}, func(c openai.Client) outcome {
-		var o outcome
-		res, err := c.Models.List(context.Background())
-		if res != nil {
-			o.raw = []string{res.RawJSON()}
-		}
-		errOutcome(&o, err)
-		return o
+		return resultOutcome(c.Models.List(context.Background()))
 	})
 	if n := len(e.kit.Spans()); n != 0 {
 		t.Errorf("%d spans for a models list", n)
@@ -797,7 +736,7 @@ func TestProviderAndRetriesOptions(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("recorded after %v", time.Since(start))
 	}
-	wantAttrs(t, s, map[attribute.Key]any{
+	aitest.WantAttrs(t, s, map[attribute.Key]any{
 		ailabels.GenAIProviderNameKey: ailabels.ProviderGroq,
 		ailabels.ErrorTypeKey:         "rate_limit_exceeded",
 		ailabels.AttemptsKey:          1,
@@ -817,7 +756,7 @@ func TestTimeout(t *testing.T) {
 	if !strings.Contains(got.err, "deadline") {
 		t.Fatalf("caller got %+v", got)
 	}
-	wantAttrs(t, e.span(), map[attribute.Key]any{
+	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.ErrorTypeKey:    ailabels.ErrorTypeTimeout,
 		ailabels.UsageMissingKey: true,
 	})
