@@ -68,16 +68,16 @@ ensure_apt() {
 }
 
 otelcol_bin() { echo "$BIN/otelcol-$OCB_VERSION-$(printf '%s\n%s' "$(goversion)" "$(cat "$HERE/otelcol-builder.yaml")" | sha256sum | cut -c1-12)"; }
-jaeger_bin() {
-  local v
-  v=$(awk '$1=="github.com/jaegertracing/jaeger"{print $2; exit}' "$TOOLS/jaeger/go.mod")
-  echo "$BIN/jaeger-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/jaeger/go.mod" "$TOOLS/jaeger/go.sum" | sha256sum | cut -c1-12)"
+# module_bin FILE DIR MODULE prints the cached path of the binary FILE built from MODULE, a
+# module that the Go module in $TOOLS/DIR requires: keyed by MODULE's version and a hash of
+# the Go version and of DIR's go.mod and go.sum.
+module_bin() {
+  local file=$1 dir=$TOOLS/$2 module=$3 v
+  v=$(awk -v m="$module" '$1==m{print $2; exit}' "$dir/go.mod")
+  echo "$BIN/$file-$v-$(printf '%s\n' "$(goversion)" | cat - "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-12)"
 }
-victorialogs_bin() {
-  local v
-  v=$(awk '$1=="github.com/VictoriaMetrics/VictoriaLogs"{print $2; exit}' "$TOOLS/victorialogs/go.mod")
-  echo "$BIN/victoria-logs-$v-$(printf '%s\n' "$(goversion)" | cat - "$TOOLS/victorialogs/go.mod" "$TOOLS/victorialogs/go.sum" | sha256sum | cut -c1-12)"
-}
+jaeger_bin() { module_bin jaeger jaeger github.com/jaegertracing/jaeger; }
+victorialogs_bin() { module_bin victoria-logs victorialogs github.com/VictoriaMetrics/VictoriaLogs; }
 tools_dir() {
   echo "$BIN/tools-$( (goversion; cd "$TOOLS" && cat go.mod go.sum &&
     find . \( -path ./jaeger -o -path ./victorialogs \) -prune -o -name '*.go' -print | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12)"
@@ -110,26 +110,28 @@ build_otelcol() {
   log "collector: built $out in $((SECONDS - t0))s"
 }
 
-build_jaeger() {
-  local out t0=$SECONDS
-  out=$(jaeger_bin)
-  if [ -x "$out" ]; then log "jaeger: cached $out"; return 0; fi
-  log "jaeger: compiling (about 5 minutes cold)"
-  (cd "$TOOLS/jaeger" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/jaegertracing/jaeger/cmd/jaeger)
+# build_module_bin NAME OUT DIR PACKAGE COLD [VAR=VALUE...] builds PACKAGE, of a module that
+# the Go module in $TOOLS/DIR requires, into OUT with the environment VAR=VALUE..., unless
+# OUT is cached; COLD says how long an uncached build takes.
+build_module_bin() {
+  local name=$1 out=$2 dir=$TOOLS/$3 pkg=$4 cold=$5 t0=$SECONDS
+  shift 5
+  if [ -x "$out" ]; then log "$name: cached $out"; return 0; fi
+  log "$name: compiling ($cold)"
+  (cd "$dir" && env "$@" go build -trimpath -ldflags='-s -w' -o "$out.tmp" "$pkg")
   mv "$out.tmp" "$out"
-  log "jaeger: built $out in $((SECONDS - t0))s"
+  log "$name: built $out in $((SECONDS - t0))s"
+}
+
+build_jaeger() {
+  build_module_bin jaeger "$(jaeger_bin)" jaeger github.com/jaegertracing/jaeger/cmd/jaeger "about 5 minutes cold"
 }
 
 # build_victorialogs: VictoriaLogs (Apache-2.0) from its Go module, pure Go (CGO_ENABLED=0:
 # no C compiler needed; zstd then comes from klauspost/compress). About 35 s cold.
 build_victorialogs() {
-  local out t0=$SECONDS
-  out=$(victorialogs_bin)
-  if [ -x "$out" ]; then log "victorialogs: cached $out"; return 0; fi
-  log "victorialogs: compiling (under a minute cold)"
-  (cd "$TOOLS/victorialogs" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs)
-  mv "$out.tmp" "$out"
-  log "victorialogs: built $out in $((SECONDS - t0))s"
+  build_module_bin victorialogs "$(victorialogs_bin)" victorialogs github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs \
+    "under a minute cold" CGO_ENABLED=0
 }
 
 build_tools() {

@@ -273,39 +273,46 @@ sum by (model) (rate(ai_requests_total{`+sel+`}[$__rate_interval]))`, "{{model}}
 
 // --- business gauges ---------------------------------------------------------------------
 
+// rateBuilder is the part of a gauge's or bar gauge's panel builder that
+// ratePanel sets.
+type rateBuilder[P any] interface {
+	Datasource(common.DataSourceRef) P
+	Unit(string) P
+	Min(float64) P
+	Max(float64) P
+	Height(uint32) P
+	Span(uint32) P
+	Thresholds(cog.Builder[dashboard.ThresholdsConfig]) P
+}
+
+// ratePanel makes p a third-width panel of 0..1 rates shown in percent,
+// red below 0.2, orange below 0.4 (the product-market-fit line), green
+// from there.
+func ratePanel[P rateBuilder[P]](p P) P {
+	return p.Datasource(ds()).
+		Unit("percentunit").
+		Min(0).
+		Max(1).
+		Height(8).
+		Span(8).
+		Thresholds(thresholds(step(nil, "red"), step(at(0.2), "orange"), step(at(0.4), "green")))
+}
+
 func business() *dashboard.DashboardBuilder {
 	b := withScope(base("Business gauges", "stack-business",
 		"Retention, feature adoption and product-market-fit score as the services report them (SDK gauges, 0..1).",
 		"business"), "pmf_score")
-	ratio := func() *dashboard.ThresholdsConfigBuilder {
-		return thresholds(step(nil, "red"), step(at(0.2), "orange"), step(at(0.4), "green"))
-	}
 	// bars is a horizontal bar gauge of 0..1 rates.
 	bars := func(title, expr, legend string) *bargauge.PanelBuilder {
-		return bargauge.NewPanelBuilder().
-			Title(title).
-			Datasource(ds()).
-			Unit("percentunit").
-			Min(0).
-			Max(1).
-			Height(8).
-			Span(8).
-			Thresholds(ratio()).
+		return ratePanel(bargauge.NewPanelBuilder().Title(title)).
 			Orientation(common.VizOrientationHorizontal).
 			WithTarget(query(expr, legend))
 	}
 	return b.
 		WithRow(dashboard.NewRowBuilder("Now")).
-		WithPanel(gauge.NewPanelBuilder().
+		WithPanel(ratePanel(gauge.NewPanelBuilder().
 			Title("PMF score by method").
-			Description("Sean Ellis test: 0.40 ('very disappointed' share) is the usual product-market-fit line.").
-			Datasource(ds()).
-			Unit("percentunit").
-			Min(0).
-			Max(1).
-			Height(8).
-			Span(8).
-			Thresholds(ratio()).
+			Description("Sean Ellis test: 0.40 ('very disappointed' share) is the usual product-market-fit line.")).
 			WithTarget(query(`max by (calculation_method) (pmf_score{`+sel+`})`, "{{calculation_method}}"))).
 		WithPanel(bars("Feature adoption", `max by (feature_name) (feature_adoption_rate{`+sel+`})`, "{{feature_name}}")).
 		WithPanel(bars("User retention", `max by (retention_period, user_segment) (user_retention_rate{`+sel+`})`, "{{retention_period}} {{user_segment}}")).
