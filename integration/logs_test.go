@@ -16,12 +16,8 @@ import (
 // logbridge inside a span reaches the real collector and the cloud OTLP
 // stand-in with its trace id, the labels and redaction applied.
 func TestLogbridgeRecordsReachTheCloudWithTraceID(t *testing.T) {
-	service := uniqueService("itest-logs")
+	tel, service := initService(t, "itest-logs", telemetry.WithEnvironment(telemetry.Dev))
 	ctx := context.Background()
-	tel, err := telemetry.Init(ctx, telemetry.WithService(service), telemetry.WithEnvironment(telemetry.Dev))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var console bytes.Buffer
 	logger, err := logbridge.New(tel, logbridge.WithWriter(&console))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/stackquery"
 )
 
@@ -44,6 +45,19 @@ func uniqueService(prefix string) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// initService starts a Telemetry that exports to the stack, for a service
+// named prefix and a suffix no earlier run used (uniqueService), with opts
+// after the service name. It returns the Telemetry and the service name.
+func initService(t *testing.T, prefix string, opts ...telemetry.Option) (*telemetry.Telemetry, string) {
+	t.Helper()
+	service := uniqueService(prefix)
+	tel, err := telemetry.Init(context.Background(), append([]telemetry.Option{telemetry.WithService(service)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tel, service
 }
 
 // waitFor polls check for up to 60 s (the collector exports every few

@@ -23,13 +23,8 @@ import (
 // under exactly the design's names and labels, and in the cloud Prometheus
 // by remote write.
 func TestDesignMetricNamesInPrometheus(t *testing.T) {
-	service := uniqueService("itest-metrics")
+	tel, service := initService(t, "itest-metrics", telemetry.WithEnvironment(telemetry.Prod), telemetry.WithMetricInterval(time.Second))
 	ctx := context.Background()
-	tel, err := telemetry.Init(ctx, telemetry.WithService(service), telemetry.WithEnvironment(telemetry.Prod),
-		telemetry.WithMetricInterval(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer tel.Shutdown(ctx)
 
 	mux := http.NewServeMux()

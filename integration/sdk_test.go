@@ -22,19 +22,14 @@ import (
 func TestSDKExportsAllSignalsToCollector(t *testing.T) {
 	for _, proto := range []telemetry.Protocol{telemetry.GRPC, telemetry.HTTPProtobuf} {
 		t.Run(string(proto), func(t *testing.T) {
-			service := uniqueService("itest-sdk")
 			ctx := context.Background()
 			start := time.Now()
-			tel, err := telemetry.Init(ctx,
-				telemetry.WithService(service),
+			tel, service := initService(t, "itest-sdk",
 				telemetry.WithEnvironment(telemetry.Staging),
 				telemetry.WithServiceVersion("9.9.9"),
 				telemetry.WithProtocol(proto),
 				telemetry.WithMetricInterval(time.Second),
 			)
-			if err != nil {
-				t.Fatal(err)
-			}
 			t.Logf("Init (collector up, %s): %v", proto, time.Since(start))
 
 			ctx, span := tel.TracerProvider().Tracer("itest").Start(ctx, "itest-operation")
