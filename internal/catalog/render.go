@@ -30,34 +30,27 @@ func Doc() string {
 	b.WriteString("Generated from `internal/catalog` by `go generate ./internal/catalog`; do not edit.\n\n")
 	fmt.Fprintf(&b, "Every series also has the labels %s, added by the SDK at export. Names are as in\n", quoteAll(ResourceLabels))
 	fmt.Fprintf(&b, "Prometheus, after the collector's translation. A label with a bound keeps that many distinct\nvalues per process; later ones are recorded as `%s` and counted in `%s{label}`.\n\n", Overflow, LabelOverflow.Name)
+	// item writes the list item format with v, unless v is empty: the
+	// metric has no such property.
+	item := func(format, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, format, v)
+		}
+	}
 	section := func(title string, ms []Metric) {
 		fmt.Fprintf(&b, "## %s\n\n", title)
 		for _, m := range ms {
 			fmt.Fprintf(&b, "### `%s`\n\n%s\n\n", m.Name, m.Description)
 			fmt.Fprintf(&b, "- type: %s\n", kindText(m))
-			if m.Instrument != "" {
-				fmt.Fprintf(&b, "- OpenTelemetry instrument: `%s`\n", m.Instrument)
-			}
-			if m.Unit != "" {
-				fmt.Fprintf(&b, "- unit: `%s`\n", m.Unit)
-			}
-			if m.Buckets != "" {
-				fmt.Fprintf(&b, "- buckets: %s\n", m.Buckets)
-			}
+			item("- OpenTelemetry instrument: `%s`\n", m.Instrument)
+			item("- unit: `%s`\n", m.Unit)
+			item("- buckets: %s\n", m.Buckets)
 			fmt.Fprintf(&b, "- series: %s\n", quoteAll(m.Series()))
-			if len(m.Labels) > 0 {
-				fmt.Fprintf(&b, "- labels: %s\n", labelsText(m.Labels, true))
-			}
+			item("- labels: %s\n", labelsText(m.Labels, true))
 			fmt.Fprintf(&b, "- recorded by: %s\n", m.RecordedBy)
-			if m.Note != "" {
-				fmt.Fprintf(&b, "- note: %s\n", m.Note)
-			}
-			if m.When != "" {
-				fmt.Fprintf(&b, "- appears once %s\n", m.When)
-			}
-			if m.OptIn != "" {
-				fmt.Fprintf(&b, "- off by default; on with %s\n", m.OptIn)
-			}
+			item("- note: %s\n", m.Note)
+			item("- appears once %s\n", m.When)
+			item("- off by default; on with %s\n", m.OptIn)
 			b.WriteString("\n")
 		}
 	}
