@@ -101,6 +101,16 @@ func (e *env) compare(script []reply, call func(c openai.Client) outcome) outcom
 	return got
 }
 
+// succeed is compare for a call that must succeed: it returns the call's
+// span.
+func (e *env) succeed(script []reply, call func(c openai.Client) outcome) tracetest.SpanStub {
+	e.t.Helper()
+	if got := e.compare(script, call); got.err != "" {
+		e.t.Fatal(got.err)
+	}
+	return e.span()
+}
+
 func chatParams() openai.ChatCompletionNewParams {
 	return openai.ChatCompletionNewParams{
 		Model:               chatModel,
@@ -219,8 +229,13 @@ func label(model string) string {
 	return l
 }
 
-func requests(provider, model, outcome string) []attribute.KeyValue {
-	return []attribute.KeyValue{ailabels.ProviderKey.String(provider), ailabels.ModelKey.String(label(model)), ailabels.OutcomeKey.String(outcome)}
+// wantRequests checks that ai_requests_total{provider,model,outcome} is n
+// (the model as labelled).
+func (e *env) wantRequests(provider, model, outcome string, n float64) {
+	e.t.Helper()
+	if v := e.value(metrics.AIRequestsName, ailabels.ProviderKey.String(provider), ailabels.ModelKey.String(label(model)), ailabels.OutcomeKey.String(outcome)); v != n {
+		e.t.Errorf("ai_requests_total{provider=%q,model=%q,outcome=%q} = %v, want %v", provider, model, outcome, v, n)
+	}
 }
 
 // Hand-computed costs (prices per million tokens, ailabels/pricing.json):
@@ -235,13 +250,9 @@ const (
 
 func TestChatCompletion(t *testing.T) {
 	e := newEnv(t, nil)
-	got := e.compare([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
+	s := e.succeed([]reply{{body: chatCompletionJSON(chatRespModel)}}, func(c openai.Client) outcome {
 		return runChat(context.Background(), c, chatParams())
 	})
-	if got.err != "" {
-		t.Fatal(got.err)
-	}
-	s := e.span()
 	if s.Name != "chat "+chatModel || s.Status.Code == codes.Error {
 		t.Fatalf("span %q status %v", s.Name, s.Status)
 	}
@@ -267,9 +278,7 @@ func TestChatCompletion(t *testing.T) {
 		ailabels.GenAIInputMessagesKey:              nil, // no content capture
 		ailabels.GenAIOutputMessagesKey:             nil,
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "ok", 1)
 	e.wantTokens(chatRespModel, wantChatUsage)
 	e.wantCost(chatRespModel, chatCostOpenAI)
 }
@@ -298,9 +307,7 @@ func TestChatStream(t *testing.T) {
 	if ttfc < 0.03 || ttfc > 5 {
 		t.Errorf("time to first chunk %v s, the server waited 30 ms", ttfc)
 	}
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "ok", 1)
 	e.wantTokens(chatRespModel, wantChatUsage)
 	e.wantCost(chatRespModel, chatCostOpenAI)
 }
@@ -318,9 +325,7 @@ func TestChatStreamWithoutUsage(t *testing.T) {
 		ailabels.GenAIUsageInputTokensKey: nil, // missing, not zero
 		ailabels.ErrorTypeKey:             nil,
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "ok", 1)
 	if v, _ := e.kit.Sum(metrics.AITokensName); v != 0 {
 		t.Errorf("ai_tokens_total = %v, want nothing", v)
 	}
@@ -386,9 +391,7 @@ func TestRetryThenSuccess(t *testing.T) {
 	if ev[ailabels.HTTPResponseStatusCodeKey].AsInt64() != 429 || ev[ailabels.ErrorTypeKey].AsString() != "429" {
 		t.Errorf("failed attempt event %v", s.Events[0].Attributes)
 	}
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != 1 {
-		t.Errorf("ai_requests_total ok = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "ok", 1)
 	if v, _ := e.kit.Sum(metrics.AIRequestsName, ailabels.OutcomeKey.String("error")); v != 0 {
 		t.Errorf("ai_requests_total error = %v", v)
 	}
@@ -415,9 +418,7 @@ func TestServerError(t *testing.T) {
 	if len(s.Events) != 3 {
 		t.Errorf("%d failed-attempt events, want 3", len(s.Events))
 	}
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatModel, "error")...); v != 1 {
-		t.Errorf("ai_requests_total error = %v", v)
-	}
+	e.wantRequests("openai", chatModel, "error", 1)
 }
 
 func TestStreamCancelled(t *testing.T) {
@@ -444,9 +445,7 @@ func TestStreamCancelled(t *testing.T) {
 		ailabels.GenAIResponseFinishReasonsKey: []string{ailabels.FinishReasonError},
 		ailabels.GenAIResponseIDKey:            "chatcmpl-s1",
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "error")...); v != 1 {
-		t.Errorf("ai_requests_total error = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "error", 1)
 }
 
 func TestStreamCut(t *testing.T) {
@@ -479,9 +478,7 @@ func TestMalformedEvent(t *testing.T) {
 	aitest.WantAttrs(t, e.span(), map[attribute.Key]any{
 		ailabels.ErrorTypeKey: ailabels.ErrorTypeMalformedResponse,
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "error")...); v != 1 {
-		t.Errorf("ai_requests_total error = %v", v)
-	}
+	e.wantRequests("openai", chatRespModel, "error", 1)
 }
 
 func TestEmptyStream(t *testing.T) {
@@ -500,20 +497,14 @@ func TestEmptyStream(t *testing.T) {
 		ailabels.StreamEndKey:             ailabels.StreamEndEOF,
 	})
 	// No response model: counted under the requested one.
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatModel, "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests("openai", chatModel, "ok", 1)
 }
 
 func TestResponses(t *testing.T) {
 	e := newEnv(t, nil)
-	got := e.compare([]reply{{body: responseJSON("gpt-5.4", "completed")}}, func(c openai.Client) outcome {
+	s := e.succeed([]reply{{body: responseJSON("gpt-5.4", "completed")}}, func(c openai.Client) outcome {
 		return resultOutcome(c.Responses.New(context.Background(), responsesParams()))
 	})
-	if got.err != "" {
-		t.Fatal(got.err)
-	}
-	s := e.span()
 	if s.Name != "chat gpt-5.4" {
 		t.Errorf("span %q", s.Name)
 	}
@@ -558,9 +549,7 @@ func TestResponsesStream(t *testing.T) {
 		ailabels.ErrorTypeKey:             nil,
 		ailabels.ResponseToolCallsKey:     []string{"lookup"},
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", "gpt-5.4", "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests("openai", "gpt-5.4", "ok", 1)
 }
 
 // An error event in a Responses stream fails the call, although
@@ -581,23 +570,17 @@ func TestResponsesStreamErrorEvent(t *testing.T) {
 		ailabels.ErrorTypeKey:    "rate_limit_exceeded",
 		ailabels.UsageMissingKey: true,
 	})
-	if v := e.value(metrics.AIRequestsName, requests("openai", "gpt-5.4", "error")...); v != 1 {
-		t.Errorf("ai_requests_total error = %v", v)
-	}
+	e.wantRequests("openai", "gpt-5.4", "error", 1)
 }
 
 func TestEmbeddings(t *testing.T) {
 	e := newEnv(t, nil)
-	got := e.compare([]reply{{body: embeddingJSON}}, func(c openai.Client) outcome {
+	s := e.succeed([]reply{{body: embeddingJSON}}, func(c openai.Client) outcome {
 		return resultOutcome(c.Embeddings.New(context.Background(), openai.EmbeddingNewParams{
 			Model: openai.EmbeddingModelTextEmbedding3Small,
 			Input: openai.EmbeddingNewParamsInputUnion{OfString: openai.String("hello")},
 		}))
 	})
-	if got.err != "" {
-		t.Fatal(got.err)
-	}
-	s := e.span()
 	if s.Name != "embeddings text-embedding-3-small" {
 		t.Errorf("span %q", s.Name)
 	}
@@ -641,9 +624,7 @@ func TestAzure(t *testing.T) {
 		ailabels.GenAIRequestModelKey: "chat-prod",
 		ailabels.CostUSDKey:           chatCostAzure,
 	})
-	if v := e.value(metrics.AIRequestsName, requests(ailabels.ProviderAzureOpenAI, "chat-prod", "ok")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests(ailabels.ProviderAzureOpenAI, "chat-prod", "ok", 1)
 	e.wantCost("chat-prod", chatCostAzure)
 
 	// A deployment the table does not know is priced as the model the
@@ -717,9 +698,7 @@ func TestConcurrentCalls(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if v := e.value(metrics.AIRequestsName, requests("openai", chatRespModel, "ok")...); v != n {
-		t.Errorf("ai_requests_total = %v, want %d", v, n)
-	}
+	e.wantRequests("openai", chatRespModel, "ok", n)
 }
 
 func TestProviderAndRetriesOptions(t *testing.T) {
@@ -741,9 +720,7 @@ func TestProviderAndRetriesOptions(t *testing.T) {
 		ailabels.ErrorTypeKey:         "rate_limit_exceeded",
 		ailabels.AttemptsKey:          1,
 	})
-	if v := e.value(metrics.AIRequestsName, requests(ailabels.ProviderGroq, chatModel, "error")...); v != 1 {
-		t.Errorf("ai_requests_total = %v", v)
-	}
+	e.wantRequests(ailabels.ProviderGroq, chatModel, "error", 1)
 }
 
 func TestTimeout(t *testing.T) {
