@@ -78,12 +78,8 @@ const thinkingText = "The user wants the quarterly report summarised; the figure
 
 func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
 	p := anthropicAPI{}
-	c := s.begin(w, r, p)
+	c, q := beginJSON[messagesRequest](s, w, r, p)
 	if c == nil {
-		return
-	}
-	var q messagesRequest
-	if !decode(c, p, &q) {
 		return
 	}
 	tool, isTool := q.toolTurn()

@@ -83,12 +83,8 @@ func answerTokens(h uint64, reasoning, tool bool) tokens {
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	p := openAI{}
-	c := s.begin(w, r, p)
+	c, q := beginJSON[chatRequest](s, w, r, p)
 	if c == nil {
-		return
-	}
-	var q chatRequest
-	if !decode(c, p, &q) {
 		return
 	}
 	tool, isTool := q.toolTurn()
@@ -242,12 +238,8 @@ func responsesUsage(t tokens) map[string]any {
 
 func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 	p := openAI{}
-	c := s.begin(w, r, p)
+	c, q := beginJSON[responsesRequest](s, w, r, p)
 	if c == nil {
-		return
-	}
-	var q responsesRequest
-	if !decode(c, p, &q) {
 		return
 	}
 	tool, isTool := q.toolTurn()
@@ -347,12 +339,8 @@ type embeddingsRequest struct {
 
 func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 	p := openAI{}
-	c := s.begin(w, r, p)
+	c, q := beginJSON[embeddingsRequest](s, w, r, p)
 	if c == nil {
-		return
-	}
-	var q embeddingsRequest
-	if !decode(c, p, &q) {
 		return
 	}
 	var inputs []json.RawMessage

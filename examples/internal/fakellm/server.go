@@ -281,14 +281,19 @@ func requestHash(body []byte) uint64 {
 	return h.Sum64()
 }
 
-// decode reads the JSON request body into v, answering a 400 if it is not
-// JSON.
-func decode(c *call, p provider, v any) bool {
-	if err := json.Unmarshal(c.body, v); err != nil {
-		p.writeError(c.w, http.StatusBadRequest, "invalid_request_error", "the request body is not JSON: "+err.Error(), c.id)
-		return false
+// beginJSON is begin, then the JSON request body read into a Q, answering
+// a 400 if it is not JSON. It returns a nil call when it has answered.
+func beginJSON[Q any](s *Server, w http.ResponseWriter, r *http.Request, p provider) (*call, Q) {
+	var q Q
+	c := s.begin(w, r, p)
+	if c == nil {
+		return nil, q
 	}
-	return true
+	if err := json.Unmarshal(c.body, &q); err != nil {
+		p.writeError(c.w, http.StatusBadRequest, "invalid_request_error", "the request body is not JSON: "+err.Error(), c.id)
+		return nil, q
+	}
+	return c, q
 }
 
 // writeJSON answers v as JSON; the cut and malformed faults damage it.
