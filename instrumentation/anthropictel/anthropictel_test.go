@@ -22,6 +22,7 @@ import (
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
@@ -107,47 +108,6 @@ func oneSpan(t *testing.T, kit *telemetrytest.Kit) tracetest.SpanStub {
 	return s
 }
 
-func attrs(s tracetest.SpanStub) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
-// want checks span attributes: a string, int, bool, []string, or nil for "absent".
-func want(t *testing.T, s tracetest.SpanStub, kv map[string]any) {
-	t.Helper()
-	got := attrs(s)
-	for k, w := range kv {
-		v, ok := got[attribute.Key(k)]
-		if w == nil {
-			if ok {
-				t.Errorf("%s = %v, want none", k, v.String())
-			}
-			continue
-		}
-		if !ok {
-			t.Errorf("%s missing, want %v", k, w)
-			continue
-		}
-		var match bool
-		switch w := w.(type) {
-		case string:
-			match = v.Type() == attribute.STRING && v.AsString() == w
-		case int:
-			match = v.Type() == attribute.INT64 && v.AsInt64() == int64(w)
-		case bool:
-			match = v.Type() == attribute.BOOL && v.AsBool() == w
-		case []string:
-			match = v.Type() == attribute.STRINGSLICE && strings.Join(v.AsStringSlice(), ",") == strings.Join(w, ",")
-		}
-		if !match {
-			t.Errorf("%s = %v, want %v", k, v.String(), w)
-		}
-	}
-}
-
 func metric(t *testing.T, kit *telemetrytest.Kit, name string, kv ...attribute.KeyValue) float64 {
 	t.Helper()
 	v, _ := kit.Sum(name, kv...)
@@ -180,7 +140,7 @@ func checkUsageMetrics(t *testing.T, e *env, b backend) {
 
 func checkUsageSpan(t *testing.T, s tracetest.SpanStub, b backend) {
 	t.Helper()
-	want(t, s, map[string]any{
+	aitest.WantAttrs(t, s, map[string]any{
 		"gen_ai.operation.name":                    "chat",
 		"gen_ai.provider.name":                     b.provider(),
 		"gen_ai.request.model":                     string(b.model()),
@@ -198,7 +158,7 @@ func checkUsageSpan(t *testing.T, s tracetest.SpanStub, b backend) {
 		"error.type":                               nil,
 		"ai.usage.missing":                         nil,
 	})
-	if got := attrs(s)["ai.cost.usd"].AsFloat64(); math.Abs(got-b.cost()) > 1e-12 {
+	if got := aitest.SpanAttrs(s)["ai.cost.usd"].AsFloat64(); math.Abs(got-b.cost()) > 1e-12 {
 		t.Errorf("ai.cost.usd = %v, want %v", got, b.cost())
 	}
 	if wantName := "chat " + string(b.model()); s.Name != wantName {
@@ -221,7 +181,7 @@ func checkNoUsage(t *testing.T, e *env, s tracetest.SpanStub, outcome, errType s
 	if errType == "" {
 		et = nil
 	}
-	want(t, s, map[string]any{
+	aitest.WantAttrs(t, s, map[string]any{
 		"error.type": et, "ai.usage.missing": true, "gen_ai.usage.input_tokens": nil, "gen_ai.usage.output_tokens": nil,
 		"gen_ai.provider.name": "anthropic", "gen_ai.request.model": fakeModel, "gen_ai.operation.name": "chat", "ai.cost.usd": nil,
 	})
@@ -256,7 +216,7 @@ func TestNew(t *testing.T) {
 			sameOutcome(t, got, callNew(context.Background(), bare, b, scenarioOK))
 			s := oneSpan(t, e.kit)
 			checkUsageSpan(t, s, b)
-			want(t, s, map[string]any{"ai.request.attempts": 1, "http.request.resend_count": nil, "gen_ai.response.model": b.pricedModel()})
+			aitest.WantAttrs(t, s, map[string]any{"ai.request.attempts": 1, "http.request.resend_count": nil, "gen_ai.response.model": b.pricedModel()})
 			checkUsageMetrics(t, e, b)
 		})
 	}
@@ -274,8 +234,8 @@ func TestStream(t *testing.T) {
 			}
 			s := oneSpan(t, e.kit)
 			checkUsageSpan(t, s, b)
-			want(t, s, map[string]any{"gen_ai.request.stream": true, "ai.stream.chunks": e.f.deltas + 1, "ai.stream.end": "eof", "ai.request.attempts": 1})
-			if _, ok := attrs(s)["gen_ai.response.time_to_first_chunk"]; !ok {
+			aitest.WantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "ai.stream.chunks": e.f.deltas + 1, "ai.stream.end": "eof", "ai.request.attempts": 1})
+			if _, ok := aitest.SpanAttrs(s)["gen_ai.response.time_to_first_chunk"]; !ok {
 				t.Error("no gen_ai.response.time_to_first_chunk")
 			}
 			checkUsageMetrics(t, e, b)
@@ -302,7 +262,7 @@ func TestRetryThenSuccess(t *testing.T) {
 			}
 			s := oneSpan(t, e.kit)
 			checkUsageSpan(t, s, firstParty)
-			want(t, s, map[string]any{"ai.request.attempts": 2, "http.request.resend_count": 1})
+			aitest.WantAttrs(t, s, map[string]any{"ai.request.attempts": 2, "http.request.resend_count": 1})
 			var failed int
 			for _, ev := range s.Events {
 				if ev.Name != "ai.attempt.failed" {
@@ -333,7 +293,7 @@ func TestServerError(t *testing.T) {
 		t.Fatalf("outcome %v", got)
 	}
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"ai.request.attempts": 3, "http.request.resend_count": 2})
+	aitest.WantAttrs(t, s, map[string]any{"ai.request.attempts": 3, "http.request.resend_count": 2})
 	checkNoUsage(t, e, s, "error", "api_error")
 	var statuses []int64
 	for _, ev := range s.Events {
@@ -348,17 +308,6 @@ func TestServerError(t *testing.T) {
 	}
 }
 
-// x-should-retry: false stops the client at once: one attempt.
-func TestNoRetry(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callNew(context.Background(), instr, firstParty, scenarioNoRetry)
-	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenarioNoRetry))
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"ai.request.attempts": 1})
-	checkNoUsage(t, e, s, "error", "overloaded_error")
-}
-
 // option.WithMaxRetries(0) is the budget: a 429 ends the call at once.
 func TestClientRetryBudget(t *testing.T) {
 	e := newEnv(t)
@@ -367,69 +316,78 @@ func TestClientRetryBudget(t *testing.T) {
 	e.f.hits.Store(0)
 	sameOutcome(t, got, callNew(context.Background(), bare, firstParty, scenario429))
 	s := oneSpan(t, e.kit) // recorded at once, not after a wait for a retry
-	want(t, s, map[string]any{"ai.request.attempts": 1})
+	aitest.WantAttrs(t, s, map[string]any{"ai.request.attempts": 1})
 	checkNoUsage(t, e, s, "error", "rate_limit_error")
 }
 
-// The caller cancels a stream half-way.
-func TestStreamCanceled(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioHang, 2)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioHang, 2))
-	if !strings.Contains(got.Err, "context canceled") {
-		t.Fatalf("outcome %v", got)
+// TestWithoutUsage: calls that fail, or end before the final usage, are
+// recorded without usage (checkNoUsage); the caller sees what the bare
+// client sees.
+func TestWithoutUsage(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		stream   bool
+		// cancelAt, for a stream, cancels it after that many events.
+		cancelAt int
+		// saw reports whether the outcome is what the caller must see.
+		saw              func(o outcome) bool
+		attrs            map[string]any
+		outcome, errType string
+	}{
+		// x-should-retry: false stops the client at once: one attempt.
+		{scenario: scenarioNoRetry, attrs: map[string]any{"ai.request.attempts": 1}, outcome: "error", errType: "overloaded_error"},
+		// The caller cancels a stream half-way.
+		{
+			scenario: scenarioHang, stream: true, cancelAt: 2,
+			saw:   func(o outcome) bool { return strings.Contains(o.Err, "context canceled") },
+			attrs: map[string]any{"gen_ai.response.id": fakeMsgID}, outcome: "error", errType: "canceled",
+		},
+		// The SDK must not accept a malformed event.
+		{
+			scenario: scenarioMalformed, stream: true,
+			saw:     func(o outcome) bool { return o.Err != "" },
+			outcome: "error", errType: "malformed_response",
+		},
+		{
+			scenario: scenarioErrorEvent, stream: true,
+			saw:     func(o outcome) bool { return o.ErrType == "overloaded_error" },
+			outcome: "error", errType: "overloaded_error",
+		},
+		// An empty 200 stream is a success for the client: recorded as a
+		// success whose usage is missing, not as zero tokens.
+		{
+			scenario: scenarioEmpty, stream: true,
+			saw:     func(o outcome) bool { return o.Err == "" && len(o.Events) == 0 },
+			outcome: "ok",
+		},
+		// A stream that stops cleanly before message_delta has
+		// message_start's input counts only: its usage is missing, not a
+		// guess.
+		{
+			scenario: scenarioCutClean, stream: true,
+			attrs:   map[string]any{"gen_ai.response.id": fakeMsgID, "ai.stream.end": "eof"},
+			outcome: "ok",
+		},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			e := newEnv(t)
+			instr, bare := e.clients(t, firstParty)
+			call := func(c anthropic.Client) outcome {
+				if tc.stream {
+					return callStream(context.Background(), c, firstParty, tc.scenario, tc.cancelAt)
+				}
+				return callNew(context.Background(), c, firstParty, tc.scenario)
+			}
+			got := call(instr)
+			sameOutcome(t, got, call(bare))
+			if tc.saw != nil && !tc.saw(got) {
+				t.Fatalf("outcome %v", got)
+			}
+			s := oneSpan(t, e.kit)
+			aitest.WantAttrs(t, s, tc.attrs)
+			checkNoUsage(t, e, s, tc.outcome, tc.errType)
+		})
 	}
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"gen_ai.response.id": fakeMsgID})
-	checkNoUsage(t, e, s, "error", "canceled")
-}
-
-func TestStreamMalformedEvent(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioMalformed, 0)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioMalformed, 0))
-	if got.Err == "" {
-		t.Fatalf("the SDK accepted a malformed event: %v", got)
-	}
-	checkNoUsage(t, e, oneSpan(t, e.kit), "error", "malformed_response")
-}
-
-func TestStreamErrorEvent(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioErrorEvent, 0)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioErrorEvent, 0))
-	if got.ErrType != "overloaded_error" {
-		t.Fatalf("outcome %v", got)
-	}
-	checkNoUsage(t, e, oneSpan(t, e.kit), "error", "overloaded_error")
-}
-
-// An empty 200 stream is a success for the client: recorded as a success
-// whose usage is missing, not as zero tokens.
-func TestStreamEmpty(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioEmpty, 0)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioEmpty, 0))
-	if got.Err != "" || len(got.Events) != 0 {
-		t.Fatalf("outcome %v", got)
-	}
-	checkNoUsage(t, e, oneSpan(t, e.kit), "ok", "")
-}
-
-// A stream that stops cleanly before message_delta has message_start's
-// input counts only: its usage is missing, not a guess.
-func TestStreamEndsEarly(t *testing.T) {
-	e := newEnv(t)
-	instr, bare := e.clients(t, firstParty)
-	got := callStream(context.Background(), instr, firstParty, scenarioCutClean, 0)
-	sameOutcome(t, got, callStream(context.Background(), bare, firstParty, scenarioCutClean, 0))
-	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"gen_ai.response.id": fakeMsgID, "ai.stream.end": "eof"})
-	checkNoUsage(t, e, s, "ok", "")
 }
 
 func TestSlowFirstChunk(t *testing.T) {
@@ -440,7 +398,7 @@ func TestSlowFirstChunk(t *testing.T) {
 		t.Fatal(got)
 	}
 	s := oneSpan(t, e.kit)
-	ttfc := attrs(s)["gen_ai.response.time_to_first_chunk"].AsFloat64()
+	ttfc := aitest.SpanAttrs(s)["gen_ai.response.time_to_first_chunk"].AsFloat64()
 	if ttfc < slowFirst.Seconds() || ttfc > s.EndTime.Sub(s.StartTime).Seconds() {
 		t.Errorf("time to first chunk %v s, want at least %v and at most the span's %v", ttfc, slowFirst, s.EndTime.Sub(s.StartTime))
 	}
@@ -634,7 +592,7 @@ func TestContentCapture(t *testing.T) {
 			t.Fatalf("%d spans", len(spans))
 		}
 		for i, s := range spans {
-			a := attrs(s)
+			a := aitest.SpanAttrs(s)
 			in, out := a["gen_ai.input.messages"].AsString(), a["gen_ai.output.messages"].AsString()
 			if !capture {
 				if in != "" || out != "" {
@@ -668,7 +626,7 @@ func TestAfterBedrockOption(t *testing.T) {
 	gotStream := callStream(context.Background(), c, onBedrock, scenarioOK, 0)
 	sameOutcome(t, gotStream, callStream(context.Background(), bare, onBedrock, scenarioOK, 0))
 	s = oneSpan(t, e.kit)
-	want(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderAWSBedrock, "gen_ai.request.model": bedrockModel,
+	aitest.WantAttrs(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderAWSBedrock, "gen_ai.request.model": bedrockModel,
 		"gen_ai.request.stream": true, "ai.usage.missing": true, "error.type": nil})
 }
 
@@ -737,7 +695,7 @@ func TestLongStreamHeap(t *testing.T) {
 		t.Errorf("heap grew by %d bytes over a %d-byte stream", grow, n)
 	}
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"ai.stream.chunks": size / len(event), "ai.usage.missing": true})
+	aitest.WantAttrs(t, s, map[string]any{"ai.stream.chunks": size / len(event), "ai.usage.missing": true})
 }
 
 // WithProvider names the provider of every call, whatever the URL says.
@@ -748,7 +706,7 @@ func TestWithProvider(t *testing.T) {
 		t.Fatal(o)
 	}
 	s := oneSpan(t, e.kit)
-	want(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderGCPVertexAI})
+	aitest.WantAttrs(t, s, map[string]any{"gen_ai.provider.name": ailabels.ProviderGCPVertexAI})
 	if got := metric(t, e.kit, "ai_requests_total", attribute.String("provider", ailabels.ProviderGCPVertexAI)); got != 1 {
 		t.Errorf("ai_requests_total{provider=gcp.vertex_ai} = %v", got)
 	}
