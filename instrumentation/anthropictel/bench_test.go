@@ -4,10 +4,12 @@ import (
 	"context"
 	"testing"
 
+	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/aitest"
 	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
@@ -68,27 +70,30 @@ var benchVariants = []benchVariant{
 	{"instrumented", func(_ *telemetry.Telemetry, ai *metrics.AI) option.RequestOption { return WithTelemetry(ai) }},
 }
 
-// BenchmarkNew is one client.Messages.New call.
-func BenchmarkNew(b *testing.B) {
-	f := newFake(b)
+// benchVariantCalls runs call in the measured loop (aitest.LoopCPU) with
+// a first-party client of each variant against f, the request's
+// parameters and its X-Fake header (scenarioOK) made once.
+func benchVariantCalls(b *testing.B, f *fakeServer, call func(b *testing.B, c anthropic.Client, p anthropic.MessageNewParams, hdr option.RequestOption)) {
 	tel, ai := benchAI(b)
 	for _, v := range benchVariants {
 		b.Run("variant="+v.name, func(b *testing.B) {
 			c := newClient(b, f, firstParty, v.instr(tel, ai))
 			p := params(firstParty)
 			hdr := option.WithHeader("X-Fake", scenarioOK)
-			ctx := context.Background()
-			b.ReportAllocs()
-			start := testutil.CPUTime()
-			for b.Loop() {
-				m, err := c.Messages.New(ctx, p, hdr)
-				if err != nil || m.ID == "" {
-					b.Fatal(err)
-				}
-			}
-			testutil.ReportCPU(b, start)
+			aitest.LoopCPU(b, func() { call(b, c, p, hdr) })
 		})
 	}
+}
+
+// BenchmarkNew is one client.Messages.New call.
+func BenchmarkNew(b *testing.B) {
+	ctx := context.Background()
+	benchVariantCalls(b, newFake(b), func(b *testing.B, c anthropic.Client, p anthropic.MessageNewParams, hdr option.RequestOption) {
+		m, err := c.Messages.New(ctx, p, hdr)
+		if err != nil || m.ID == "" {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkStream500 is one client.Messages.NewStreaming call whose stream
@@ -96,29 +101,18 @@ func BenchmarkNew(b *testing.B) {
 func BenchmarkStream500(b *testing.B) {
 	f := newFake(b)
 	f.deltas = 500
-	tel, ai := benchAI(b)
-	for _, v := range benchVariants {
-		b.Run("variant="+v.name, func(b *testing.B) {
-			c := newClient(b, f, firstParty, v.instr(tel, ai))
-			p := params(firstParty)
-			hdr := option.WithHeader("X-Fake", scenarioOK)
-			ctx := context.Background()
-			b.ReportAllocs()
-			start := testutil.CPUTime()
-			for b.Loop() {
-				s := c.Messages.NewStreaming(ctx, p, hdr)
-				n := 0
-				for s.Next() {
-					n++
-				}
-				if err := s.Err(); err != nil || n < 500 {
-					b.Fatal(n, err)
-				}
-				_ = s.Close()
-			}
-			testutil.ReportCPU(b, start)
-		})
-	}
+	ctx := context.Background()
+	benchVariantCalls(b, f, func(b *testing.B, c anthropic.Client, p anthropic.MessageNewParams, hdr option.RequestOption) {
+		s := c.Messages.NewStreaming(ctx, p, hdr)
+		n := 0
+		for s.Next() {
+			n++
+		}
+		if err := s.Err(); err != nil || n < 500 {
+			b.Fatal(n, err)
+		}
+		_ = s.Close()
+	})
 }
 
 // BenchmarkEvent is the parser alone on events of a stream: a
