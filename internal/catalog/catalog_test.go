@@ -67,3 +67,19 @@ func TestCatalogIsConsistent(t *testing.T) {
 		}
 	}
 }
+
+// TestMissing: what the catalogue answers for what it does not hold.
+func TestMissing(t *testing.T) {
+	if m, ok := Lookup("no_such_metric_total"); ok {
+		t.Errorf("Lookup of an unknown name found %s", m.Name)
+	}
+	if l, ok := AIRequests.Label("model"); !ok || l.Bound != MaxModels {
+		t.Errorf("AIRequests.Label(model) = %+v, %v; want the bounded model label", l, ok)
+	}
+	if l, ok := AIRequests.Label("no_such_label"); ok {
+		t.Errorf("AIRequests.Label of an unknown key found %s", l.Key)
+	}
+	if _, err := ReplaceTable("# A README without the table's markers\n"); err == nil {
+		t.Error("ReplaceTable without the markers: no error")
+	}
+}
