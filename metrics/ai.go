@@ -212,7 +212,11 @@ type AI struct {
 
 	overflowModel, overflowProvider []metric.AddOption
 
-	tracer     trace.Tracer
+	tracer trace.Tracer
+	// lateAttrs: nothing reads the attributes an AI span starts with (the
+	// Telemetry's tracer provider with one of Init's own samplers), so they
+	// are given at its end with the others, in one SetAttributes.
+	lateAttrs  bool
 	tokenUsage metric.Int64Histogram   // nil unless WithSemconvHistograms (default conventions)
 	duration   metric.Float64Histogram // nil unless WithSemconvHistograms
 
@@ -307,6 +311,7 @@ func NewAI(tel *telemetry.Telemetry, opts ...AIOption) (*AI, error) {
 	if cfg.latestSemconv {
 		a.tracer = cfg.tracerProvider(tel).Tracer(telemetry.ScopeName, trace.WithSchemaURL(ailabels.LatestSchemaURL))
 	}
+	a.lateAttrs = cfg.providers.set.Tracer == nil && tel.Enabled() && !tel.SamplerReadsAttributes()
 	if a.requests, err = catalog.Int64Counter(meter, catalog.AIRequests); err != nil {
 		return nil, err
 	}

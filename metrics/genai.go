@@ -71,6 +71,9 @@ type Call struct {
 	completion string
 	finish     string
 	ended      bool
+	// late holds the start attributes of a recording span until its end
+	// when nothing reads them at the start (AI.lateAttrs).
+	late *[]attribute.KeyValue
 
 	// streams (Chunk, SetResponseModel)
 	respModel  string
@@ -108,11 +111,49 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 	// anything else, and one bad string loses the whole span batch.
 	r.Operation, r.Provider, r.Model = validUTF8(r.Operation), validUTF8(r.Provider), validUTF8(r.Model)
 	name := a.spanName(r.Operation, r.Model)
+	start := cfg.start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	var span trace.Span
+	if a.lateAttrs {
+		// Nothing reads the start attributes (Init's own sampler): they
+		// are built only for a recording span and given with the end ones,
+		// in one SetAttributes (see Call.attrBuffer).
+		if cfg.start.IsZero() {
+			ctx, span = a.tracer.Start(ctx, name, clientKind)
+		} else {
+			ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithTimestamp(start))
+		}
+		c := &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
+		if span.IsRecording() {
+			buf := getAttrs()
+			*buf = a.startAttrs((*buf)[:0], &r, &cfg)
+			c.late = buf
+		}
+		c.req.Prompt = "" // not kept past Start
+		return ctx, c
+	}
 	// The start attributes go to the tracer, which copies them (the API's
 	// trace.NewSpanStartConfig appends them to its own slice): the buffer
 	// is reused.
 	buf := getAttrs()
-	attrs := append((*buf)[:0], ailabels.GenAIOperationNameKey.String(r.Operation))
+	attrs := a.startAttrs((*buf)[:0], &r, &cfg)
+	if cfg.start.IsZero() {
+		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...))
+	} else {
+		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...), trace.WithTimestamp(start))
+	}
+	*buf = attrs
+	putAttrs(buf)
+	r.Prompt = "" // not kept past Start
+	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
+}
+
+// startAttrs appends the attributes a call's span starts with: the
+// request's, the server, the caller's, the prompt with content capture.
+func (a *AI) startAttrs(attrs []attribute.KeyValue, r *ailabels.Request, cfg *callConfig) []attribute.KeyValue {
+	attrs = append(attrs, ailabels.GenAIOperationNameKey.String(r.Operation))
 	if r.Provider != "" {
 		attrs = append(attrs, ailabels.GenAIProviderNameKey.String(r.Provider))
 	}
@@ -138,24 +179,39 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 	if a.cfg.contentCapture && r.Prompt != "" {
 		attrs = append(attrs, ailabels.GenAIInputMessagesKey.String(inputMessagesJSON(r.Prompt)))
 	}
-	start := cfg.start
-	if start.IsZero() {
-		start = time.Now()
+	return attrs
+}
+
+// attrBuffer returns the buffer a recording span's end attributes are
+// built in: the call's start attributes when they wait for the end
+// (late), else an empty pooled one. Hand it back with putAttrBuffer.
+func (c *Call) attrBuffer() (*[]attribute.KeyValue, []attribute.KeyValue) {
+	c.mu.Lock()
+	buf := c.late
+	c.late = nil
+	c.mu.Unlock()
+	if buf != nil {
+		return buf, *buf
 	}
-	var span trace.Span
-	if cfg.start.IsZero() {
-		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...))
-	} else {
-		ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...), trace.WithTimestamp(start))
-	}
+	buf = getAttrs()
+	return buf, (*buf)[:0]
+}
+
+// setEndAttrs gives the span attrs, built in buf, in one SetAttributes,
+// and recycles buf when the span copied them.
+func (c *Call) setEndAttrs(buf *[]attribute.KeyValue, attrs []attribute.KeyValue) {
+	c.span.SetAttributes(attrs...)
 	*buf = attrs
-	putAttrs(buf)
-	r.Prompt = "" // not kept past Start
-	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
+	if copiesAttributes(c.span) {
+		putAttrs(buf)
+	}
 }
 
 // Span returns the call's span, to add attributes or events the helper
-// does not set (a no-op span for a nil Call).
+// does not set (a no-op span for a nil Call). With the Telemetry's tracer
+// provider and one of Init's own samplers, which read no attributes, the
+// attributes the span starts with are set at its end, in one piece with
+// the others: one set through Span with one of their keys is replaced.
 func (c *Call) Span() trace.Span {
 	if c == nil {
 		return trace.SpanFromContext(context.Background())
@@ -250,8 +306,7 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 		errType = errorType(err)
 	}
 	if span.IsRecording() { // nothing to build for a span that records nothing
-		buf := getAttrs()
-		attrs := (*buf)[:0]
+		buf, attrs := c.attrBuffer()
 		if u.Model != "" {
 			attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 		}
@@ -285,11 +340,7 @@ func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
 			span.RecordError(err)
 			span.SetStatus(codes.Error, err.Error())
 		}
-		span.SetAttributes(attrs...)
-		*buf = attrs
-		if copiesAttributes(span) {
-			putAttrs(buf)
-		}
+		c.setEndAttrs(buf, attrs)
 	}
 	if recErr == nil && a.enabled && a.duration != nil {
 		a.recordSemconvType(c.ctx, c.req, u, elapsed, a.boundErrorType(errType))

@@ -130,14 +130,31 @@ func (c *Call) SetProvider(provider string) {
 	provider = validUTF8(provider)
 	c.mu.Lock()
 	changed := !c.ended && c.req.Provider != provider
+	late := c.late != nil
 	if changed {
 		c.req.Provider = provider
 		c.chunkOpts = nil
+		if late {
+			c.setLateLocked(ailabels.GenAIProviderNameKey.String(provider))
+		}
 	}
 	c.mu.Unlock()
-	if changed {
+	if changed && !late {
 		c.span.SetAttributes(ailabels.GenAIProviderNameKey.String(provider))
 	}
+}
+
+// setLateLocked sets kv in the start attributes that wait for the end,
+// replacing one of the same key. c.mu is held and c.late is not nil.
+func (c *Call) setLateLocked(kv attribute.KeyValue) {
+	attrs := *c.late
+	for i := range attrs {
+		if attrs[i].Key == kv.Key {
+			attrs[i] = kv
+			return
+		}
+	}
+	*c.late = append(attrs, kv)
 }
 
 // ContentCapture reports whether WithContentCapture is on: a client
@@ -367,8 +384,8 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 // span, in one SetAttributes from a reused buffer (the SDK copies them).
 func (c *Call) finishSpan(r *Result, u ailabels.Usage, cost ailabels.Cost, recErr error, errType, completion, finish string, chunks int, firstChunk time.Duration) {
 	a, span := c.ai, c.span
-	buf := getAttrs()
-	attrs := append((*buf)[:0], r.Attributes...)
+	buf, attrs := c.attrBuffer()
+	attrs = append(attrs, r.Attributes...)
 	if u.Model != "" {
 		attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
 	}
@@ -418,11 +435,7 @@ func (c *Call) finishSpan(r *Result, u ailabels.Usage, cost ailabels.Cost, recEr
 			span.SetStatus(codes.Error, validUTF8(errType))
 		}
 	}
-	span.SetAttributes(attrs...)
-	*buf = attrs
-	if copiesAttributes(span) {
-		putAttrs(buf)
-	}
+	c.setEndAttrs(buf, attrs)
 }
 
 // validUTF8s returns ss with invalid UTF-8 replaced, ss itself when all

@@ -112,23 +112,3 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
-
-func FuzzScanner(f *testing.F) {
-	for _, s := range []string{`{}`, `[1,"a",{"b":null}]`, `"x\"y"`, `{"a":{"b":[true,false]}}`, `{"a":`, `[`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		end, ok := skipValue(b, 0)
-		if end < 0 || end > len(b) {
-			t.Fatalf("end %d out of [0,%d]", end, len(b))
-		}
-		// Whatever encoding/json accepts, the scanner reads to its end.
-		if json.Valid(b) {
-			if !ok || skipWS(b, end) != len(b) {
-				t.Fatalf("valid JSON %q: skipValue = %d, %v", b, end, ok)
-			}
-		}
-		eachField(b, func(k, v []byte) bool { return true })
-		eachElem(b, func(v []byte) bool { return true })
-	})
-}

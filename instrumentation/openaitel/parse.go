@@ -5,12 +5,13 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 // The parsers of OpenAI's responses: they fill an aihttp.Response from a
 // JSON body, one stream event at a time, or an error body. They read the
-// few fields the instrumentation needs with the scanner of jsonscan.go and
-// never decode a whole body into structs. aihttp owns the Response and
+// few fields the instrumentation needs with internal/jsonscan, in one pass,
+// and never decode a whole body into structs. aihttp owns the Response and
 // calls them through the Handlers below.
 
 // api is the OpenAI API a call goes to.
@@ -96,37 +97,40 @@ const (
 // unquoted returns the contents of the JSON string v, decoded when it has
 // escapes (which allocates; OpenAI's ids, models and reasons have none),
 // and false for a value that is not a non-empty string.
-func unquoted(v []byte) ([]byte, bool) {
-	s, ok := rawString(v)
+func unquoted(v jsonscan.Value) ([]byte, bool) {
+	s, ok := v.Str()
 	if !ok || len(s) == 0 {
 		return nil, false
 	}
 	if bytes.IndexByte(s, '\\') >= 0 {
-		d := stringValue(v)
+		d, _ := jsonscan.Unquote(s, -1)
 		return []byte(d), d != ""
 	}
 	return s, true
 }
 
-func setID(r *aihttp.Response, v []byte) {
+// isNull reports whether v is null or absent (the zero Value).
+func isNull(v jsonscan.Value) bool { return v.Kind() == 0 || v.IsNull() }
+
+func setID(r *aihttp.Response, v jsonscan.Value) {
 	if s, ok := unquoted(v); ok {
 		r.SetID(s)
 	}
 }
 
-func setModel(r *aihttp.Response, v []byte) {
+func setModel(r *aihttp.Response, v jsonscan.Value) {
 	if s, ok := unquoted(v); ok {
 		r.SetModel(s)
 	}
 }
 
-func setFinish(r *aihttp.Response, i int, v []byte) {
+func setFinish(r *aihttp.Response, i int, v jsonscan.Value) {
 	if s, ok := unquoted(v); ok && i < maxChoices {
 		r.SetFinishReason(i, s)
 	}
 }
 
-func appendCompletion(r *aihttp.Response, v []byte) {
+func appendCompletion(r *aihttp.Response, v jsonscan.Value) {
 	if !r.Capture() {
 		return
 	}
@@ -138,8 +142,8 @@ func appendCompletion(r *aihttp.Response, v []byte) {
 // setServiceTier keeps the service tier the response names, which selects
 // the price: flex, priority and batch are priced as such; "default",
 // "auto", "scale" and unknown tiers as standard.
-func setServiceTier(r *aihttp.Response, v []byte) {
-	s, ok := rawString(v)
+func setServiceTier(r *aihttp.Response, v jsonscan.Value) {
+	s, ok := v.Str()
 	if !ok {
 		return
 	}
@@ -162,26 +166,28 @@ func setServiceTier(r *aihttp.Response, v []byte) {
 // body has neither (the HTTP status is used).
 func errorType(_ int, body []byte) string {
 	var t string
-	eachField(body, func(k, v []byte) bool {
-		if string(k) == "error" {
-			t = errorObjectType(v)
-			return false
-		}
-		return true
+	jsonscan.Scan(body, func(v jsonscan.Value) bool {
+		return v.Fields(func(k []byte, v jsonscan.Value) bool {
+			if string(k) == "error" {
+				t = errorObjectType(v)
+				return false
+			}
+			return true
+		})
 	})
 	return t
 }
 
 // errorObjectType reads an error object {"type","code",...}: its code when
 // it is a usable label, else its type.
-func errorObjectType(v []byte) string {
+func errorObjectType(v jsonscan.Value) string {
 	var code, typ []byte
-	eachField(v, func(k, val []byte) bool {
+	v.Fields(func(k []byte, val jsonscan.Value) bool {
 		switch string(k) {
 		case "code":
-			code, _ = rawString(val)
+			code, _ = val.Str()
 		case "type":
-			typ, _ = rawString(val)
+			typ, _ = val.Str()
 		}
 		return true
 	})
@@ -234,32 +240,32 @@ func errorLabel(s []byte) string {
 // cached and cache-write tokens, the output the reasoning tokens. A part
 // larger than its whole is cut to it: a provider that says otherwise would
 // make the whole record invalid and the request uncounted.
-func setUsage(r *aihttp.Response, v []byte) {
-	if len(v) == 0 || v[0] != '{' {
+func setUsage(r *aihttp.Response, v jsonscan.Value) {
+	if v.Kind() != '{' {
 		return
 	}
 	var u ailabels.Usage
 	var input bool
-	ok := eachField(v, func(k, val []byte) bool {
+	ok := v.Fields(func(k []byte, val jsonscan.Value) bool {
 		switch string(k) {
 		case "prompt_tokens", "input_tokens":
-			u.InputTokens, input = intValue(val)
+			u.InputTokens, input = val.Int()
 		case "completion_tokens", "output_tokens":
-			u.OutputTokens, _ = intValue(val)
+			u.OutputTokens, _ = val.Int()
 		case "prompt_tokens_details", "input_tokens_details":
-			eachField(val, func(k, val []byte) bool {
+			val.Fields(func(k []byte, val jsonscan.Value) bool {
 				switch string(k) {
 				case "cached_tokens":
-					u.CachedInputTokens, _ = intValue(val)
+					u.CachedInputTokens, _ = val.Int()
 				case "cache_write_tokens":
-					u.CacheWriteInputTokens, _ = intValue(val)
+					u.CacheWriteInputTokens, _ = val.Int()
 				}
 				return true
 			})
 		case "completion_tokens_details", "output_tokens_details":
-			eachField(val, func(k, val []byte) bool {
+			val.Fields(func(k []byte, val jsonscan.Value) bool {
 				if string(k) == "reasoning_tokens" {
-					u.ReasoningTokens, _ = intValue(val)
+					u.ReasoningTokens, _ = val.Int()
 				}
 				return true
 			})
@@ -282,7 +288,19 @@ func setUsage(r *aihttp.Response, v []byte) {
 // It reports false for a body that is not a JSON object: openai-go fails
 // the call on it too, so it is recorded as failed, malformed_response.
 func parseBody(a api, body []byte, r *aihttp.Response) bool {
-	ok := eachField(body, func(k, v []byte) bool {
+	ok := responseBody(a, r.Parse(body), r)
+	if a == apiResponses {
+		responsesFinish(r)
+	}
+	if !ok {
+		r.ErrorType = ailabels.ErrorTypeMalformedResponse
+	}
+	return ok
+}
+
+// responseBody reads the fields of a response body.
+func responseBody(a api, body jsonscan.Value, r *aihttp.Response) bool {
+	return body.Fields(func(k []byte, v jsonscan.Value) bool {
 		switch string(k) {
 		case "id":
 			if a != apiEmbeddings {
@@ -306,7 +324,7 @@ func parseBody(a api, body []byte, r *aihttp.Response) bool {
 			}
 		case "output":
 			if a == apiResponses {
-				eachElem(v, func(item []byte) bool { responseItem(r, item); return true })
+				v.Elems(func(item jsonscan.Value) bool { responseItem(r, item); return true })
 			}
 		case "status":
 			if a == apiResponses {
@@ -319,42 +337,33 @@ func parseBody(a api, body []byte, r *aihttp.Response) bool {
 		}
 		return true
 	})
-	if a == apiResponses {
-		responsesFinish(r)
-	}
-	if !ok {
-		r.ErrorType = ailabels.ErrorTypeMalformedResponse
-	}
-	return ok
 }
 
 // chatChoices reads choices[].{index, finish_reason, message|delta{content,
-// tool_calls}}: message in a completion, delta in a stream chunk.
-func chatChoices(r *aihttp.Response, v []byte, delta bool) {
+// tool_calls}}: message in a completion, delta in a stream chunk. It
+// returns how many choices it read.
+func chatChoices(r *aihttp.Response, v jsonscan.Value, delta bool) int {
 	field := "message"
 	if delta {
 		field = "delta"
 	}
 	pos := 0
-	eachElem(v, func(c []byte) bool {
+	v.Elems(func(c jsonscan.Value) bool {
 		idx := pos
-		var finish, msg []byte
-		eachField(c, func(k, val []byte) bool {
+		var finish jsonscan.Value
+		c.Fields(func(k []byte, val jsonscan.Value) bool {
 			switch string(k) {
 			case "index":
-				if n, ok := intValue(val); ok && n < maxChoices {
+				if n, ok := val.Int(); ok && n < maxChoices {
 					idx = int(n)
 				}
 			case "finish_reason":
-				finish = val
+				finish = val // read when the index is known
 			case field:
-				msg = val
+				chatMessage(r, val, delta)
 			}
 			return true
 		})
-		if msg != nil {
-			chatMessage(r, msg, delta)
-		}
 		if !isNull(finish) {
 			setFinish(r, idx, finish)
 			if delta {
@@ -364,31 +373,33 @@ func chatChoices(r *aihttp.Response, v []byte, delta bool) {
 		pos++
 		return true
 	})
+	return pos
 }
 
 // chatMessage reads a message or delta: its content (content capture) and
 // its tool calls. In a stream, a tool call's first delta has its id and
 // name, the next ones pieces of its arguments, all under its index.
-func chatMessage(r *aihttp.Response, v []byte, delta bool) {
-	eachField(v, func(k, val []byte) bool {
+func chatMessage(r *aihttp.Response, v jsonscan.Value, delta bool) {
+	v.Fields(func(k []byte, val jsonscan.Value) bool {
 		switch string(k) {
 		case "content":
 			appendCompletion(r, val)
 		case "tool_calls":
 			pos := 0
-			eachElem(val, func(tc []byte) bool {
+			val.Elems(func(tc jsonscan.Value) bool {
 				idx := pos
-				var id, name, args []byte
-				eachField(tc, func(k, val []byte) bool {
+				var id, name []byte
+				var args jsonscan.Value
+				tc.Fields(func(k []byte, val jsonscan.Value) bool {
 					switch string(k) {
 					case "index":
-						if n, ok := intValue(val); ok {
+						if n, ok := val.Int(); ok {
 							idx = int(min(n, maxChoices))
 						}
 					case "id":
 						id, _ = unquoted(val)
 					case "function":
-						eachField(val, func(k, val []byte) bool {
+						val.Fields(func(k []byte, val jsonscan.Value) bool {
 							switch string(k) {
 							case "name":
 								name, _ = unquoted(val)
@@ -424,12 +435,13 @@ func chatMessage(r *aihttp.Response, v []byte, delta bool) {
 
 // responseItem reads one output item of the Responses API: a function
 // call (its name and call id) or a message (its text, content capture).
-func responseItem(r *aihttp.Response, item []byte) {
-	var typ, name, callID, args, content []byte
-	eachField(item, func(k, val []byte) bool {
+func responseItem(r *aihttp.Response, item jsonscan.Value) {
+	var typ, name, callID []byte
+	var args, content jsonscan.Value
+	item.Fields(func(k []byte, val jsonscan.Value) bool {
 		switch string(k) {
 		case "type":
-			typ, _ = rawString(val)
+			typ, _ = val.Str()
 		case "name":
 			name, _ = unquoted(val)
 		case "call_id":
@@ -450,8 +462,8 @@ func responseItem(r *aihttp.Response, item []byte) {
 		}
 	case "message":
 		if r.Capture() {
-			eachElem(content, func(c []byte) bool {
-				eachField(c, func(k, val []byte) bool {
+			content.Elems(func(c jsonscan.Value) bool {
+				c.Fields(func(k []byte, val jsonscan.Value) bool {
 					if string(k) == "text" {
 						appendCompletion(r, val)
 					}
@@ -467,8 +479,8 @@ func responseItem(r *aihttp.Response, item []byte) {
 // response ended: completed is "stop" ("tool_calls" when the model asked
 // for tools), incomplete is its reason ("max_output_tokens",
 // "content_filter"), failed and cancelled are themselves.
-func responseStatus(r *aihttp.Response, v []byte) {
-	s, ok := rawString(v)
+func responseStatus(r *aihttp.Response, v jsonscan.Value) {
+	s, ok := v.Str()
 	if !ok {
 		return
 	}
@@ -484,8 +496,8 @@ func responseStatus(r *aihttp.Response, v []byte) {
 	}
 }
 
-func incomplete(r *aihttp.Response, v []byte) {
-	eachField(v, func(k, val []byte) bool {
+func incomplete(r *aihttp.Response, v jsonscan.Value) {
+	v.Fields(func(k []byte, val jsonscan.Value) bool {
 		if string(k) == "reason" {
 			setFinish(r, 0, val)
 			return false
@@ -526,7 +538,7 @@ func chatEvent(data []byte, r *aihttp.Response) (output bool) {
 			return choices
 		}
 	}
-	ok := eachField(data, func(k, v []byte) bool {
+	ok := r.Parse(data).Fields(func(k []byte, v jsonscan.Value) bool {
 		switch string(k) {
 		case "id":
 			setID(r, v)
@@ -537,9 +549,8 @@ func chatEvent(data []byte, r *aihttp.Response) (output bool) {
 				setServiceTier(r, v)
 			}
 		case "choices":
-			if len(v) > 2 && v[0] == '[' && len(bytes.TrimSpace(v[1:len(v)-1])) > 0 { // not []
+			if chatChoices(r, v, true) > 0 {
 				output = true
-				chatChoices(r, v, true)
 			}
 		case "usage":
 			if !isNull(v) {
@@ -581,18 +592,18 @@ func skimChunk(data []byte) (needed, choices, wellFormed bool) {
 		colon := i + j
 		i = colon + 1
 		q := colon - 1
-		for q >= 0 && isSpace(data[q]) {
+		for q >= 0 && jsonscan.IsSpace(data[q]) {
 			q--
 		}
 		if q < 1 || data[q] != '"' {
 			continue
 		}
 		key := data[:q]
-		v := skipWS(data, colon+1)
+		v := jsonscan.SkipSpace(data, colon+1)
 		switch key[len(key)-1] { // the key's last letter picks the candidate
 		case 's':
 			if bytes.HasSuffix(key, []byte(`"choices`)) && v < len(data) && data[v] == '[' {
-				w := skipWS(data, v+1)
+				w := jsonscan.SkipSpace(data, v+1)
 				choices = choices || (w < len(data) && data[w] != ']')
 			}
 			continue
@@ -617,8 +628,6 @@ func skimChunk(data []byte) (needed, choices, wellFormed bool) {
 	}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
 // responsesEvent reads one Responses API stream event. name is the SSE
 // event name (the data's "type" when the name is missing). Text deltas
 // are recognised by name and not parsed. It reports whether the event
@@ -627,14 +636,11 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // An "error" event is a failed call although openai-go's stream reports
 // no error (Err() is nil): its code becomes error.type.
 func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
+	ev := r.Parse(data)
 	if len(name) == 0 {
-		eachField(data, func(k, v []byte) bool {
-			if string(k) == "type" {
-				name, _ = rawString(v)
-				return false
-			}
-			return true
-		})
+		if t, ok := ev.Field("type"); ok {
+			name, _ = t.Str()
+		}
 	}
 	switch {
 	case bytes.HasSuffix(name, []byte(".delta")):
@@ -644,19 +650,15 @@ func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
 			return false
 		}
 		if r.Capture() && string(name) == "response.output_text.delta" {
-			eachField(data, func(k, v []byte) bool {
-				if string(k) == "delta" {
-					appendCompletion(r, v)
-					return false
-				}
-				return true
-			})
+			if d, ok := ev.Field("delta"); ok {
+				appendCompletion(r, d)
+			}
 		}
 		return true
 	case string(name) == "response.created", string(name) == "response.in_progress",
 		string(name) == "response.completed", string(name) == "response.incomplete",
 		string(name) == "response.failed":
-		ok := eachField(data, func(k, v []byte) bool {
+		ok := ev.Fields(func(k []byte, v jsonscan.Value) bool {
 			if string(k) == "response" {
 				responseObject(r, v)
 				return false
@@ -676,7 +678,7 @@ func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
 			r.Done = true
 		}
 	case string(name) == "response.output_item.done":
-		eachField(data, func(k, v []byte) bool {
+		ev.Fields(func(k []byte, v jsonscan.Value) bool {
 			if string(k) == "item" {
 				responseItem(r, v)
 				return false
@@ -684,7 +686,7 @@ func responsesEvent(name, data []byte, r *aihttp.Response) (output bool) {
 			return true
 		})
 	case string(name) == "error":
-		r.ErrorType = errorObjectType(data)
+		r.ErrorType = errorObjectType(ev)
 		if r.ErrorType == "" {
 			r.ErrorType = "error"
 		}
@@ -706,8 +708,8 @@ func wholeObject(data []byte) bool {
 
 // responseObject reads the response in a Responses stream event. Its
 // output items are not read: response.output_item.done gave them.
-func responseObject(r *aihttp.Response, v []byte) {
-	eachField(v, func(k, v []byte) bool {
+func responseObject(r *aihttp.Response, v jsonscan.Value) {
+	v.Fields(func(k []byte, v jsonscan.Value) bool {
 		switch string(k) {
 		case "id":
 			setID(r, v)

@@ -330,51 +330,6 @@ func TestWithIncludeUsage(t *testing.T) {
 	}
 }
 
-func TestScanner(t *testing.T) {
-	for _, tc := range []struct {
-		in string
-		ok bool
-	}{
-		{`{}`, true}, {`[]`, true}, {`{"a":[1,2,{"b":null}],"c":"x\"y"}`, true}, {`"\\"`, true}, {`"a\\\"b"`, true},
-		{`{`, false}, {`"abc`, false}, {`"abc\"`, false}, {`{"a":"}`, false}, {`}`, false},
-		{strings.Repeat("[", 100000) + strings.Repeat("]", 100000), true}, // no recursion to exhaust
-		{`tru`, true}, // literals are delimited, not checked
-	} {
-		end, ok := skipValue([]byte(tc.in), 0)
-		if ok != tc.ok || (ok && skipWS([]byte(tc.in), end) != len(tc.in)) {
-			t.Errorf("skipValue(%s) = %d, %v; want ok %v", tc.in, end, ok, tc.ok)
-		}
-	}
-	// The levels a parser reads are checked.
-	for _, tc := range []struct {
-		in string
-		ok bool
-	}{
-		{`{"a":1,"b":[2]}`, true}, {` { } `, true},
-		{`{"a":}`, false}, {`{"a" 1}`, false}, {`{"a":1 2}`, false}, {`{"a":1,}`, false}, {`[1]`, false}, {`{"a":1`, false},
-	} {
-		if ok := eachField([]byte(tc.in), func(k, v []byte) bool { return true }); ok != tc.ok {
-			t.Errorf("eachField(%s) = %v, want %v", tc.in, ok, tc.ok)
-		}
-	}
-	for _, tc := range []struct {
-		in string
-		ok bool
-	}{{`[1, "a" ,{}]`, true}, {`[]`, true}, {`[1,]`, false}, {`[1 2]`, false}, {`{}`, false}} {
-		if ok := eachElem([]byte(tc.in), func(v []byte) bool { return true }); ok != tc.ok {
-			t.Errorf("eachElem(%s) = %v, want %v", tc.in, ok, tc.ok)
-		}
-	}
-	if n, ok := intValue([]byte("12345")); !ok || n != 12345 {
-		t.Error("intValue")
-	}
-	for _, bad := range []string{"-1", "1.5", "1e3", "", "9999999999999999999"} {
-		if _, ok := intValue([]byte(bad)); ok {
-			t.Errorf("intValue(%q) ok", bad)
-		}
-	}
-}
-
 func mustURL(t *testing.T, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)

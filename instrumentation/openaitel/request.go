@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 // request is what the instrumentation reads from a request body.
@@ -74,79 +76,77 @@ func isAzure(u *url.URL, deployment string) bool {
 // parseRequest reads the fields of a Chat Completions, Responses or
 // embeddings request body that go on the span.
 func parseRequest(body []byte, a api, capture bool) (r request, ok bool) {
-	ok = eachField(body, func(k, v []byte) bool {
-		switch string(k) {
-		case "model":
-			r.model, _ = unquoted(v)
-		case "stream":
-			r.stream, _ = boolValue(v)
-		case "max_tokens", "max_completion_tokens", "max_output_tokens":
-			if n, ok := intValue(v); ok && n > 0 {
-				r.maxTokens = n
-			}
-		case "temperature":
-			if f, ok := floatValue(v); ok {
-				r.temperature = &f
-			}
-		case "stream_options":
-			eachField(v, func(k, v []byte) bool {
-				if string(k) == "include_usage" {
+	ok = jsonscan.Scan(body, func(v jsonscan.Value) bool {
+		return v.Fields(func(k []byte, v jsonscan.Value) bool {
+			switch string(k) {
+			case "model":
+				r.model, _ = unquoted(v)
+			case "stream":
+				r.stream, _ = v.Bool()
+			case "max_tokens", "max_completion_tokens", "max_output_tokens":
+				if n, ok := v.Int(); ok && n > 0 {
+					r.maxTokens = n
+				}
+			case "temperature":
+				if f, ok := v.Float(); ok {
+					r.temperature = &f
+				}
+			case "stream_options":
+				if iu, ok := v.Field("include_usage"); ok {
 					// Anything but true is the caller's own choice, kept.
 					r.includeUsage = includeUsageFalse
-					if b, _ := boolValue(v); b {
+					if b, _ := iu.Bool(); b {
 						r.includeUsage = includeUsageTrue
 					}
-					return false
 				}
-				return true
-			})
-		case "messages":
-			if capture && a == apiChat {
-				r.prompt = lastUserText(v)
-			}
-		case "input":
-			if capture {
-				if s, isString := rawString(v); isString && s != nil {
-					r.prompt = stringValue(v)
-				} else if a == apiResponses {
+			case "messages":
+				if capture && a == apiChat {
 					r.prompt = lastUserText(v)
-				} else {
-					r.prompt = string(v)
+				}
+			case "input":
+				if capture {
+					if v.Kind() == '"' {
+						r.prompt, _ = v.String(-1)
+					} else if a == apiResponses {
+						r.prompt = lastUserText(v)
+					} else if raw, ok := v.Raw(); ok {
+						r.prompt = string(raw)
+					}
 				}
 			}
-		}
-		return true
+			return true
+		})
 	})
 	return r, ok
 }
 
 // lastUserText returns the content of the last message with role user
 // ("" if none): its text, or the raw JSON of structured content.
-func lastUserText(msgs []byte) string {
-	var last []byte
-	eachElem(msgs, func(m []byte) bool {
-		var role, content []byte
-		eachField(m, func(k, v []byte) bool {
+func lastUserText(msgs jsonscan.Value) string {
+	var last jsonscan.Value
+	msgs.Elems(func(m jsonscan.Value) bool {
+		var role []byte
+		var content jsonscan.Value
+		m.Fields(func(k []byte, v jsonscan.Value) bool {
 			switch string(k) {
 			case "role":
-				role, _ = rawString(v)
+				role, _ = v.Str()
 			case "content":
 				content = v
 			}
 			return true
 		})
-		if string(role) == "user" && content != nil {
+		if string(role) == "user" && content.Kind() != 0 {
 			last = content
 		}
 		return true
 	})
-	if last == nil {
-		return ""
+	if last.Kind() == '"' {
+		s, _ := last.String(-1)
+		return s
 	}
-	if _, ok := rawString(last); ok {
-		return stringValue(last)
-	}
-	return string(last)
+	raw, _ := last.Raw()
+	return string(raw)
 }
 
 // withIncludeUsage returns body with stream_options.include_usage set to
@@ -154,12 +154,14 @@ func lastUserText(msgs []byte) string {
 // checked that include_usage is not already there.
 func withIncludeUsage(body []byte) []byte {
 	var so []byte // the raw stream_options value, a sub-slice of body
-	if !eachField(body, func(k, v []byte) bool {
-		if string(k) == "stream_options" {
-			so = v
-			return false
-		}
-		return true
+	if !jsonscan.Scan(body, func(v jsonscan.Value) bool {
+		return v.Fields(func(k []byte, v jsonscan.Value) bool {
+			if string(k) == "stream_options" {
+				so, _ = v.Raw()
+				return false
+			}
+			return true
+		})
 	}) {
 		return nil
 	}
@@ -178,7 +180,7 @@ func withIncludeUsage(body []byte) []byte {
 		}
 		out = append(out, `"stream_options":{`+field+`}`...)
 		return append(out, body[end:]...)
-	case isNull(so): // "stream_options":null
+	case string(so) == "null": // "stream_options":null
 		start := offsetOf(body, so)
 		out := make([]byte, 0, len(body)+len(field)+2)
 		out = append(out, body[:start]...)

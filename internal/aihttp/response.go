@@ -2,6 +2,7 @@ package aihttp
 
 import (
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -82,7 +83,13 @@ type Response struct {
 	capture    bool
 	completion []byte
 	t          *Tracker // for its last model string (SetModel)
+	scan       jsonscan.Scanner
 }
+
+// Parse returns the JSON value b holds, read by the Response's own
+// jsonscan.Scanner (no pool, no allocation): it is valid until the next
+// Parse, so read one body or event at a time.
+func (r *Response) Parse(b []byte) jsonscan.Value { return r.scan.Parse(b) }
 
 // Capture reports whether content capture is on: only then is the
 // completion text worth collecting (AppendCompletion, tool arguments).
@@ -118,8 +125,32 @@ func (r *Response) SetFinishReason(i int, b []byte) {
 		r.FinishReasons = append(r.FinishReasons, "")
 	}
 	if string(b) != r.FinishReasons[i] {
-		r.FinishReasons[i] = string(b)
+		r.FinishReasons[i] = reason(b)
 	}
+}
+
+// reason returns b as a string, without an allocation for the finish
+// reasons the three APIs send most.
+func reason(b []byte) string {
+	switch string(b) {
+	case "stop":
+		return "stop"
+	case "tool_calls":
+		return "tool_calls"
+	case "length":
+		return "length"
+	case "end_turn":
+		return "end_turn"
+	case "tool_use":
+		return "tool_use"
+	case "max_tokens":
+		return "max_tokens"
+	case "STOP":
+		return "STOP"
+	case "MAX_TOKENS":
+		return "MAX_TOKENS"
+	}
+	return string(b)
 }
 
 // AddToolCall records a tool call the model asked for and returns its
