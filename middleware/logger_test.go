@@ -56,3 +56,22 @@ func TestWithLoggerCorrelatesBothOutputs(t *testing.T) {
 		t.Errorf("console trace_id = %v; want %s", line["trace_id"], traceID)
 	}
 }
+
+// TestWithLoggerWithoutTelemetry: with a nil Telemetry the middleware
+// records nothing but still puts WithLogger's logger in each request's
+// context, whose console side works without telemetry.
+func TestWithLoggerWithoutTelemetry(t *testing.T) {
+	var console bytes.Buffer
+	logger, err := logbridge.New(nil, logbridge.WithWriter(&console))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := middleware.New(nil, middleware.WithLogger(logger))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logbridge.From(r.Context()).Info("order read")
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/orders/7", nil))
+	var line map[string]any
+	if err := json.Unmarshal(console.Bytes(), &line); err != nil || line["msg"] != "order read" {
+		t.Errorf("console %q (%v): want the handler's line", console.String(), err)
+	}
+}
