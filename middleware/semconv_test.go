@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,36 +21,6 @@ import (
 	"github.com/starmates-ai-team/telemetry/middleware"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
-
-// recordingSampler samples everything and keeps the attributes each span
-// had when the sampler was asked.
-type recordingSampler struct {
-	mu   sync.Mutex
-	seen [][]attribute.KeyValue
-}
-
-func (s *recordingSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
-	s.mu.Lock()
-	s.seen = append(s.seen, slices.Clone(p.Attributes))
-	s.mu.Unlock()
-	return sdktrace.AlwaysSample().ShouldSample(p)
-}
-
-func (s *recordingSampler) Description() string { return "recording" }
-
-func (s *recordingSampler) last(t *testing.T) map[attribute.Key]attribute.Value {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.seen) == 0 {
-		t.Fatal("the sampler was not asked")
-	}
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.seen[len(s.seen)-1] {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
 
 func attrMap(kvs []attribute.KeyValue) map[attribute.Key]string {
 	m := map[attribute.Key]string{}
@@ -68,12 +37,12 @@ func attrMap(kvs []attribute.KeyValue) map[attribute.Key]string {
 func TestServerSpanAttributes(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		sampler *recordingSampler // nil: Init's default sampler
-		foreign bool              // the sampler is on a provider of the caller's
+		sampler *testutil.StartSampler // nil: Init's default sampler
+		foreign bool                   // the sampler is on a provider of the caller's
 	}{
-		{"WithSampler", &recordingSampler{}, false},
+		{"WithSampler", &testutil.StartSampler{}, false},
 		{"default sampler", nil, false},
-		{"WithTracerProvider", &recordingSampler{}, true},
+		{"WithTracerProvider", &testutil.StartSampler{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []telemetry.Option
@@ -100,7 +69,7 @@ func TestServerSpanAttributes(t *testing.T) {
 
 // checkServerSpanAttributes serves one request through New(kit.Telemetry,
 // opts...) and checks its span: the kit's, or the only one of spans.
-func checkServerSpanAttributes(t *testing.T, kit *telemetrytest.Kit, sampler *recordingSampler, opts []middleware.Option, spans func() []sdktrace.ReadOnlySpan) {
+func checkServerSpanAttributes(t *testing.T, kit *telemetrytest.Kit, sampler *testutil.StartSampler, opts []middleware.Option, spans func() []sdktrace.ReadOnlySpan) {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) })
@@ -125,7 +94,7 @@ func checkServerSpanAttributes(t *testing.T, kit *telemetrytest.Kit, sampler *re
 		"client.address":           "203.0.113.9",
 	}
 	if sampler != nil {
-		seen := sampler.last(t)
+		seen := sampler.Last(t)
 		for k, want := range start {
 			if v, ok := seen[k]; !ok || v.String() != want {
 				t.Errorf("sampler saw %s = %q, want %q", k, v.String(), want)
@@ -346,7 +315,7 @@ func TestBadKnownMethodsFallsBack(t *testing.T) {
 // TestClientSpanAttributes checks the client span's semantic-convention
 // attributes, and that url.full carries no credentials and no secret.
 func TestClientSpanAttributes(t *testing.T) {
-	sampler := &recordingSampler{}
+	sampler := &testutil.StartSampler{}
 	kit := telemetrytest.New(t, telemetry.WithSampler(sampler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
@@ -371,7 +340,7 @@ func TestClientSpanAttributes(t *testing.T) {
 		"http.request.method": "GET", "url.full": wantFull, "url.scheme": "http",
 		"server.address": host, "server.port": port,
 	}
-	seen := sampler.last(t)
+	seen := sampler.Last(t)
 	for k, w := range start {
 		if v := seen[k]; v.String() != w {
 			t.Errorf("sampler saw %s = %q, want %q", k, v.String(), w)

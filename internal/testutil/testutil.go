@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -223,6 +224,52 @@ func (l *ErrorLog) Text() string {
 		b.WriteString(err.Error())
 	}
 	return b.String()
+}
+
+// StartSampler is a sampler that samples every span and keeps the
+// attributes each span started with: what instrumentation gives a sampler
+// to decide on. Give it to telemetry.WithSampler or sdktrace.WithSampler.
+// It is safe for concurrent use.
+type StartSampler struct {
+	mu   sync.Mutex
+	seen [][]attribute.KeyValue
+}
+
+var _ sdktrace.Sampler = (*StartSampler)(nil)
+
+// ShouldSample implements sdktrace.Sampler: it keeps p's attributes and
+// samples.
+func (s *StartSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	s.mu.Lock()
+	s.seen = append(s.seen, slices.Clone(p.Attributes))
+	s.mu.Unlock()
+	return sdktrace.AlwaysSample().ShouldSample(p)
+}
+
+// Description implements sdktrace.Sampler.
+func (s *StartSampler) Description() string { return "StartSampler" }
+
+// Seen returns the start attributes of each span the sampler was asked
+// about, in the order it was asked.
+func (s *StartSampler) Seen() [][]attribute.KeyValue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.seen)
+}
+
+// Last returns the start attributes of the last span the sampler was
+// asked about, by key; it fails tb when the sampler was not asked.
+func (s *StartSampler) Last(tb testing.TB) map[attribute.Key]attribute.Value {
+	tb.Helper()
+	seen := s.Seen()
+	if len(seen) == 0 {
+		tb.Fatal("the sampler was not asked")
+	}
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range seen[len(seen)-1] {
+		m[kv.Key] = kv.Value
+	}
+	return m
 }
 
 // StartChild runs this test binary again as a child process with env=1 in
