@@ -400,21 +400,7 @@ func (a *AI) record(ctx context.Context, u ailabels.Usage, outcome int) (ailabel
 	if a == nil {
 		return ailabels.Cost{}, nil
 	}
-	if err := u.Validate(); err != nil {
-		return ailabels.Cost{}, err
-	}
-	e, err := a.entry(u.Provider, u.Model)
-	if err != nil {
-		return ailabels.Cost{}, err
-	}
-	c := e.price.Cost(u)
-	if c.AsOf == "" {
-		c.AsOf = a.cfg.pricing.AsOf()
-	}
-	if a.enabled {
-		a.add(ctx, e, &u, c, outcome)
-	}
-	return c, nil
+	return a.recordAs(ctx, u, outcome, "")
 }
 
 func (a *AI) add(ctx context.Context, e *aiEntry, u *ailabels.Usage, c ailabels.Cost, outcome int) {

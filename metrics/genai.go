@@ -3,14 +3,10 @@ package metrics
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
@@ -61,16 +57,10 @@ func (a *AI) newSemconvHistograms(meter metric.Meter) error {
 // Call is one AI call in progress, begun by AI.Start and finished by End.
 // Its methods are safe for concurrent use; a nil *Call does nothing.
 type Call struct {
-	ai    *AI
-	ctx   context.Context
-	span  trace.Span
-	req   ailabels.Request
-	start time.Time
+	spanState // content is the completion (SetCompletion)
+	req       ailabels.Request
 
-	mu         sync.Mutex
-	completion string
-	finish     string
-	ended      bool
+	finish string // under mu, as what follows
 	// late holds the start attributes of a recording span until its end
 	// when nothing reads them at the start (AI.lateAttrs).
 	late *[]attribute.KeyValue
@@ -125,7 +115,7 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 		} else {
 			ctx, span = a.tracer.Start(ctx, name, clientKind, trace.WithTimestamp(start))
 		}
-		c := &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
+		c := &Call{spanState: spanState{ai: a, ctx: ctx, span: span, start: start}, req: r}
 		if span.IsRecording() {
 			buf := getAttrs()
 			*buf = a.startAttrs((*buf)[:0], &r, &cfg)
@@ -147,7 +137,7 @@ func (a *AI) start(ctx context.Context, r ailabels.Request, cfg callConfig) (con
 	*buf = attrs
 	putAttrs(buf)
 	r.Prompt = "" // not kept past Start
-	return ctx, &Call{ai: a, ctx: ctx, span: span, req: r, start: start}
+	return ctx, &Call{spanState: spanState{ai: a, ctx: ctx, span: span, start: start}, req: r}
 }
 
 // startAttrs appends the attributes a call's span starts with: the
@@ -212,23 +202,19 @@ func (c *Call) setEndAttrs(buf *[]attribute.KeyValue, attrs []attribute.KeyValue
 // provider and one of Init's own samplers, which read no attributes, the
 // attributes the span starts with are set at its end, in one piece with
 // the others: one set through Span with one of their keys is replaced.
-func (c *Call) Span() trace.Span {
-	if c == nil {
-		return trace.SpanFromContext(context.Background())
-	}
-	return c.span
-}
+func (c *Call) Span() trace.Span { return c.state().spanOf() }
 
 // SetCompletion gives the completion text. It goes on the span
 // (gen_ai.output.messages) at End only with WithContentCapture; otherwise
 // it is dropped at once.
-func (c *Call) SetCompletion(text string) {
-	if c == nil || !c.ai.cfg.contentCapture {
-		return
+func (c *Call) SetCompletion(text string) { c.state().setContent(text) }
+
+// state returns c's spanState, nil for a nil c.
+func (c *Call) state() *spanState {
+	if c == nil {
+		return nil
 	}
-	c.mu.Lock()
-	c.completion = text
-	c.mu.Unlock()
+	return &c.spanState
 }
 
 // SetResponse sets gen_ai.response.id and gen_ai.response.finish_reasons
@@ -253,12 +239,14 @@ func (c *Call) SetResponse(id string, finishReasons ...string) {
 }
 
 // End finishes the call: err (the call's own error, nil on success) marks
-// the span as failed with error.type, u's token counts go on the span as
-// gen_ai.usage.*, and the request is recorded as by AI.Record
-// (outcome="error" when err is not nil). u.Provider and u.Model default to
-// the request's; u.Model is the model that answered
-// (gen_ai.response.model); a zero u.Time is the call's start, so a price
-// that changed during the call is the one in force when it began.
+// the span as failed with error.type from ErrorTypeOf (an error with an
+// ErrorType() string method names its own; never a Go type name), u's
+// token counts go on the span as gen_ai.usage.*, and the request is
+// recorded as by AI.Record (outcome="error" when err is not nil).
+// u.Provider and u.Model default to the request's; u.Model is the model
+// that answered (gen_ai.response.model); a zero u.Time is the call's
+// start, so a price that changed during the call is the one in force when
+// it began. End(u, err) is Finish(Result{Usage: u, Err: err}).
 //
 // The span says which price was used: ai.cost.usd, ai.cost.priced, the
 // table's date ai.pricing.as_of, the entry ai.pricing.entry and its price
@@ -270,83 +258,7 @@ func (c *Call) SetResponse(id string, finishReasons ...string) {
 // an event) but records no metrics, and returns the validation error. Only
 // the first End counts.
 func (c *Call) End(u ailabels.Usage, err error) (ailabels.Cost, error) {
-	if c == nil {
-		return ailabels.Cost{}, nil
-	}
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return ailabels.Cost{}, nil
-	}
-	c.ended = true
-	completion, finish := c.completion, c.finish
-	c.mu.Unlock()
-
-	a := c.ai
-	elapsed := time.Since(c.start)
-	if u.Provider == "" {
-		u.Provider = c.req.Provider
-	}
-	if u.Model == "" {
-		u.Model = c.req.Model
-	}
-	if u.Time.IsZero() {
-		u.Time = c.start
-	}
-
-	outcome := outcomeOK
-	if err != nil {
-		outcome = outcomeError
-	}
-	cost, recErr := a.record(c.ctx, u, outcome)
-
-	span := c.span
-	var errType string
-	if err != nil {
-		errType = errorType(err)
-	}
-	if span.IsRecording() { // nothing to build for a span that records nothing
-		buf, attrs := c.attrBuffer()
-		if u.Model != "" {
-			attrs = append(attrs, ailabels.GenAIResponseModelKey.String(validUTF8(u.Model)))
-		}
-		if recErr == nil {
-			attrs = append(attrs,
-				ailabels.GenAIUsageInputTokensKey.Int64(u.InputTokens),
-				ailabels.GenAIUsageOutputTokensKey.Int64(u.OutputTokens),
-			)
-			if u.CachedInputTokens > 0 {
-				attrs = append(attrs, ailabels.GenAIUsageCacheReadInputTokensKey.Int64(u.CachedInputTokens))
-			}
-			if u.CacheWriteInputTokens > 0 {
-				attrs = append(attrs, ailabels.GenAIUsageCacheCreationInputTokensKey.Int64(u.CacheWriteInputTokens))
-			}
-			if u.CacheWrite1hInputTokens > 0 {
-				attrs = append(attrs, ailabels.UsageCacheWrite1hKey.Int64(u.CacheWrite1hInputTokens))
-			}
-			if u.ReasoningTokens > 0 {
-				attrs = append(attrs, ailabels.GenAIUsageReasoningOutputTokensKey.Int64(u.ReasoningTokens))
-			}
-			attrs = append(attrs, ailabels.CostUSDKey.Float64(cost.USD), ailabels.CostPricedKey.Bool(cost.Priced))
-			attrs = appendPricing(attrs, cost, u.ServiceTier)
-		} else {
-			span.AddEvent("telemetry: usage not recorded", trace.WithAttributes(attribute.String("error", recErr.Error())))
-		}
-		if a.cfg.contentCapture && completion != "" {
-			attrs = append(attrs, ailabels.GenAIOutputMessagesKey.String(messagesJSON("assistant", completion, finishReason(finish, err))))
-		}
-		if err != nil {
-			attrs = append(attrs, ailabels.ErrorTypeKey.String(errType))
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
-		}
-		c.setEndAttrs(buf, attrs)
-	}
-	if recErr == nil && a.enabled && a.duration != nil {
-		a.recordSemconvType(c.ctx, c.req, u, elapsed, a.boundErrorType(errType))
-	}
-	span.End()
-	return cost, recErr
+	return c.Finish(Result{Usage: u, Err: err})
 }
 
 // appendPricing adds the attributes that say which price priced the call,
@@ -453,26 +365,6 @@ func boundedOperation(op string) string {
 		return op
 	}
 	return ailabels.Other
-}
-
-// errorType is the error.type of err: a deadline or cancellation by name,
-// otherwise the Go type of the innermost error of its Unwrap chain (so
-// fmt.Errorf("calling openai: %w", apiErr) gives apiErr's type), a low
-// cardinality value as the semantic conventions ask.
-func errorType(err error) string {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	for next := errors.Unwrap(err); next != nil; next = errors.Unwrap(err) {
-		err = next
-	}
-	if t := reflect.TypeOf(err); t != nil {
-		return t.String()
-	}
-	return "_OTHER"
 }
 
 // finishReason is the reason SetResponse gave, else stop or error.

@@ -297,11 +297,11 @@ func (c *Call) chunkOptions() []metric.RecordOption {
 	return c.chunkOpts
 }
 
-// Finish ends the call as r says, like End but for what a client
-// integration knows: missing usage, an error type that is not a Go type,
-// the response id, finish reasons and tool calls, the end time. The
-// counters ai_requests_total (outcome from r.Failed), ai_tokens_total and
-// ai_cost_total are recorded as by End, except for a Result with
+// Finish ends the call as r says: End with what a client integration
+// knows besides, missing usage, the provider's error type, the response
+// id, finish reasons and tool calls, the end time. The counters
+// ai_requests_total (outcome from r.Failed), ai_tokens_total and
+// ai_cost_total are recorded as by AI.Record, except for a Result with
 // UsageMissing, whose tokens and cost are not counted (and which counts
 // in ai_usage_missing_total). A response model (Usage.Model) that the
 // pricing table does not know is priced as the requested model when the
@@ -309,16 +309,10 @@ func (c *Call) chunkOptions() []metric.RecordOption {
 // model); the span keeps the response model and says which entry priced
 // it (ai.pricing.entry). Only the first End or Finish counts.
 func (c *Call) Finish(r Result) (ailabels.Cost, error) {
-	if c == nil {
+	if !c.state().lockEnd() {
 		return ailabels.Cost{}, nil
 	}
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return ailabels.Cost{}, nil
-	}
-	c.ended = true
-	completion, finish, respModel := c.completion, c.finish, c.respModel
+	completion, finish, respModel := c.content, c.finish, c.respModel
 	chunks, firstChunk := c.chunks, c.firstChunk
 	req := c.req
 	c.mu.Unlock()
@@ -574,8 +568,8 @@ func requestModelLabel(requested, normalised string) string {
 	return s
 }
 
-// ErrorTypeOf is the error.type of err as the client integrations record
-// it: never a Go type name. An error (anywhere in its chain) with an
+// ErrorTypeOf is the error.type of err as Call.End, Call.Finish and the
+// client integrations record it: never a Go type name. An error (anywhere in its chain) with an
 // ErrorType() string method gives its own; a passed deadline (context or
 // network) is ailabels.ErrorTypeTimeout, a cancellation
 // ailabels.ErrorTypeCanceled, a network error ailabels.ErrorTypeConnection,

@@ -2,34 +2,16 @@ package metrics_test
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/starmates-ai-team/telemetry"
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"github.com/starmates-ai-team/telemetry/metrics"
 	"github.com/starmates-ai-team/telemetry/telemetrytest"
 )
-
-// startSampler samples everything and keeps the attributes each span
-// started with.
-type startSampler struct {
-	mu   sync.Mutex
-	seen [][]attribute.KeyValue
-}
-
-func (s *startSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
-	s.mu.Lock()
-	s.seen = append(s.seen, slices.Clone(p.Attributes))
-	s.mu.Unlock()
-	return sdktrace.AlwaysSample().ShouldSample(p)
-}
-
-func (s *startSampler) Description() string { return "start" }
 
 // TestGenAISpanStartAttributes checks that a sampler of the caller's sees
 // the AI span's start attributes, and that with Init's own sampler, which
@@ -61,7 +43,7 @@ func TestGenAISpanStartAttributes(t *testing.T) {
 		ailabels.GenAIResponseIDKey:       "r1",
 		ailabels.GenAIUsageInputTokensKey: "10",
 	}
-	sampler := &startSampler{}
+	sampler := &testutil.StartSampler{}
 	late, early := spanOf(t), spanOf(t, telemetry.WithSampler(sampler))
 	for k, w := range want {
 		if v := late[k]; v.String() != w {
@@ -74,12 +56,12 @@ func TestGenAISpanStartAttributes(t *testing.T) {
 	if len(late) != len(early) {
 		t.Errorf("default sampler: %d attributes, WithSampler: %d", len(late), len(early))
 	}
-	if len(sampler.seen) != 1 {
-		t.Fatalf("the sampler was asked %d times", len(sampler.seen))
+	if n := len(sampler.Seen()); n != 1 {
+		t.Fatalf("the sampler was asked %d times", n)
 	}
 	seen := map[attribute.Key]string{}
-	for _, kv := range sampler.seen[0] {
-		seen[kv.Key] = kv.Value.String()
+	for k, v := range sampler.Last(t) {
+		seen[k] = v.String()
 	}
 	for _, k := range []attribute.Key{ailabels.GenAIOperationNameKey, ailabels.GenAIRequestModelKey, ailabels.ServerAddressKey, "app.tenant"} {
 		if seen[k] != want[k] {

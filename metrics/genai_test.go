@@ -131,14 +131,29 @@ func TestGenAISpanError(t *testing.T) {
 	}
 	aiWantPoints(t, kit, metrics.AIRequestsName, pt(1, "model", "claude-3-5-haiku", "provider", "anthropic", "outcome", "error"))
 
-	// A non-context error is typed by its Go type.
-	kit.Reset()
-	_, call = ai.Start(context.Background(), ailabels.Request{Provider: "openai", Model: "gpt-4o"})
-	_, _ = call.End(ailabels.Usage{}, fmt.Errorf("calling openai: %w", &json.SyntaxError{}))
-	if got := genaiAttrs(oneSpan(t, kit))["error.type"].AsString(); got != "*json.SyntaxError" {
-		t.Errorf("error.type = %q", got)
+	// Any other error is _OTHER, never a Go type name; one with an
+	// ErrorType method names its own.
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("calling openai: %w", &json.SyntaxError{}), ailabels.ErrorTypeOther},
+		{fmt.Errorf("calling openai: %w", typedError("rate_limit_error")), "rate_limit_error"},
+	} {
+		kit.Reset()
+		_, call = ai.Start(context.Background(), ailabels.Request{Provider: "openai", Model: "gpt-4o"})
+		_, _ = call.End(ailabels.Usage{}, tc.err)
+		if got := genaiAttrs(oneSpan(t, kit))["error.type"].AsString(); got != tc.want {
+			t.Errorf("End(%v): error.type = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }
+
+// typedError is an error that names its error.type.
+type typedError string
+
+func (e typedError) Error() string     { return "provider error: " + string(e) }
+func (e typedError) ErrorType() string { return string(e) }
 
 func TestGenAIContentCapture(t *testing.T) {
 	kit := telemetrytest.New(t)
@@ -191,7 +206,7 @@ func TestGenAISemconvHistograms(t *testing.T) {
 	aiWantPoints(t, kit, metrics.GenAIOperationDurationName,
 		pt(1, base...),
 		pt(1, "gen_ai.operation.name", "_OTHER", "gen_ai.provider.name", "openai", "gen_ai.request.model", "gpt-4o",
-			"gen_ai.response.model", "gpt-4o", "error.type", "*errors.errorString"),
+			"gen_ai.response.model", "gpt-4o", "error.type", "_OTHER"),
 	)
 	m, _ := aiMetric(t, kit, metrics.GenAIOperationDurationName)
 	if m.Unit != "s" {

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -55,15 +54,8 @@ func WithToolArguments(args string) ToolOption {
 // finished by End. Its methods are safe for concurrent use; a nil
 // *ToolCall does nothing.
 type ToolCall struct {
-	ai    *AI
-	ctx   context.Context
-	span  trace.Span
-	name  string
-	start time.Time
-
-	mu     sync.Mutex
-	result string
-	ended  bool
+	spanState // content is the result (SetResult)
+	name      string
 }
 
 // StartTool begins the span of a tool the service runs because the model
@@ -114,42 +106,17 @@ func (a *AI) StartTool(ctx context.Context, name string, opts ...ToolOption) (co
 		spanName += " " + name
 	}
 	ctx, span := a.tracer.Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
-	return ctx, &ToolCall{ai: a, ctx: ctx, span: span, name: name, start: time.Now()}
-}
-
-// Span returns the tool's span (a no-op span for a nil ToolCall).
-func (t *ToolCall) Span() trace.Span {
-	if t == nil {
-		return trace.SpanFromContext(context.Background())
-	}
-	return t.span
-}
-
-// SetResult gives the tool's result (JSON or text). Content: it goes on
-// the span (gen_ai.tool.call.result) only with WithContentCapture.
-func (t *ToolCall) SetResult(result string) {
-	if t == nil || !t.ai.cfg.contentCapture {
-		return
-	}
-	t.mu.Lock()
-	t.result = result
-	t.mu.Unlock()
+	return ctx, &ToolCall{spanState: spanState{ai: a, ctx: ctx, span: span, start: time.Now()}, name: name}
 }
 
 // End finishes the tool's span: err (nil on success) marks it failed, with
 // error.type from ErrorTypeOf (an error with an ErrorType() string method
 // names its own type; never a Go type name). Only the first End counts.
 func (t *ToolCall) End(err error) {
-	if t == nil {
+	if !t.state().lockEnd() {
 		return
 	}
-	t.mu.Lock()
-	if t.ended {
-		t.mu.Unlock()
-		return
-	}
-	t.ended = true
-	result := t.result
+	result := t.content
 	t.mu.Unlock()
 
 	a := t.ai
@@ -185,4 +152,19 @@ func toolLabel(name string) string {
 		return validUTF8(name[:ailabels.MaxLabelLength]) // a cut rune becomes U+FFFD
 	}
 	return name
+}
+
+// Span returns the tool's span (a no-op span for a nil ToolCall).
+func (t *ToolCall) Span() trace.Span { return t.state().spanOf() }
+
+// SetResult gives the tool's result (JSON or text). Content: it goes on
+// the span (gen_ai.tool.call.result) only with WithContentCapture.
+func (t *ToolCall) SetResult(result string) { t.state().setContent(result) }
+
+// state returns t's spanState, nil for a nil t.
+func (t *ToolCall) state() *spanState {
+	if t == nil {
+		return nil
+	}
+	return &t.spanState
 }
