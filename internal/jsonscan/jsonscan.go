@@ -248,16 +248,11 @@ func (v Value) Bool() (val, ok bool) {
 // reports whether the object was well formed up to where it stopped
 // (false also when v is not an object).
 func (v Value) Fields(fn func(key []byte, f Value) bool) bool {
-	b := v.rest()
-	if len(b) == 0 || b[0] != '{' || v.s.bad {
-		return false
+	i, st := v.open('{', '}')
+	if st != stepNext {
+		return st != stepBad
 	}
-	b = v.s.b
-	i := SkipSpace(b, v.i+1)
-	if i < len(b) && b[i] == '}' {
-		v.done(i + 1 - v.i)
-		return true
-	}
+	b := v.s.b
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return v.fail()
@@ -272,29 +267,8 @@ func (v Value) Fields(fn func(key []byte, f Value) bool) bool {
 			return v.fail()
 		}
 		f := Value{s: v.s, i: SkipSpace(b, i+1)}
-		more := fn(key, f)
-		if v.s.bad {
-			return false
-		}
-		e := f.end()
-		if e < 0 {
-			return false
-		}
-		if !more {
-			return true
-		}
-		i = SkipSpace(b, e)
-		if i >= len(b) {
-			return v.fail()
-		}
-		switch b[i] {
-		case ',':
-			i = SkipSpace(b, i+1)
-		case '}':
-			v.done(i + 1 - v.i)
-			return true
-		default:
-			return v.fail()
+		if i, st = v.step(f, fn(key, f), '}'); st != stepNext {
+			return st != stepBad
 		}
 	}
 }
@@ -304,46 +278,69 @@ func (v Value) Fields(fn func(key []byte, f Value) bool) bool {
 // array was well formed up to where it stopped (false also when v is not
 // an array).
 func (v Value) Elems(fn func(e Value) bool) bool {
-	b := v.rest()
-	if len(b) == 0 || b[0] != '[' || v.s.bad {
-		return false
-	}
-	b = v.s.b
-	i := SkipSpace(b, v.i+1)
-	if i < len(b) && b[i] == ']' {
-		v.done(i + 1 - v.i)
-		return true
+	i, st := v.open('[', ']')
+	if st != stepNext {
+		return st != stepBad
 	}
 	for {
-		if i >= len(b) {
+		if i >= len(v.s.b) {
 			return v.fail()
 		}
 		e := Value{s: v.s, i: i}
-		more := fn(e)
-		if v.s.bad {
-			return false
-		}
-		end := e.end()
-		if end < 0 {
-			return false
-		}
-		if !more {
-			return true
-		}
-		i = SkipSpace(b, end)
-		if i >= len(b) {
-			return v.fail()
-		}
-		switch b[i] {
-		case ',':
-			i = SkipSpace(b, i+1)
-		case ']':
-			v.done(i + 1 - v.i)
-			return true
-		default:
-			return v.fail()
+		if i, st = v.step(e, fn(e), ']'); st != stepNext {
+			return st != stepBad
 		}
 	}
+}
+
+// How Fields and Elems go on after a step.
+const (
+	stepNext = iota // to the member at the index returned
+	stepEnd         // the container ended (well formed)
+	stepBad         // malformed, or not the container asked for
+)
+
+// open starts reading the object or array v (open '{' or '['): the index
+// of its first member, or stepEnd for an empty one.
+func (v Value) open(open, close byte) (int, int) {
+	b := v.rest()
+	if len(b) == 0 || b[0] != open || v.s.bad {
+		return 0, stepBad
+	}
+	b = v.s.b
+	i := SkipSpace(b, v.i+1)
+	if i < len(b) && b[i] == close {
+		v.done(i + 1 - v.i)
+		return 0, stepEnd
+	}
+	return i, stepNext
+}
+
+// step finishes member m of v after its callback, which asked for more or
+// not: it skips what the callback left unread of m, then reads the comma
+// before the next member or the closing byte.
+func (v Value) step(m Value, more bool, close byte) (int, int) {
+	if v.s.bad {
+		return 0, stepBad
+	}
+	end := m.end()
+	if end < 0 {
+		return 0, stepBad
+	}
+	if !more {
+		return 0, stepEnd // stopped: well formed up to here
+	}
+	b := v.s.b
+	switch i := SkipSpace(b, end); {
+	case i >= len(b):
+	case b[i] == ',':
+		return SkipSpace(b, i+1), stepNext
+	case b[i] == close:
+		v.done(i + 1 - v.i)
+		return 0, stepEnd
+	}
+	v.fail()
+	return 0, stepBad
 }
 
 // Field returns the value of key in the object v (keys compared as they
