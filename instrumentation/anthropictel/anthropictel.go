@@ -17,6 +17,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 	"github.com/starmates-ai-team/telemetry/metrics"
 )
 
@@ -285,10 +286,7 @@ func readRequest(req *http.Request, capture bool) request {
 	_ = body.Close()
 	var r request
 	if err == nil {
-		r = parseRequest(buf.Bytes())
-		if capture {
-			r.Prompt = prompt(buf.Bytes())
-		}
+		r = parseRequest(buf.Bytes(), capture)
 	}
 	if buf.Cap() <= 1<<20 {
 		bodyPool.Put(buf)
@@ -330,30 +328,42 @@ func (c *callState) fill(r *aihttp.Response) {
 // json is the Handler's JSON: a non-streaming Messages response.
 func (c *callState) json(body []byte, r *aihttp.Response) bool {
 	c.res = result{}
-	c.res.readBody(body)
+	c.res.readBody(r.Parse(body))
 	malformed := c.res.Malformed
 	c.res.Malformed = false // the client decides whether a body it cannot read fails the call
 	c.fill(r)
 	if r.Capture() && !malformed {
-		if content, ok := field(body, "content"); ok {
-			eachElement(content, func(b []byte) bool {
-				if t, _ := field(b, "type"); isString(t, "text") {
-					captureText(r, b, "text")
-				}
+		// A second pass, with content capture only: a malformed body
+		// captures nothing, and that is known once the first pass is done.
+		readField(r.Parse(body), "content", func(content jsonscan.Value) {
+			content.Elems(func(b jsonscan.Value) bool {
+				captureText(r, b, "text")
 				return true
 			})
-		}
+		})
 	}
 	return !malformed
 }
 
-// captureText appends the string at key of obj to the completion (content
-// capture only).
-func captureText(r *aihttp.Response, obj []byte, keys ...string) {
-	if v, ok := path(obj, keys...); ok {
-		if text, ok := toString(v, maxCaptured); ok {
-			r.AppendCompletion([]byte(text))
+// captureText appends to the completion the text of obj, a content block or
+// a delta, when its type is typ (content capture only).
+func captureText(r *aihttp.Response, obj jsonscan.Value, typ string) {
+	var isText bool
+	var text []byte
+	obj.Fields(func(key []byte, v jsonscan.Value) bool {
+		switch string(key) {
+		case "type":
+			isText = v.Is(typ)
+		case "text":
+			text, _ = v.Str()
 		}
+		return true
+	})
+	if !isText {
+		return
+	}
+	if s, ok := jsonscan.Unquote(text, maxCaptured); ok {
+		r.AppendCompletion([]byte(s))
 	}
 }
 
@@ -364,14 +374,13 @@ const maxCaptured = 1 << 20
 // whether the event is an output chunk (a content_block_delta).
 func (c *callState) event(name, data []byte, r *aihttp.Response) bool {
 	chunks, tools, malformed := c.res.OutputChunks, len(c.res.Tools), c.res.Malformed
-	c.res.event(name, data)
+	ev := r.Parse(data)
+	c.res.event(name, data, ev)
 	if !quiet(name) || len(c.res.Tools) != tools || c.res.Malformed != malformed {
 		c.fill(r)
 	}
 	if c.res.OutputChunks > chunks && r.Capture() {
-		if t, _ := path(data, "delta", "type"); isString(t, "text_delta") {
-			captureText(r, data, "delta", "text")
-		}
+		readField(ev, "delta", func(d jsonscan.Value) { captureText(r, d, "text_delta") })
 	}
 	return c.res.OutputChunks > chunks
 }
@@ -390,11 +399,12 @@ func quiet(name []byte) bool {
 // errorType is the Handler's ErrorType: the type of an error body,
 // {"type":"error","error":{"type":"rate_limit_error",...}}.
 func errorType(_ int, body []byte) string {
-	var r result
-	if v, ok := path(body, "error", "type"); ok {
-		r.ErrorType, _ = toString(v, 64)
-	}
-	return r.ErrorType
+	var t string
+	jsonscan.Scan(body, func(e jsonscan.Value) bool {
+		t = errorOf(e)
+		return true
+	})
+	return t
 }
 
 // The SDK's request configuration (*requestconfig.RequestConfig, in an

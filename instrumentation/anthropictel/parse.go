@@ -2,6 +2,7 @@ package anthropictel
 
 import (
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 // Bounds on what a call keeps of the response: identifiers are short, and a
@@ -10,6 +11,7 @@ const (
 	maxIDLen    = 256
 	maxTools    = 16
 	maxToolName = 128
+	maxReason   = 64 // a stop reason or an error type
 )
 
 // toolCall is a tool the model asked for (a tool_use or server_tool_use block).
@@ -68,47 +70,33 @@ func (r *result) usage(provider, model string) ailabels.Usage {
 
 // readUsage reads a usage object into r, overwriting the counts it carries:
 // message_delta's counts are cumulative, so the newest one wins.
-func (r *result) readUsage(u []byte) bool {
-	ok := eachField(u, func(key, v []byte) bool {
+func (r *result) readUsage(u jsonscan.Value) bool {
+	ok := u.Fields(func(key []byte, v jsonscan.Value) bool {
 		switch string(key) {
 		case "input_tokens":
-			if n, ok := toInt(v); ok {
-				r.InputTokens = n
-			}
+			readCount(&r.InputTokens, v)
 		case "cache_read_input_tokens":
-			if n, ok := toInt(v); ok {
-				r.CacheReadTokens = n
-			}
+			readCount(&r.CacheReadTokens, v)
 		case "cache_creation_input_tokens":
-			if n, ok := toInt(v); ok {
-				r.CacheWriteTokens = n
-			}
+			readCount(&r.CacheWriteTokens, v)
 		case "output_tokens":
-			if n, ok := toInt(v); ok {
-				r.OutputTokens = n
-			}
+			readCount(&r.OutputTokens, v)
 		case "cache_creation":
-			eachField(v, func(key, v []byte) bool {
+			v.Fields(func(key []byte, v jsonscan.Value) bool {
 				switch string(key) {
 				case "ephemeral_5m_input_tokens":
-					if n, ok := toInt(v); ok {
-						r.CacheWrite5mTokens, r.hasSplit = n, true
-					}
+					r.hasSplit = readCount(&r.CacheWrite5mTokens, v) || r.hasSplit
 				case "ephemeral_1h_input_tokens":
-					if n, ok := toInt(v); ok {
-						r.CacheWrite1hTokens, r.hasSplit = n, true
-					}
+					r.hasSplit = readCount(&r.CacheWrite1hTokens, v) || r.hasSplit
 				}
 				return true
 			})
 		case "output_tokens_details":
-			if t, ok := field(v, "thinking_tokens"); ok {
-				if n, ok := toInt(t); ok {
-					r.ThinkingTokens = n
-				}
+			if t, ok := v.Field("thinking_tokens"); ok {
+				readCount(&r.ThinkingTokens, t)
 			}
 		case "service_tier":
-			if s, ok := toString(v, 32); ok {
+			if s, ok := v.String(32); ok {
 				r.ServiceTier = s
 			}
 		}
@@ -120,38 +108,56 @@ func (r *result) readUsage(u []byte) bool {
 	return ok
 }
 
-// readToolBlock records the content block b when it is a tool the model asked for.
-func (r *result) readToolBlock(b []byte) {
-	t, _ := field(b, "type")
-	if !isString(t, "tool_use") && !isString(t, "server_tool_use") {
-		return
+// readCount reads the token count v into *n and reports whether v is one;
+// anything else (null, a negative or fractional number) leaves *n as it is.
+func readCount(n *int64, v jsonscan.Value) bool {
+	c, ok := v.Int()
+	if ok {
+		*n = c
 	}
-	if len(r.Tools) >= maxTools {
+	return ok
+}
+
+// readToolBlock records the content block b when it is a tool the model asked
+// for. The id and name are decoded once the type is known, whatever the order
+// of the keys.
+func (r *result) readToolBlock(b jsonscan.Value) {
+	var tool bool
+	var id, name []byte
+	b.Fields(func(key []byte, v jsonscan.Value) bool {
+		switch string(key) {
+		case "type":
+			tool = v.Is("tool_use") || v.Is("server_tool_use")
+		case "id":
+			id, _ = v.Str()
+		case "name":
+			name, _ = v.Str()
+		}
+		return true
+	})
+	if !tool || len(r.Tools) >= maxTools {
 		return
 	}
 	var tc toolCall
-	if v, ok := field(b, "id"); ok {
-		tc.ID, _ = toString(v, maxIDLen)
-	}
-	if v, ok := field(b, "name"); ok {
-		tc.Name, _ = toString(v, maxToolName)
-	}
+	tc.ID, _ = jsonscan.Unquote(id, maxIDLen)
+	tc.Name, _ = jsonscan.Unquote(name, maxToolName)
 	r.Tools = append(r.Tools, tc)
 }
 
 // readMessage reads a Message object: the JSON body of a non-streaming call,
-// or the message of message_start.
-func (r *result) readMessage(m []byte) bool {
-	return eachField(m, func(key, v []byte) bool {
+// or the message of message_start. It reports whether the object is well
+// formed.
+func (r *result) readMessage(m jsonscan.Value) bool {
+	return m.Fields(func(key []byte, v jsonscan.Value) bool {
 		switch string(key) {
 		case "id":
-			r.ID, _ = toString(v, maxIDLen)
+			r.ID, _ = v.String(maxIDLen)
 		case "model":
-			r.Model, _ = toString(v, maxIDLen)
+			r.Model, _ = v.String(maxIDLen)
 		case "stop_reason":
-			r.StopReason, _ = toString(v, 64)
+			r.StopReason, _ = v.String(maxReason)
 		case "content":
-			eachElement(v, func(b []byte) bool {
+			v.Elems(func(b jsonscan.Value) bool {
 				r.readToolBlock(b)
 				return true
 			})
@@ -165,8 +171,8 @@ func (r *result) readMessage(m []byte) bool {
 // readBody reads the JSON body of a non-streaming response (a Message, or an
 // error object for a failed attempt).
 // One pass: readMessage checks the structure of what it skips.
-func (r *result) readBody(b []byte) {
-	if t, ok := field(b, "type"); ok && isString(t, "error") {
+func (r *result) readBody(b jsonscan.Value) {
+	if t, ok := b.Field("type"); ok && t.Is("error") {
 		r.readError(b)
 		return
 	}
@@ -180,71 +186,103 @@ func (r *result) readBody(b []byte) {
 }
 
 // readError reads the type of an error object {"type":"error","error":{"type":...}}.
-func (r *result) readError(b []byte) {
-	if v, ok := path(b, "error", "type"); ok {
-		r.ErrorType, _ = toString(v, 64)
-	}
+func (r *result) readError(e jsonscan.Value) {
+	r.ErrorType = errorOf(e)
 	if r.ErrorType == "" {
 		r.ErrorType = "error"
 	}
 }
 
+// errorOf returns the type of the error object e,
+// {"type":"error","error":{"type":"rate_limit_error",...}}, or "" when it
+// names none.
+func errorOf(e jsonscan.Value) string {
+	t, _ := e.Path("error", "type")
+	s, _ := t.String(maxReason)
+	return s
+}
+
 // event reads one server-sent event of a Messages stream: its event name
-// (empty when the stream sent none) and its data, without the final newline.
-// Neither slice is kept. A content_block_delta, the bulk of a stream, is
-// checked for well-formedness and counted, allocating nothing.
-func (r *result) event(name, data []byte) {
+// (empty when the stream sent none) and its data, without the final newline,
+// which ev holds parsed. Neither is kept. A content_block_delta, the bulk of
+// a stream, is checked for well-formedness and counted, allocating nothing.
+func (r *result) event(name, data []byte, ev jsonscan.Value) {
 	r.Events++
 	if len(name) == 0 {
 		if len(data) == 0 {
 			return
 		}
-		t, ok := field(data, "type")
-		if !ok || len(t) < 2 || t[0] != '"' {
-			r.Malformed = r.Malformed || !valid(data)
+		t, _ := ev.Field("type")
+		typ, ok := t.Str()
+		if !ok {
+			r.Malformed = r.Malformed || !jsonscan.Valid(data)
 			return
 		}
-		name = t[1 : len(t)-1]
+		name = typ
 	}
 	switch string(name) {
 	case "content_block_delta":
 		r.OutputChunks++
-		if !valid(data) {
+		if !jsonscan.Valid(data) {
 			r.Malformed = true
 		}
 	case "ping", "content_block_stop":
-		if len(data) > 0 && !valid(data) {
+		if len(data) > 0 && !jsonscan.Valid(data) {
 			r.Malformed = true
 		}
 	case "message_start":
 		r.Started = true
-		m, ok := field(data, "message")
-		if !ok || !r.readMessage(m) {
+		ok := false
+		readField(ev, "message", func(m jsonscan.Value) { ok = r.readMessage(m) })
+		if !ok {
 			r.Malformed = true
 		}
 	case "message_delta":
-		if !valid(data) {
+		if !jsonscan.Valid(data) {
 			r.Malformed = true
 			return
 		}
-		if v, ok := path(data, "delta", "stop_reason"); ok {
-			if s, ok := toString(v, 64); ok {
-				r.StopReason = s
+		ev.Fields(func(key []byte, v jsonscan.Value) bool {
+			switch string(key) {
+			case "delta":
+				stop, _ := v.Field("stop_reason")
+				if s, ok := stop.String(maxReason); ok {
+					r.StopReason = s
+				}
+			case "usage":
+				if r.readUsage(v) {
+					r.FinalUsage = true
+				}
 			}
-		}
-		if u, ok := field(data, "usage"); ok && r.readUsage(u) {
-			r.FinalUsage = true
-		}
+			return true
+		})
 	case "content_block_start":
-		b, ok := field(data, "content_block")
-		if !ok || !valid(data) {
+		if !jsonscan.Valid(data) {
 			r.Malformed = true
 			return
 		}
-		r.readToolBlock(b)
+		if !readField(ev, "content_block", r.readToolBlock) {
+			r.Malformed = true
+		}
 	case "message_stop":
 		r.Stopped = true
 	case "error":
-		r.readError(data)
+		r.readError(ev)
 	}
+}
+
+// readField calls read with the value of key in the object v and reports
+// whether v has the key. The value is read where it is met: Value.Field
+// would skip it first, and read scan it again.
+func readField(v jsonscan.Value, key string, read func(jsonscan.Value)) bool {
+	found := false
+	v.Fields(func(k []byte, f jsonscan.Value) bool {
+		if string(k) != key {
+			return true
+		}
+		found = true
+		read(f)
+		return false
+	})
+	return found
 }

@@ -8,63 +8,20 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
 	"github.com/starmates-ai-team/telemetry/internal/aihttp"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
-func TestFieldAndSkip(t *testing.T) {
-	obj := []byte(` { "a" : "x\"}" , "b":[1,{"c":2}], "n": -1.5e3, "t":true, "z":null, "o":{"p":{"q":7}} } `)
-	for _, c := range []struct {
-		key, want string
-	}{
-		{"a", `"x\"}"`}, {"b", `[1,{"c":2}]`}, {"n", `-1.5e3`}, {"t", `true`}, {"z", `null`}, {"o", `{"p":{"q":7}}`},
-	} {
-		v, ok := field(obj, c.key)
-		if !ok || string(v) != c.want {
-			t.Errorf("field(%q) = %q, %v; want %q", c.key, v, ok, c.want)
-		}
-	}
-	if _, ok := field(obj, "missing"); ok {
-		t.Error("found a missing key")
-	}
-	if v, ok := path(obj, "o", "p", "q"); !ok || string(v) != "7" {
-		t.Errorf("path = %q, %v", v, ok)
-	}
-	for _, bad := range []string{``, `{`, `{"a"`, `{"a":}`, `{"a":[}`, `{"a":"x`, `[1,2`, `{"a":1]`, `nul`, `{"a":1 "b":2}`} {
-		if valid([]byte(bad)) {
-			t.Errorf("valid(%q) = true", bad)
-		}
-	}
-	for _, good := range []string{`{}`, `[]`, ` {"a":[]} `, `"s"`, `0`, `{"a":{"b":[{},[]]}}`} {
-		if !valid([]byte(good)) {
-			t.Errorf("valid(%q) = false", good)
-		}
-	}
+// readEvent passes one event of a stream to r, its data read by a Scanner
+// of its own (callState.event lends the Response's).
+func readEvent(r *result, name, data []byte) {
+	var s jsonscan.Scanner
+	r.event(name, data, s.Parse(data))
 }
 
-func TestToString(t *testing.T) {
-	for in, want := range map[string]string{
-		`"plain"`:                           "plain",
-		`"a\"b\\c\/\n\t"`:                   "a\"b\\c/\n\t",
-		`"\u00e9t\u00e9"`:                   "été",
-		`"` + strings.Repeat("é", 10) + `"`: strings.Repeat("é", 5), // cut at 11 bytes, on a rune boundary
-	} {
-		got, ok := toString([]byte(in), 11)
-		if !ok || got != want {
-			t.Errorf("toString(%s) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-	for _, bad := range []string{`x`, `"`, `"\`, `"\q"`, `"\u12"`, `"\uzzzz"`} {
-		if _, ok := toString([]byte(bad), 64); ok {
-			t.Errorf("toString(%s) accepted", bad)
-		}
-	}
-	if n, ok := toInt([]byte("12345")); !ok || n != 12345 {
-		t.Errorf("toInt = %d, %v", n, ok)
-	}
-	for _, bad := range []string{"", "-1", "1.5", "null", "99999999999999999999"} {
-		if _, ok := toInt([]byte(bad)); ok {
-			t.Errorf("toInt(%q) accepted", bad)
-		}
-	}
+// readBody passes the JSON body of a non-streaming response to r.
+func readBody(r *result, body []byte) {
+	var s jsonscan.Scanner
+	r.readBody(s.Parse(body))
 }
 
 func wantUsage(provider, model string) ailabels.Usage {
@@ -81,7 +38,7 @@ func wantUsage(provider, model string) ailabels.Usage {
 
 func TestReadBody(t *testing.T) {
 	var r result
-	r.readBody([]byte(messageJSON(fakeModel)))
+	readBody(&r, []byte(messageJSON(fakeModel)))
 	if r.Malformed || !r.UsageSeen || !r.FinalUsage {
 		t.Fatalf("result %+v", r)
 	}
@@ -96,12 +53,12 @@ func TestReadBody(t *testing.T) {
 	}
 
 	var e result
-	e.readBody([]byte(`{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`))
+	readBody(&e, []byte(`{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}`))
 	if e.ErrorType != "rate_limit_error" {
 		t.Errorf("error type %q", e.ErrorType)
 	}
 	var m result
-	m.readBody([]byte(`{"id":"x",`))
+	readBody(&m, []byte(`{"id":"x",`))
 	if !m.Malformed || m.UsageSeen {
 		t.Errorf("malformed body: %+v", m)
 	}
@@ -110,7 +67,7 @@ func TestReadBody(t *testing.T) {
 func TestEvents(t *testing.T) {
 	var r result
 	for _, e := range streamEvents(fakeModel, 3) {
-		r.event([]byte(e.name), []byte(e.data))
+		readEvent(&r, []byte(e.name), []byte(e.data))
 	}
 	if r.Malformed || !r.Started || !r.Stopped || !r.FinalUsage {
 		t.Fatalf("result %+v", r)
@@ -128,39 +85,90 @@ func TestEvents(t *testing.T) {
 	// message_delta overwrites: the newest cumulative count wins, fields it
 	// leaves out keep message_start's.
 	var o result
-	o.event([]byte("message_start"), []byte(`{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":10,"cache_read_input_tokens":5,"output_tokens":1}}}`))
-	o.event([]byte("message_delta"), []byte(`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":20}}`))
-	o.event([]byte("message_delta"), []byte(`{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":30}}`))
+	readEvent(&o, []byte("message_start"), []byte(`{"type":"message_start","message":{"id":"m","model":"x","usage":{"input_tokens":10,"cache_read_input_tokens":5,"output_tokens":1}}}`))
+	readEvent(&o, []byte("message_delta"), []byte(`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":20}}`))
+	readEvent(&o, []byte("message_delta"), []byte(`{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"output_tokens":30}}`))
 	if o.InputTokens != 10 || o.CacheReadTokens != 5 || o.OutputTokens != 30 || o.StopReason != "max_tokens" {
 		t.Errorf("overwrite: %+v", o)
 	}
 
 	// Without event lines, the type in the data names the event.
 	var d result
-	d.event(nil, []byte(`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}}`))
+	readEvent(&d, nil, []byte(`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}}`))
 	if !d.FinalUsage || d.OutputTokens != 3 {
 		t.Errorf("no event name: %+v", d)
 	}
 
 	var e result
-	e.event([]byte("error"), []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`))
+	readEvent(&e, []byte("error"), []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`))
 	if e.ErrorType != "overloaded_error" {
 		t.Errorf("error event: %q", e.ErrorType)
 	}
+	var n result
+	readEvent(&n, []byte("error"), []byte(`{"type":"error","error":{"message":"?"}}`))
+	if n.ErrorType != "error" {
+		t.Errorf("error event without a type: %q", n.ErrorType)
+	}
 	var m result
-	m.event([]byte("content_block_delta"), []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_`))
+	readEvent(&m, []byte("content_block_delta"), []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_`))
 	if !m.Malformed {
 		t.Error("malformed delta not flagged")
 	}
 }
 
+// TestMalformedEvents pins which events are malformed: those whose data
+// the scanner cannot read where the event is read (content_block_delta,
+// ping and content_block_stop are checked whole), and a message_start or
+// content_block_start without its object.
+func TestMalformedEvents(t *testing.T) {
+	for _, c := range []struct {
+		name, data string
+		malformed  bool
+	}{
+		{"", `not json`, true},
+		{"", `{"index":0}`, false},
+		{"", `{"type":1}`, false},
+		{"", `{"type":"ping"} x`, true},
+		{"ping", ``, false},
+		{"ping", `{"type":"ping"`, true},
+		{"content_block_stop", `{"index":0}}`, true},
+		{"content_block_delta", ` {"delta":{}} `, false},
+		{"message_start", `{"type":"message_start"}`, true},
+		{"message_start", `{"message":[]}`, true},
+		{"message_start", `{"message":{"id":"m","usage":{"input_tokens":1}}}`, false},
+		{"message_start", `{"message":{"id":"m",}}`, true},
+		{"message_delta", `{"usage":{"output_tokens":1}`, true},
+		{"message_delta", `{"delta":{"stop_reason":null},"usage":null}`, false},
+		{"content_block_start", `{"index":0}`, true},
+		{"content_block_start", `{"content_block":{"type":"text"}} x`, true},
+		{"content_block_start", `{"content_block":"text"}`, false},
+		{"message_stop", `not json`, false},
+		{"error", `not json`, false},
+		{"some_new_event", `not json`, false},
+	} {
+		var r result
+		readEvent(&r, []byte(c.name), []byte(c.data))
+		if r.Malformed != c.malformed {
+			t.Errorf("event %q %s: malformed %v, want %v", c.name, c.data, r.Malformed, c.malformed)
+		}
+	}
+}
+
 func TestParseRequest(t *testing.T) {
-	r := parseRequest([]byte(`{"max_tokens":1024,"messages":[{"role":"user","content":"hi \"model\":\"no\""}],"model":"claude-sonnet-4-5","temperature":0.5,"top_p":0.9,"top_k":5,"stream":true,"tools":[{"name":"a"},{"name":"b"}]}`))
+	r := parseRequest([]byte(`{"max_tokens":1024,"messages":[{"role":"user","content":"hi \"model\":\"no\""}],"model":"claude-sonnet-4-5","temperature":0.5,"top_p":0.9,"top_k":5,"stream":true,"tools":[{"name":"a"},{"name":"b"}]}`), false)
 	if r.Model != "claude-sonnet-4-5" || !r.Stream || r.MaxTokens != 1024 || r.Temperature == nil || *r.Temperature != 0.5 {
 		t.Errorf("request %+v", r)
 	}
-	if r := parseRequest([]byte(`not json`)); r.Model != "" || r.Stream {
+	if r := parseRequest([]byte(`not json`), false); r.Model != "" || r.Stream {
 		t.Errorf("bad body: %+v", r)
+	}
+	// The captured prompt: the system prompt, then the messages, as sent.
+	r = parseRequest([]byte(`{"messages":[{"role":"user","content":"hi"}],"model":"m","system":"be brief"}`), true)
+	if want := `"be brief"` + "\n" + `[{"role":"user","content":"hi"}]`; r.Prompt != want || r.Model != "m" {
+		t.Errorf("prompt %q, want %q (request %+v)", r.Prompt, want, r)
+	}
+	if r := parseRequest([]byte(`{"model":"m","messages":[1]}`), false); r.Prompt != "" {
+		t.Errorf("prompt without capture: %q", r.Prompt)
 	}
 }
 
@@ -176,7 +184,7 @@ func FuzzEvent(f *testing.F) {
 	f.Add("message_start", `{"message":{"usage":{"cache_creation":{"ephemeral_1h_input_tokens":99999999999999999999}}}}`)
 	f.Fuzz(func(t *testing.T, name, data string) {
 		var r result
-		r.event([]byte(name), []byte(data))
+		readEvent(&r, []byte(name), []byte(data))
 		u := r.usage(ailabels.ProviderAnthropic, "m")
 		if u.InputTokens < 0 || u.CachedInputTokens < 0 || u.CacheWrite1hInputTokens > u.CacheWriteInputTokens || u.ReasoningTokens > u.OutputTokens {
 			t.Fatalf("usage %+v from %q", u, data)
@@ -188,7 +196,7 @@ func FuzzEvent(f *testing.F) {
 // checkScanner fails when the scanner rejects what encoding/json accepts (the
 // scanner is lenient on details, never stricter, up to its nesting bound).
 func checkScanner(t *testing.T, s string) {
-	if strings.Count(s, "[")+strings.Count(s, "{") < maxDepth && json.Valid([]byte(s)) && !valid([]byte(s)) {
+	if strings.Count(s, "[")+strings.Count(s, "{") < jsonscan.MaxDepth && json.Valid([]byte(s)) && !jsonscan.Valid([]byte(s)) {
 		t.Fatalf("scanner rejects valid JSON %q", s)
 	}
 }
@@ -199,7 +207,7 @@ func FuzzBody(f *testing.F) {
 	f.Add(`{"content":[{"type":"tool_use","id":"\u0000","name":"\ud800"}],"usage":{}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		var r result
-		r.readBody([]byte(body))
+		readBody(&r, []byte(body))
 		if len(r.Tools) > maxTools {
 			t.Fatalf("%d tools", len(r.Tools))
 		}
@@ -216,7 +224,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add(`{"model":"claude-sonnet-4-5","max_tokens":10,"temperature":1,"stream":true}`)
 	f.Add(`{"model":"\u0063laude","temperature":1e400}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		r := parseRequest([]byte(body))
+		r := parseRequest([]byte(body), false)
 		if len(r.Model) > maxIDLen || r.MaxTokens < 0 {
 			t.Fatalf("request %+v", r)
 		}

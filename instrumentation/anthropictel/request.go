@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 // request is what the span needs of a Messages request body.
@@ -19,41 +20,57 @@ type request struct {
 // maxPrompt bounds the captured prompt.
 const maxPrompt = 1 << 20
 
-// prompt returns the input of a request for content capture: the JSON of its
-// system prompt and messages, as sent, at most maxPrompt bytes of each.
-func prompt(body []byte) string {
-	var out []byte
-	for _, key := range []string{"system", "messages"} {
-		if v, ok := field(body, key); ok {
-			if len(out) > 0 {
-				out = append(out, '\n')
+// parseRequest reads the top-level fields of a Messages request body, and
+// with capture its prompt. A body it cannot read gives an empty request: the
+// call is still recorded.
+func parseRequest(body []byte, capture bool) request {
+	var r request
+	var system, messages []byte
+	jsonscan.Scan(body, func(v jsonscan.Value) bool {
+		return v.Fields(func(key []byte, v jsonscan.Value) bool {
+			switch string(key) {
+			case "model":
+				r.Model, _ = v.String(maxIDLen)
+			case "stream":
+				r.Stream, _ = v.Bool()
+			case "max_tokens":
+				r.MaxTokens, _ = v.Int()
+			case "temperature":
+				if f, ok := v.Float(); ok {
+					r.Temperature = &f
+				}
+			case "system":
+				if capture {
+					system, _ = v.Raw()
+				}
+			case "messages":
+				if capture {
+					messages, _ = v.Raw()
+				}
 			}
-			out = append(out, v[:min(len(v), maxPrompt)]...)
-		}
+			return true
+		})
+	})
+	if capture {
+		r.Prompt = prompt(system, messages)
 	}
-	return string(out)
+	return r
 }
 
-// parseRequest reads the top-level fields of a Messages request body. A body
-// it cannot read gives an empty request: the call is still recorded.
-func parseRequest(body []byte) request {
-	var r request
-	eachField(body, func(key, v []byte) bool {
-		switch string(key) {
-		case "model":
-			r.Model, _ = toString(v, maxIDLen)
-		case "stream":
-			r.Stream = string(v) == "true"
-		case "max_tokens":
-			r.MaxTokens, _ = toInt(v)
-		case "temperature":
-			if f, ok := toFloat(v); ok {
-				r.Temperature = &f
-			}
+// prompt returns the input of a request for content capture: the JSON of its
+// system prompt and messages, as sent, at most maxPrompt bytes of each.
+func prompt(system, messages []byte) string {
+	var out []byte
+	for _, v := range [][]byte{system, messages} {
+		if v == nil {
+			continue
 		}
-		return true
-	})
-	return r
+		if len(out) > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, v[:min(len(v), maxPrompt)]...)
+	}
+	return string(out)
 }
 
 // Where a call went. anthropic-sdk-go's bedrock and vertex packages rewrite

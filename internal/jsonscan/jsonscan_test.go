@@ -12,10 +12,12 @@ func TestValid(t *testing.T) {
 		`{}`, `[]`, `""`, `0`, `-1.5e3`, `true`, `false`, `null`, ` {"a" : [1, 2, {"b": null}] } `,
 		`{"a":"x\"y\\"}`, `["\\\\"]`, `"\\"`, `"a\\\"b"`, `{"k":{"k":{"k":[[[]]]}}}`, `"` + strings.Repeat("long text ", 20) + `"`,
 		`"` + strings.Repeat("x", 20) + `\"` + strings.Repeat("y", 20) + `"`,
+		` {"a":[]} `, `"s"`, `{"a":{"b":[{},[]]}}`,
 	}
 	bad := []string{
 		``, ` `, `{`, `[`, `}`, `{"a"}`, `{"a":}`, `{"a":1,}`, `[1,]`, `[1 2]`, `{"a":1 "b":2}`, `{1:2}`,
 		`{"a":[}`, `[{]`, `{"a":"}`, `"abc`, `"abc\"`, `tru`, `nul`, `truex`, `{"a":1}}`, `[1]]`, `{} {}`, `:`, `,`,
+		`{"a"`, `{"a":"x`, `[1,2`, `{"a":1]`,
 		strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1),
 	}
 	for _, s := range good {
@@ -113,8 +115,33 @@ func TestFieldsMalformed(t *testing.T) {
 	}
 }
 
+func TestFieldRaw(t *testing.T) {
+	v := new(Scanner).Parse([]byte(` { "a" : "x\"}" , "b":[1,{"c":2}], "n": -1.5e3, "t":true, "z":null, "o":{"p":{"q":7}} } `))
+	for _, c := range []struct {
+		key, want string
+	}{
+		{"a", `"x\"}"`}, {"b", `[1,{"c":2}]`}, {"n", `-1.5e3`}, {"t", `true`}, {"z", `null`}, {"o", `{"p":{"q":7}}`},
+	} {
+		f, ok := v.Field(c.key)
+		raw, rawOK := f.Raw()
+		if !ok || !rawOK || string(raw) != c.want {
+			t.Errorf("Field(%q) = %q, %v, %v; want %q", c.key, raw, ok, rawOK, c.want)
+		}
+	}
+	if _, ok := v.Field("missing"); ok {
+		t.Error("found a missing key")
+	}
+	q, ok := v.Path("o", "p", "q")
+	if raw, _ := q.Raw(); !ok || string(raw) != "7" {
+		t.Errorf("Path = %q, %v", raw, ok)
+	}
+	if _, ok := v.Path("o", "x", "q"); ok {
+		t.Error("Path through a missing key")
+	}
+}
+
 func TestTypedReadsRefuse(t *testing.T) {
-	for _, s := range []string{`-1`, `1.5`, `1e3`, `"1"`, `null`, `9999999999999999999`} {
+	for _, s := range []string{``, `-1`, `1.5`, `1e3`, `"1"`, `null`, `9999999999999999999`} {
 		v := new(Scanner).Parse([]byte(s))
 		if n, ok := v.Int(); ok {
 			t.Errorf("Int(%s) = %d", s, n)
@@ -158,6 +185,15 @@ func TestUnquote(t *testing.T) {
 	v := new(Scanner).Parse([]byte(`"abcdef"`))
 	if got, _ := v.String(3); got != "abc" {
 		t.Errorf("String(3) = %q", got)
+	}
+	e := new(Scanner).Parse([]byte(`"` + strings.Repeat("é", 10) + `"`))
+	if got, _ := e.String(11); got != strings.Repeat("é", 5) {
+		t.Errorf("String(11) = %q, want 5 runes", got)
+	}
+	for _, s := range []string{`x`, `"`, `"\`, `"\q"`, `"\u12"`, `"\uzzzz"`} {
+		if got, ok := new(Scanner).Parse([]byte(s)).String(64); ok {
+			t.Errorf("String(%s) = %q, want false", s, got)
+		}
 	}
 }
 
