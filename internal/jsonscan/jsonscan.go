@@ -385,7 +385,7 @@ func IsSpace(c byte) bool { return space[c] }
 // SkipSpace returns the index of the first byte at or after i that is not
 // JSON white space.
 func SkipSpace(b []byte, i int) int {
-	for i < len(b) && space[b[i]] {
+	for i < len(b) && b[i] <= ' ' && space[b[i]] {
 		i++
 	}
 	return i
@@ -478,7 +478,9 @@ func skipNested(b []byte) int {
 	var stack [MaxDepth]byte
 	depth, state, i := 0, expValue, 0
 	for {
-		i = SkipSpace(b, i)
+		for i < len(b) && b[i] <= ' ' && space[b[i]] {
+			i++
+		}
 		if i >= len(b) {
 			return -1
 		}
@@ -513,8 +515,8 @@ func skipNested(b []byte) int {
 			i++
 			state = expValue
 		case expValue:
-			switch c {
-			case '{', '[':
+			switch {
+			case c == '{' || c == '[':
 				if depth == MaxDepth {
 					return -1
 				}
@@ -526,12 +528,19 @@ func skipNested(b []byte) int {
 					state = expValueOrEnd
 				}
 				continue
+			case c == '"':
+				end, ok := skipString(b, i)
+				if !ok {
+					return -1
+				}
+				i = end
+			default:
+				n := skipValue(b[i:])
+				if n < 0 {
+					return -1
+				}
+				i += n
 			}
-			n := skipValue(b[i:])
-			if n < 0 {
-				return -1
-			}
-			i += n
 			state = expCommaOrEnd
 		case expCommaOrEnd:
 			top := stack[depth-1]

@@ -341,3 +341,15 @@ func BenchmarkFields(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValid is the check of an event that is not parsed further: a
+// streamed text delta.
+func BenchmarkValid(b *testing.B) {
+	ev := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello, how are you doing today?"}}`)
+	b.SetBytes(int64(len(ev)))
+	for b.Loop() {
+		if !Valid(ev) {
+			b.Fatal("invalid")
+		}
+	}
+}
