@@ -386,21 +386,14 @@ func (a *AI) Enabled() bool { return a != nil && a.enabled }
 // and invalid provider or model names (ailabels.ErrInvalidLabel) are
 // returned, and nothing is recorded.
 func (a *AI) Record(ctx context.Context, u ailabels.Usage) (ailabels.Cost, error) {
-	return a.record(ctx, u, outcomeOK)
+	return a.recordAs(ctx, &u, outcomeOK, "")
 }
 
 // RecordError is Record for a request that failed: ai_requests_total gets
 // outcome="error", and the tokens of u (those the provider billed before
 // failing, often none) are counted and priced as by Record.
 func (a *AI) RecordError(ctx context.Context, u ailabels.Usage) (ailabels.Cost, error) {
-	return a.record(ctx, u, outcomeError)
-}
-
-func (a *AI) record(ctx context.Context, u ailabels.Usage, outcome int) (ailabels.Cost, error) {
-	if a == nil {
-		return ailabels.Cost{}, nil
-	}
-	return a.recordAs(ctx, u, outcome, "")
+	return a.recordAs(ctx, &u, outcomeError, "")
 }
 
 func (a *AI) add(ctx context.Context, e *aiEntry, u *ailabels.Usage, c ailabels.Cost, outcome int) {

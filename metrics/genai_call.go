@@ -350,7 +350,7 @@ func (c *Call) Finish(r Result) (ailabels.Cost, error) {
 	if r.UsageMissing {
 		recErr = a.recordNoUsage(c.ctx, u, outcome)
 	} else {
-		cost, recErr = a.recordAs(c.ctx, u, outcome, req.Model)
+		cost, recErr = a.recordAs(c.ctx, &u, outcome, req.Model)
 	}
 
 	span := c.span
@@ -448,10 +448,15 @@ func validUTF8s(ss []string) []string {
 	return ss
 }
 
-// recordAs is record, pricing a response model the table does not know as
-// the requested model when the table knows that one; the labels stay the
-// response model's.
-func (a *AI) recordAs(ctx context.Context, u ailabels.Usage, outcome int, requested string) (ailabels.Cost, error) {
+// recordAs validates and prices u and counts it (ai_requests_total with
+// outcome, ai_tokens_total, ai_cost_total), for Record, RecordError and
+// Call.Finish. With requested set, a response model the table does not
+// know is priced as the requested model when the table knows that one;
+// the labels stay the response model's. A nil a records nothing.
+func (a *AI) recordAs(ctx context.Context, u *ailabels.Usage, outcome int, requested string) (ailabels.Cost, error) {
+	if a == nil {
+		return ailabels.Cost{}, nil
+	}
 	if err := u.Validate(); err != nil {
 		return ailabels.Cost{}, err
 	}
@@ -463,12 +468,12 @@ func (a *AI) recordAs(ctx context.Context, u ailabels.Usage, outcome int, reques
 	if price == nil && requested != "" && requested != u.Model {
 		price = a.cfg.pricing.Entry(u.Provider, requested)
 	}
-	c := price.Cost(u)
+	c := price.Cost(*u)
 	if c.AsOf == "" {
 		c.AsOf = a.cfg.pricing.AsOf()
 	}
 	if a.enabled {
-		a.add(ctx, e, &u, c, outcome)
+		a.add(ctx, e, u, c, outcome)
 	}
 	return c, nil
 }
