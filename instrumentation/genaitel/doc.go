@@ -86,7 +86,9 @@
 // Exactly what it would see without the Transport: the request is not
 // changed (its body is read through GetBody's copy), the response body
 // passes every Read through unchanged, in the caller's goroutine, and is
-// parsed on the side with bounded memory. Nothing here panics on a
+// parsed on the side with bounded memory: a body up to the size that is
+// parsed, or one stream event at a time, read in one pass (by
+// internal/jsonscan) for the few fields kept. Nothing here panics on a
 // malformed body or event.
 //
 // Prompt and completion text go on the span only when the metrics.AI has

@@ -3,7 +3,10 @@ package genaitel
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"testing"
+
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 // snapshot is what a parse found, to compare two parses.
@@ -15,56 +18,79 @@ type snapshot struct {
 	Tools     []string
 	ErrCode   int64
 	ErrStatus string
-	Bad, Done bool
+	OK        bool // the document was well formed
 }
 
-func snap(r *response) snapshot {
+// snap returns what r found in a chunk that chunk judged ok.
+func snap(r *response, ok bool) snapshot {
 	s := snapshot{Usage: r.usage, UsageSeen: r.usageSeen, ID: string(r.responseID), Model: string(r.modelVersion),
-		Finish: r.finishReasons(nil), ErrCode: r.errCode, ErrStatus: string(r.errStatus), Bad: r.lex.bad, Done: r.lex.done}
+		Finish: r.finishReasons(nil), ErrCode: r.errCode, ErrStatus: string(r.errStatus), OK: ok}
 	for _, t := range r.tools[:r.nTools] {
 		s.Tools = append(s.Tools, string(t.name)+"/"+string(t.id))
 	}
 	return s
 }
 
-// FuzzResponseParser: any bytes, in any pieces, give the same result as in
-// one piece, never panic, and a valid JSON document is read to its end.
+// FuzzResponseParser: any bytes never panic, give the same result to a
+// fresh parser, to a reused one and with white space around them, and a
+// valid JSON document (up to jsonscan.MaxDepth deep) is well formed.
 func FuzzResponseParser(f *testing.F) {
 	for _, s := range []string{chunkUsage, chunkText, chunkTool, `{"error":{"code":500,"status":"INTERNAL"}}`, `[]`, `{}`, `"x"`, `{"a":"\\\"`} {
-		f.Add([]byte(s), uint16(1), uint16(3))
+		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, doc []byte, a, b uint16) {
-		whole := new(response)
-		whole.chunk(doc)
-		split := new(response)
-		split.beginChunk()
-		for i, n := 0, 0; i < len(doc); n++ {
-			step := int(a)
-			if n%2 == 1 {
-				step = int(b)
-			}
-			step = max(1, step%64)
-			split.feed(doc[i:min(i+step, len(doc))])
-			i += step
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		fresh := new(response)
+		ok := fresh.chunk(doc)
+		want := snap(fresh, ok)
+		reused := new(response)
+		reused.chunk([]byte(chunkTool))
+		reused.clear()
+		if got := snap(reused, reused.chunk(doc)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("reused %+v\nfresh %+v", got, want)
 		}
-		split.endChunk()
-		if w, s := snap(whole), snap(split); !reflect.DeepEqual(w, s) {
-			t.Fatalf("whole %+v\nsplit %+v", w, s)
+		spaced := new(response)
+		if got := snap(spaced, spaced.chunk(append(append([]byte(" \n\t"), doc...), " \r\n"...))); !reflect.DeepEqual(got, want) {
+			t.Fatalf("spaced %+v\nfresh %+v", got, want)
 		}
-		if json.Valid(doc) && (whole.lex.bad || !whole.lex.done) {
-			t.Fatalf("valid JSON rejected: bad=%v done=%v", whole.lex.bad, whole.lex.done)
+		valid := json.Valid(doc) && depth(doc) <= jsonscan.MaxDepth
+		if valid && !ok {
+			t.Fatal("valid JSON rejected")
 		}
-		whole.Usage()
+		fresh.Usage()
 		var q request
-		q.parse(doc)
+		if !q.parse(doc) && valid {
+			t.Fatal("valid JSON request rejected")
+		}
 	})
+}
+
+// depth returns the deepest nesting of objects and arrays in doc, valid
+// JSON.
+func depth(doc []byte) int {
+	d, deepest, str := 0, 0, false
+	for i := 0; i < len(doc); i++ {
+		switch c := doc[i]; {
+		case str && c == '\\':
+			i++
+		case c == '"':
+			str = !str
+		case str:
+		case c == '{' || c == '[':
+			d++
+			deepest = max(deepest, d)
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return deepest
 }
 
 // FuzzResponseFields builds a response with encoding/json from the fuzzed
 // values and checks that the parser finds exactly them.
 func FuzzResponseFields(f *testing.F) {
-	f.Add(int64(1200), int64(1000), int64(300), int64(50), "resp-1", "gemini-2.5-flash", "STOP", "get_weather", "some \"text\" {", uint8(3))
-	f.Fuzz(func(t *testing.T, prompt, cached, cand, thoughts int64, id, model, finish, tool, text string, step uint8) {
+	f.Add(int64(1200), int64(1000), int64(300), int64(50), "resp-1", "gemini-2.5-flash", "STOP", "get_weather", "some \"text\" {")
+	f.Add(int64(1)<<62, int64(1)<<62+1, int64(-1)<<63, int64(0), "", "", "", "", "")
+	f.Fuzz(func(t *testing.T, prompt, cached, cand, thoughts int64, id, model, finish, tool, text string) {
 		type fc struct {
 			Name string         `json:"name"`
 			Args map[string]any `json:"args"`
@@ -87,17 +113,17 @@ func FuzzResponseFields(f *testing.F) {
 			t.Skip()
 		}
 		r := new(response)
-		r.beginChunk()
-		n := max(1, int(step))
-		for i := 0; i < len(doc); i += n {
-			r.feed(doc[i:min(i+n, len(doc))])
-		}
-		if r.lex.bad || !r.lex.done {
+		if !r.chunk(doc) {
 			t.Fatalf("rejected %s", doc)
 		}
-		want := usageFields{prompt: sat(abs(prompt)), cached: sat(abs(cached)), candidates: sat(abs(cand)), thoughts: sat(abs(thoughts))}
-		if !r.usageSeen || r.usage != want {
-			t.Errorf("usage %+v, want %+v", r.usage, want)
+		var want usageFields
+		var seen [4]bool
+		want.prompt, seen[0] = count(abs(prompt))
+		want.cached, seen[1] = count(abs(cached))
+		want.candidates, seen[2] = count(abs(cand))
+		want.thoughts, seen[3] = count(abs(thoughts))
+		if wantSeen := seen != [4]bool{}; r.usageSeen != wantSeen || r.usage != want {
+			t.Errorf("usage %+v seen=%v, want %+v seen=%v", r.usage, r.usageSeen, want, wantSeen)
 		}
 		if got, w := string(r.responseID), enc(id); got != w {
 			t.Errorf("id %q, want %q", got, w)
@@ -124,13 +150,11 @@ func abs(n int64) int64 {
 	return n
 }
 
-// sat is parseInt's saturation of large counts.
-func sat(n int64) int64 {
-	v, _ := parseInt([]byte(jsonNumber(n)))
-	return v
+// count is what the parser reads of n written as a count: n, unless it is
+// too large for jsonscan's Int (then the count is not read, and is 0).
+func count(n int64) (int64, bool) {
+	return jsonscan.ParseInt(strconv.AppendInt(nil, n, 10))
 }
-
-func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // enc is s as the parser keeps it: JSON-escaped, without quotes, cut at
 // maxIDLen bytes.
@@ -159,8 +183,8 @@ func FuzzRequestParser(f *testing.F) {
 			t.Skip()
 		}
 		var q request
-		q.parse(doc)
-		if q.maxTokens != sat(abs(maxTok)) || !q.hasTemp || q.temperature != temp || q.lex.bad {
+		ok := q.parse(doc)
+		if n, _ := count(abs(maxTok)); q.maxTokens != n || !q.hasTemp || q.temperature != temp || !ok {
 			t.Errorf("%s: %+v", doc, q)
 		}
 	})

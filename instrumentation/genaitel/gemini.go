@@ -2,107 +2,10 @@ package genaitel
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
-
-// fieldKey names the JSON keys the parsers look for; every other key is
-// keyOther, whose values are skipped without being copied.
-type fieldKey uint8
-
-const (
-	keyOther fieldKey = iota
-	keyCandidates
-	keyContent
-	keyParts
-	keyFunctionCall
-	keyName
-	keyID
-	keyFinishReason
-	keyUsageMetadata
-	keyPromptTokenCount
-	keyCachedContentTokenCount
-	keyCandidatesTokenCount
-	keyThoughtsTokenCount
-	keyToolUsePromptTokenCount
-	keyModelVersion
-	keyResponseID
-	keyError
-	keyCode
-	keyStatus
-	keyMessage
-	keyGenerationConfig
-	keyMaxOutputTokens
-	keyTemperature
-	keyPredictions
-	keyEmbeddings
-	keyStatistics
-	keyTokenCount
-)
-
-// lookupKey interns a key; full is false when the key was longer than the
-// lexer keeps (then it is none of ours).
-func lookupKey(k []byte, full bool) fieldKey {
-	if !full {
-		return keyOther
-	}
-	switch string(k) {
-	case "candidates":
-		return keyCandidates
-	case "content":
-		return keyContent
-	case "parts":
-		return keyParts
-	case "functionCall":
-		return keyFunctionCall
-	case "name":
-		return keyName
-	case "id":
-		return keyID
-	case "finishReason":
-		return keyFinishReason
-	case "usageMetadata":
-		return keyUsageMetadata
-	case "promptTokenCount":
-		return keyPromptTokenCount
-	case "cachedContentTokenCount":
-		return keyCachedContentTokenCount
-	case "candidatesTokenCount":
-		return keyCandidatesTokenCount
-	case "thoughtsTokenCount":
-		return keyThoughtsTokenCount
-	case "toolUsePromptTokenCount":
-		return keyToolUsePromptTokenCount
-	case "modelVersion":
-		return keyModelVersion
-	case "responseId":
-		return keyResponseID
-	case "error":
-		return keyError
-	case "code":
-		return keyCode
-	case "status":
-		return keyStatus
-	case "message":
-		return keyMessage
-	case "generationConfig":
-		return keyGenerationConfig
-	case "maxOutputTokens":
-		return keyMaxOutputTokens
-	case "temperature":
-		return keyTemperature
-	case "predictions":
-		return keyPredictions
-	case "embeddings":
-		return keyEmbeddings
-	case "statistics":
-		return keyStatistics
-	case "token_count":
-		return keyTokenCount
-	}
-	return keyOther
-}
 
 const (
 	maxCandidates = 8  // finish reasons kept, by candidate position
@@ -130,7 +33,7 @@ type usageFields struct {
 // across chunks; parsing a chunk that carries none of these allocates
 // nothing.
 type response struct {
-	lex lexer
+	scan jsonscan.Scanner
 
 	chunks       int32 // documents parsed (stream chunks)
 	usage        usageFields
@@ -161,7 +64,6 @@ type response struct {
 // field by field: assigning a whole new response would copy (and, during a
 // collection, write-barrier) every byte of it.
 func (r *response) clear() {
-	r.lex.reset()
 	r.chunks, r.usage, r.usageSeen, r.usageInChunk = 0, usageFields{}, false, false
 	r.responseID, r.modelVersion = r.responseID[:0], r.modelVersion[:0]
 	for i := range r.nFinish {
@@ -172,125 +74,189 @@ func (r *response) clear() {
 	r.predictTokens, r.predictSeen = 0, false
 }
 
-// beginChunk starts a new document (one stream event, or a whole body).
-func (r *response) beginChunk() {
-	r.lex.reset()
+// chunk reads one complete document, a whole body or the data of one
+// stream event, and reports whether it is well formed. The fields of a
+// top-level object are read where they are met; any other value is only
+// checked.
+func (r *response) chunk(p []byte) bool {
 	r.usageInChunk = false
 	r.chunks++
-}
-
-// feed parses the next bytes of the current document.
-func (r *response) feed(p []byte) { r.lex.feed(p, r.scalar) }
-
-// chunk parses one complete document, such as the data of one SSE event.
-func (r *response) chunk(p []byte) {
-	r.beginChunk()
-	r.lex.feed(p, r.scalar)
-	r.lex.end(r.scalar)
-}
-
-// endChunk says the document fed so far is complete.
-func (r *response) endChunk() { r.lex.end(r.scalar) }
-
-func (r *response) scalar(l *lexer, str bool) {
-	path := l.path()
-	if len(path) == 0 || path[0].arr {
-		return
+	v := r.scan.Parse(p)
+	if v.Kind() != '{' {
+		return jsonscan.Valid(p)
 	}
-	v := l.value()
-	switch path[0].key {
-	case keyUsageMetadata:
-		if len(path) != 2 || str {
-			return
+	return v.Fields(r.field) && onlySpaceAfter(v, p)
+}
+
+// onlySpaceAfter reports whether the object v, just read whole, is all of
+// p but for white space: a second value or garbage after it makes the
+// document malformed.
+func onlySpaceAfter(v jsonscan.Value, p []byte) bool {
+	raw, ok := v.Raw() // v's end is known: this does not scan it again
+	return ok && jsonscan.SkipSpace(p, jsonscan.SkipSpace(p, 0)+len(raw)) == len(p)
+}
+
+// field reads one field of the top-level object.
+func (r *response) field(k []byte, v jsonscan.Value) bool {
+	switch string(k) {
+	case "usageMetadata":
+		v.Fields(r.usageField)
+	case "responseId":
+		if s, ok := v.Str(); ok {
+			r.responseID = keep(r.responseID, s)
 		}
-		n, ok := parseInt(v)
+	case "modelVersion":
+		if s, ok := v.Str(); ok {
+			r.modelVersion = keep(r.modelVersion, s)
+		}
+	case "candidates":
+		cand := int32(0)
+		v.Elems(func(c jsonscan.Value) bool {
+			r.candidate(cand, c)
+			cand++
+			return true
+		})
+	case "predictions":
+		v.Elems(r.prediction)
+	case "error":
+		v.Fields(r.errorField)
+	}
+	return true
+}
+
+// usageField reads one count of a usageMetadata block.
+func (r *response) usageField(k []byte, v jsonscan.Value) bool {
+	n, ok := v.Int()
+	if !ok {
+		return true
+	}
+	if !r.usageInChunk {
+		// A new block replaces the previous running total.
+		r.usage, r.usageInChunk, r.usageSeen = usageFields{}, true, true
+	}
+	switch string(k) {
+	case "promptTokenCount":
+		r.usage.prompt = n
+	case "cachedContentTokenCount":
+		r.usage.cached = n
+	case "candidatesTokenCount":
+		r.usage.candidates = n
+	case "thoughtsTokenCount":
+		r.usage.thoughts = n
+	case "toolUsePromptTokenCount":
+		r.usage.toolUse = n
+	}
+	return true
+}
+
+// candidate reads candidates[cand]: its finishReason and the function
+// calls of its content.parts.
+func (r *response) candidate(cand int32, c jsonscan.Value) {
+	c.Fields(func(k []byte, v jsonscan.Value) bool {
+		switch string(k) {
+		case "finishReason":
+			if s, ok := v.Str(); ok && cand < maxCandidates {
+				r.finish[cand] = keep(r.finish[cand], s)
+				r.nFinish = max(r.nFinish, int(cand)+1)
+			}
+		case "content":
+			fieldOf(v, "parts", func(parts jsonscan.Value) { r.parts(cand, parts) })
+		}
+		return true
+	})
+}
+
+// parts reads the function calls of candidates[cand].content.parts.
+func (r *response) parts(cand int32, parts jsonscan.Value) {
+	part := int32(0)
+	parts.Elems(func(p jsonscan.Value) bool {
+		fieldOf(p, "functionCall", func(fc jsonscan.Value) { r.functionCall(cand, part, fc) })
+		part++
+		return true
+	})
+}
+
+// functionCall reads the name and id of the functionCall of
+// candidates[cand].content.parts[part].
+func (r *response) functionCall(cand, part int32, fc jsonscan.Value) {
+	fc.Fields(func(k []byte, v jsonscan.Value) bool {
+		name := string(k) == "name"
+		if !name && string(k) != "id" {
+			return true
+		}
+		s, ok := v.Str()
 		if !ok {
-			return
+			return true
 		}
-		if !r.usageInChunk {
-			// A new block replaces the previous running total.
-			r.usage, r.usageInChunk, r.usageSeen = usageFields{}, true, true
+		t := r.toolAt(cand, part)
+		if t == nil {
+			return true
 		}
-		switch path[1].key {
-		case keyPromptTokenCount:
-			r.usage.prompt = n
-		case keyCachedContentTokenCount:
-			r.usage.cached = n
-		case keyCandidatesTokenCount:
-			r.usage.candidates = n
-		case keyThoughtsTokenCount:
-			r.usage.thoughts = n
-		case keyToolUsePromptTokenCount:
-			r.usage.toolUse = n
+		if name {
+			t.name = keep(t.name, s)
+		} else {
+			t.id = keep(t.id, s)
 		}
-	case keyResponseID:
-		if len(path) == 1 && str {
-			r.responseID = keep(r.responseID, v, l.trunc)
-		}
-	case keyModelVersion:
-		if len(path) == 1 && str {
-			r.modelVersion = keep(r.modelVersion, v, l.trunc)
-		}
-	case keyCandidates:
-		r.candidateScalar(path, v, str, l.trunc)
-	case keyPredictions:
-		if len(path) == 5 && path[1].arr && path[2].key == keyEmbeddings && path[3].key == keyStatistics &&
-			path[4].key == keyTokenCount && !str {
-			if n, ok := parseInt(v); ok {
-				r.predictTokens = min(r.predictTokens+n, 1<<62)
-				r.predictSeen = true
-			}
-		}
-	case keyError:
-		if len(path) != 2 {
-			return
-		}
-		r.errSeen = true
-		switch path[1].key {
-		case keyCode:
-			if n, ok := parseInt(v); ok && !str {
-				r.errCode = n
-			}
-		case keyStatus:
-			if str {
-				r.errStatus = keep(r.errStatus, v, l.trunc)
-			}
-		case keyMessage:
-			if str {
-				r.errMessage = keep(r.errMessage, v, true)
-			}
-		}
-	}
+		return true
+	})
 }
 
-func (r *response) candidateScalar(path []frame, v []byte, str, trunc bool) {
-	if len(path) < 3 || !path[1].arr || path[2].arr {
-		return
+// prediction adds the token_count of one of Vertex's predictions[]
+// (embeddings.statistics.token_count).
+func (r *response) prediction(p jsonscan.Value) bool {
+	fieldOf(p, "embeddings", func(e jsonscan.Value) {
+		fieldOf(e, "statistics", func(s jsonscan.Value) {
+			fieldOf(s, "token_count", func(tc jsonscan.Value) {
+				if n, ok := tc.Int(); ok {
+					// Saturated, not wrapped: Usage.Validate refuses it.
+					if n >= 1<<62-r.predictTokens {
+						r.predictTokens = 1 << 62
+					} else {
+						r.predictTokens += n
+					}
+					r.predictSeen = true
+				}
+			})
+		})
+	})
+	return true
+}
+
+// fieldOf calls fn with the value of key in the object v, read where it is
+// met: unlike Value.Field, the rest of v is read on, in the same pass, so
+// that a caller going on past v does not scan it again.
+func fieldOf(v jsonscan.Value, key string, fn func(jsonscan.Value)) {
+	v.Fields(func(k []byte, f jsonscan.Value) bool {
+		if string(k) == key {
+			fn(f)
+		}
+		return true
+	})
+}
+
+// errorField reads one field of the error object a body reports: any
+// scalar field marks the body an error.
+func (r *response) errorField(k []byte, v jsonscan.Value) bool {
+	switch v.Kind() {
+	case '{', '[', 0:
+		return true
 	}
-	cand := path[1].idx
-	switch {
-	case len(path) == 3 && path[2].key == keyFinishReason && str:
-		if cand >= maxCandidates {
-			return
+	r.errSeen = true
+	switch string(k) {
+	case "code":
+		if n, ok := v.Int(); ok {
+			r.errCode = n
 		}
-		r.finish[cand] = keep(r.finish[cand], v, trunc)
-		r.nFinish = max(r.nFinish, int(cand)+1)
-	case len(path) == 7 && path[2].key == keyContent && path[3].key == keyParts &&
-		path[4].arr && path[5].key == keyFunctionCall && str:
-		k := path[6].key
-		if k != keyName && k != keyID {
-			return
+	case "status":
+		if s, ok := v.Str(); ok {
+			r.errStatus = keep(r.errStatus, s)
 		}
-		t := r.toolAt(cand, path[4].idx)
-		if t == nil {
-			return
-		}
-		if k == keyName {
-			t.name = keep(t.name, v, trunc)
-		} else {
-			t.id = keep(t.id, v, trunc)
+	case "message":
+		if s, ok := v.Str(); ok {
+			r.errMessage = keep(r.errMessage, s)
 		}
 	}
+	return true
 }
 
 // toolAt returns the tool call of this chunk's candidate and part, adding
@@ -313,10 +279,10 @@ func (r *response) toolAt(cand, part int32) *toolCall {
 	return t
 }
 
-// keep copies v into dst's storage when it differs from it, so that a
-// value repeated in every chunk (the response id) is copied once.
-// A truncated value is kept as far as it goes.
-func keep(dst, v []byte, _ bool) []byte {
+// keep copies v, the raw contents of a JSON string, into dst's storage
+// when it differs from it, so that a value repeated in every chunk (the
+// response id) is copied once; it is cut at maxIDLen bytes.
+func keep(dst, v []byte) []byte {
 	if len(v) > maxIDLen {
 		v = v[:maxIDLen]
 	}
@@ -393,44 +359,39 @@ func finishReasonString(b []byte) string {
 // parameters (generationConfig). The rest (contents, tools, safety
 // settings) is skipped unread.
 type request struct {
-	lex         lexer
+	scan        jsonscan.Scanner
 	maxTokens   int64
 	temperature float64
 	hasTemp     bool
 }
 
-func (q *request) parse(body []byte) {
-	q.lex.reset()
-	q.lex.feed(body, q.scalar)
-	q.lex.end(q.scalar)
+// parse reads generationConfig's maxOutputTokens and temperature from a
+// request body, and reports whether the body is well formed.
+func (q *request) parse(body []byte) bool {
+	v := q.scan.Parse(body)
+	if v.Kind() != '{' {
+		return jsonscan.Valid(body)
+	}
+	ok := v.Fields(func(k []byte, v jsonscan.Value) bool {
+		if string(k) == "generationConfig" {
+			v.Fields(q.configField)
+		}
+		return true
+	})
+	return ok && onlySpaceAfter(v, body)
 }
 
-func (q *request) scalar(l *lexer, str bool) {
-	path := l.path()
-	if len(path) < 2 || path[0].arr {
-		return
-	}
-	v := l.value()
-	switch path[0].key {
-	case keyGenerationConfig:
-		if len(path) != 2 || str {
-			return
+// configField reads one field of generationConfig.
+func (q *request) configField(k []byte, v jsonscan.Value) bool {
+	switch string(k) {
+	case "maxOutputTokens":
+		if n, ok := v.Int(); ok {
+			q.maxTokens = n
 		}
-		switch path[1].key {
-		case keyMaxOutputTokens:
-			if n, ok := parseInt(v); ok {
-				q.maxTokens = n
-			}
-		case keyTemperature:
-			if f, ok := parseFloat(v); ok {
-				q.temperature, q.hasTemp = f, true
-			}
+	case "temperature":
+		if f, ok := v.Float(); ok {
+			q.temperature, q.hasTemp = f, true
 		}
 	}
-}
-
-// parseFloat reads a JSON number.
-func parseFloat(b []byte) (float64, bool) {
-	f, err := strconv.ParseFloat(string(b), 64)
-	return f, err == nil
+	return true
 }

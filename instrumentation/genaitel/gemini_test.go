@@ -1,6 +1,7 @@
 package genaitel
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/starmates-ai-team/telemetry/ailabels"
+	"github.com/starmates-ai-team/telemetry/internal/jsonscan"
 )
 
 const chunkUsage = `{"candidates": [{"content": {"parts": [{"text": "world"}],"role": "model"},"finishReason": "STOP","index": 0}],` +
@@ -20,22 +22,34 @@ const chunkTool = `{"candidates":[{"content":{"role":"model","parts":[{"text":"l
 	`{"functionCall":{"id":"call-1","name":"get_weather","args":{"city":"Paris","deep":{"a":[1,{"b":[2,3]}]}}}},` +
 	`{"functionCall":{"name":"get_time","args":{},"id":"call-2"}}]},"finishReason":"STOP"}],"responseId":"r1","modelVersion":"gemini-2.5-pro"}`
 
-// parseSplit feeds doc to a fresh response in pieces of n bytes.
-func parseSplit(doc string, n int) *response {
+// parse reads doc as one chunk of a fresh response, and reports whether
+// it was well formed.
+func parse(doc string) (*response, bool) {
 	r := new(response)
-	r.beginChunk()
-	for i := 0; i < len(doc); i += n {
-		r.feed([]byte(doc[i:min(i+n, len(doc))]))
+	ok := r.chunk([]byte(doc))
+	return r, ok
+}
+
+// layouts are doc as sent and as encoding/json lays it out compact and
+// indented: the fields are found in any of them.
+func layouts(t *testing.T, doc string) map[string]string {
+	t.Helper()
+	var compact, indented bytes.Buffer
+	if err := json.Compact(&compact, []byte(doc)); err != nil {
+		t.Fatal(err)
 	}
-	return r
+	if err := json.Indent(&indented, []byte(doc), "\n", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"sent": doc, "compact": compact.String(), "indented": " \n" + indented.String() + "\n"}
 }
 
 func TestResponseParse(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 7, 64, 1 << 20} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			r := parseSplit(chunkUsage, n)
-			if r.lex.bad || !r.lex.done {
-				t.Fatalf("bad=%v done=%v", r.lex.bad, r.lex.done)
+	for name, doc := range layouts(t, chunkUsage) {
+		t.Run("usage/"+name, func(t *testing.T) {
+			r, ok := parse(doc)
+			if !ok {
+				t.Fatal("rejected")
 			}
 			u, ok := r.Usage()
 			want := ailabels.Usage{InputTokens: 1207, CachedInputTokens: 1000, OutputTokens: 350, ReasoningTokens: 50}
@@ -48,10 +62,13 @@ func TestResponseParse(t *testing.T) {
 			if got := r.finishReasons(nil); !reflect.DeepEqual(got, []string{"STOP"}) {
 				t.Errorf("finish %v", got)
 			}
-
-			r = parseSplit(chunkTool, n)
-			if r.lex.bad {
-				t.Fatal("bad")
+		})
+	}
+	for name, doc := range layouts(t, chunkTool) {
+		t.Run("tool/"+name, func(t *testing.T) {
+			r, ok := parse(doc)
+			if !ok {
+				t.Fatal("rejected")
 			}
 			if r.nTools != 2 || string(r.tools[0].name) != "get_weather" || string(r.tools[0].id) != "call-1" ||
 				string(r.tools[1].name) != "get_time" || string(r.tools[1].id) != "call-2" {
@@ -76,60 +93,85 @@ func TestResponseStreamLastUsageWins(t *testing.T) {
 }
 
 func TestResponseError(t *testing.T) {
-	r := parseSplit(`{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED","details":[{"@type":"x"}]}}`, 5)
-	if !r.errSeen || r.errCode != 429 || string(r.errStatus) != "RESOURCE_EXHAUSTED" || string(r.errMessage) != "Resource has been exhausted" {
-		t.Errorf("error %v %d %q %q", r.errSeen, r.errCode, r.errStatus, r.errMessage)
+	r, ok := parse(`{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED","details":[{"@type":"x"}]}}`)
+	if !ok || !r.errSeen || r.errCode != 429 || string(r.errStatus) != "RESOURCE_EXHAUSTED" || string(r.errMessage) != "Resource has been exhausted" {
+		t.Errorf("error %v %v %d %q %q", ok, r.errSeen, r.errCode, r.errStatus, r.errMessage)
 	}
 }
 
-func TestLexerMalformed(t *testing.T) {
-	for _, doc := range []string{
-		`{"candidates": [`, `{"usageMetadata": {"promptTokenCount": 5`, `not json`, `{"a":1}}`, `{"a":1} {"b":2}`,
-		`{"a" 1}`, `{"a":[1,2}`, `]`, `}`, `{"a":"\`, `"` + strings.Repeat(`\\`, 9) + `"`, `{,}`, `[,]`,
-	} {
-		r := parseSplit(doc, 1)
-		if r.lex.done && !r.lex.bad && json.Valid([]byte(doc)) == false && !strings.HasPrefix(doc, `{"a" 1`) {
-			t.Logf("%q accepted", doc) // leniency is allowed, panics are not
+// TestResponseCounts: a count is a non-negative integer up to 2^62; any
+// other value (too large, negative, a fraction, a string, null) is not
+// one, and leaves the other counts of its block read.
+func TestResponseCounts(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "42": 42, "4611686018427387904": 1 << 62} {
+		r, ok := parse(`{"usageMetadata":{"candidatesTokenCount":` + in + `}}`)
+		if !ok || !r.usageSeen || r.usage.candidates != want {
+			t.Errorf("%s: %d seen=%v ok=%v", in, r.usage.candidates, r.usageSeen, ok)
 		}
 	}
-	// Deeper than maxDepth, still followed.
+	for _, in := range []string{"99999999999999999999999", "-1", "1.5", "1e3", `"12"`, "null", "true", "{}", "[1]"} {
+		r, ok := parse(`{"usageMetadata":{"promptTokenCount":` + in + `,"candidatesTokenCount":3}}`)
+		if want := (usageFields{candidates: 3}); !ok || r.usage != want {
+			t.Errorf("%s: usage %+v ok=%v, want %+v", in, r.usage, ok, want)
+		}
+		r, _ = parse(`{"error":{"code":` + in + `}}`)
+		if scalar := in[0] != '{' && in[0] != '['; r.errCode != 0 || r.errSeen != scalar {
+			t.Errorf("%s: error code %d seen=%v", in, r.errCode, r.errSeen)
+		}
+	}
+}
+
+// TestResponseMalformed: a document is well formed exactly when
+// encoding/json says it is valid, and a malformed one never panics.
+func TestResponseMalformed(t *testing.T) {
+	for _, doc := range []string{
+		`{"candidates": [`, `{"usageMetadata": {"promptTokenCount": 5`, `not json`, `{"a":1}}`, `{"a":1} {"b":2}`,
+		`{"a" 1}`, `{"a":[1,2}`, `]`, `}`, `{"a":"\`, `"` + strings.Repeat(`\\`, 9) + `"`, `{,}`, `[,]`, ``, ` `,
+		`{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f"]}]}}]}`, `{"usageMetadata":{"promptTokenCount":1,}}`,
+		`{"error":{"code":500 "status":"INTERNAL"}}`, `[{"a":1}]`, `"x"`, `12`, `{}`, `{"responseId":"a"}  `,
+	} {
+		if _, ok := parse(doc); ok != json.Valid([]byte(doc)) {
+			t.Errorf("%q: well formed %v, encoding/json says %v", doc, ok, !ok)
+		}
+	}
+	// Deep nesting under a field that is read is followed.
 	deep := `{"candidates":[{"content":{"parts":[{"functionCall":{"args":` + strings.Repeat(`{"x":[`, 30) + `1` + strings.Repeat(`]}`, 30) +
 		`,"name":"f"}}]}}],"usageMetadata":{"promptTokenCount":3}}`
-	r := parseSplit(deep, 3)
-	if r.lex.bad || r.nTools != 1 || string(r.tools[0].name) != "f" {
-		t.Fatalf("deep: bad=%v tools=%d", r.lex.bad, r.nTools)
+	r, ok := parse(deep)
+	if !ok || r.nTools != 1 || string(r.tools[0].name) != "f" {
+		t.Fatalf("deep: ok=%v tools=%d", ok, r.nTools)
 	}
 	if u, ok := r.Usage(); !ok || u.InputTokens != 3 {
 		t.Errorf("deep usage %+v", u)
 	}
-	// Any depth is skipped without memory of its own.
-	r = parseSplit(`{"a":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`,"usageMetadata":{"promptTokenCount":4}}`, 7)
-	if r.lex.bad || !r.lex.done {
-		t.Error("deep nesting refused")
+	// A skipped value is followed up to jsonscan.MaxDepth levels, without
+	// memory of its own; deeper, the document is malformed (not a panic,
+	// not a stack overflow).
+	nested := func(depth int) string {
+		return `{"a":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `,"usageMetadata":{"promptTokenCount":4}}`
+	}
+	r, ok = parse(nested(jsonscan.MaxDepth))
+	if !ok {
+		t.Error("nesting of jsonscan.MaxDepth refused")
 	}
 	if u, ok := r.Usage(); !ok || u.InputTokens != 4 {
 		t.Errorf("usage after deep nesting %+v", u)
+	}
+	if _, ok := parse(nested(100000)); ok {
+		t.Error("nesting of 100000 accepted")
 	}
 }
 
 func TestRequestParse(t *testing.T) {
 	var q request
-	q.parse([]byte(`{"contents":[{"parts":[{"text":"hi"}],"role":"user"}],"generationConfig":{"maxOutputTokens":256,"temperature":0.2},` +
+	ok := q.parse([]byte(`{"contents":[{"parts":[{"text":"hi"}],"role":"user"}],"generationConfig":{"maxOutputTokens":256,"temperature":0.2},` +
 		`"tools":[{"functionDeclarations":[{"name":"get_weather","parameters":{"type":"OBJECT"}},{"name":"get_time"}]}]}`))
-	if q.maxTokens != 256 || !q.hasTemp || q.temperature != 0.2 || q.lex.bad || !q.lex.done {
-		t.Errorf("request %+v", q)
+	if q.maxTokens != 256 || !q.hasTemp || q.temperature != 0.2 || !ok {
+		t.Errorf("request %+v ok=%v", q, ok)
 	}
-}
-
-func TestParseInt(t *testing.T) {
-	for in, want := range map[string]int64{"0": 0, "42": 42, "99999999999999999999999": 1 << 62} {
-		if n, ok := parseInt([]byte(in)); !ok || n != want {
-			t.Errorf("%s: %d %v", in, n, ok)
-		}
-	}
-	for _, in := range []string{"", "-1", "1.5", "1e3", "x"} {
-		if _, ok := parseInt([]byte(in)); ok {
-			t.Errorf("%q parsed", in)
+	for _, doc := range []string{`{"generationConfig":{"maxOutputTokens":256}`, `{"generationConfig":{}} x`, `[`} {
+		if q.parse([]byte(doc)) {
+			t.Errorf("%q accepted", doc)
 		}
 	}
 }
@@ -156,8 +198,40 @@ func TestClearReuse(t *testing.T) {
 	r.chunk([]byte(`{"candidates":[{"finishReason":"STOP"},{"finishReason":"MAX_TOKENS","content":{"parts":[{"functionCall":{"name":"f","id":"1"}}]}}],` +
 		`"usageMetadata":{"promptTokenCount":3},"responseId":"a","modelVersion":"m","error":{"code":500,"status":"INTERNAL","message":"x"}}`))
 	r.clear()
-	r.chunk([]byte(`{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}`))
-	if got := snap(r); !reflect.DeepEqual(got, snapshot{Done: true}) {
+	ok := r.chunk([]byte(`{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}`))
+	if got := snap(r, ok); !reflect.DeepEqual(got, snapshot{OK: true}) {
 		t.Errorf("after clear: %+v", got)
+	}
+}
+
+// TestResponseBounds: what a response keeps is bounded: ids cut at
+// maxIDLen, at most maxToolCalls tool calls, a predictions sum saturated
+// rather than wrapped.
+func TestResponseBounds(t *testing.T) {
+	long := strings.Repeat("x", 2*maxIDLen)
+	r, ok := parse(`{"responseId":"` + long + `","modelVersion":"m"}`)
+	if !ok || string(r.responseID) != long[:maxIDLen] {
+		t.Errorf("id %q ok=%v", r.responseID, ok)
+	}
+
+	var doc strings.Builder
+	doc.WriteString(`{"candidates":[{"content":{"parts":[`)
+	for i := range maxToolCalls + 2 {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `{"functionCall":{"name":"f%d","id":%d}}`, i, i) // an id that is not a string is not one
+	}
+	doc.WriteString(`]}}]}`)
+	r, ok = parse(doc.String())
+	if !ok || r.nTools != maxToolCalls || !r.moreTool || string(r.tools[maxToolCalls-1].name) != fmt.Sprint("f", maxToolCalls-1) ||
+		len(r.tools[0].id) != 0 {
+		t.Errorf("tools %d more=%v ok=%v", r.nTools, r.moreTool, ok)
+	}
+
+	r, ok = parse(`{"predictions":[{"embeddings":{"statistics":{"token_count":4611686018427387904}}},` +
+		`{"embeddings":{"statistics":{"token_count":4611686018427387904}}},{"embeddings":{"values":[0.1]}}]}`)
+	if u, known := r.Usage(); !ok || !known || u.InputTokens != 1<<62 {
+		t.Errorf("predictions usage %+v known=%v ok=%v", u, known, ok)
 	}
 }

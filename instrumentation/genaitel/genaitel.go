@@ -204,8 +204,7 @@ var (
 // embedding call.
 func parseJSON(body []byte, out *aihttp.Response) bool {
 	r := getResponse()
-	r.chunk(body)
-	ok := !r.lex.bad && r.lex.done
+	ok := r.chunk(body)
 	fill(r, out, out.Capture(), body)
 	if !ok && out.ErrorType == "" {
 		// genai fails the call on a body that is not JSON.
@@ -249,8 +248,7 @@ func streamEvent(_, data []byte, out *aihttp.Response) bool {
 		return false
 	}
 	r := getResponse()
-	r.chunk(data)
-	if r.lex.bad || !r.lex.done {
+	if !r.chunk(data) {
 		// genai fails the stream on an event that is not JSON (v1.77.0
 		// ends the stream there; older versions went on).
 		if out.ErrorType == "" {
