@@ -102,13 +102,9 @@ func (r *response) field(k []byte, v jsonscan.Value) bool {
 	case "usageMetadata":
 		v.Fields(r.usageField)
 	case "responseId":
-		if s, ok := v.Str(); ok {
-			r.responseID = keep(r.responseID, s)
-		}
+		r.responseID = keepString(r.responseID, v)
 	case "modelVersion":
-		if s, ok := v.Str(); ok {
-			r.modelVersion = keep(r.modelVersion, s)
-		}
+		r.modelVersion = keepString(r.modelVersion, v)
 	case "candidates":
 		cand := int32(0)
 		v.Elems(func(c jsonscan.Value) bool {
@@ -248,13 +244,9 @@ func (r *response) errorField(k []byte, v jsonscan.Value) bool {
 			r.errCode = n
 		}
 	case "status":
-		if s, ok := v.Str(); ok {
-			r.errStatus = keep(r.errStatus, s)
-		}
+		r.errStatus = keepString(r.errStatus, v)
 	case "message":
-		if s, ok := v.Str(); ok {
-			r.errMessage = keep(r.errMessage, s)
-		}
+		r.errMessage = keepString(r.errMessage, v)
 	}
 	return true
 }
@@ -277,6 +269,15 @@ func (r *response) toolAt(cand, part int32) *toolCall {
 	t.name, t.id = t.name[:0], t.id[:0]
 	t.cand, t.part, t.chunk = cand, part, r.chunks
 	return t
+}
+
+// keepString keeps the contents of the string v in dst's storage, as
+// keep does; dst is returned unchanged when v is not a string.
+func keepString(dst []byte, v jsonscan.Value) []byte {
+	if s, ok := v.Str(); ok {
+		return keep(dst, s)
+	}
+	return dst
 }
 
 // keep copies v, the raw contents of a JSON string, into dst's storage

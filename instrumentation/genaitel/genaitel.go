@@ -214,8 +214,21 @@ func parseJSON(body []byte, out *aihttp.Response) bool {
 	return ok
 }
 
-// fill copies what r found into out.
+// fill copies what r found in a body into out.
 func fill(r *response, out *aihttp.Response, capture bool, doc []byte) {
+	fillCall(r, out)
+	if r.errSeen {
+		out.ErrorType = errorTypeOf(r)
+	}
+	if capture {
+		appendText(out, doc)
+	}
+}
+
+// fillCall copies into out what r found of the call, in a body or a
+// stream chunk alike: the response id and model, the finish reasons (a
+// candidate that has one is done), the usage and the tool calls.
+func fillCall(r *response, out *aihttp.Response) {
 	out.SetID(r.responseID)
 	out.SetModel(r.modelVersion)
 	for i := range r.nFinish {
@@ -229,12 +242,6 @@ func fill(r *response, out *aihttp.Response, capture bool, doc []byte) {
 	}
 	for i := range r.nTools {
 		out.AddToolCall(r.tools[i].id, r.tools[i].name)
-	}
-	if r.errSeen {
-		out.ErrorType = errorTypeOf(r)
-	}
-	if capture {
-		appendText(out, doc)
 	}
 }
 
@@ -257,20 +264,7 @@ func streamEvent(_, data []byte, out *aihttp.Response) bool {
 		respPool.Put(r)
 		return false
 	}
-	out.SetID(r.responseID)
-	out.SetModel(r.modelVersion)
-	if u, ok := r.Usage(); ok {
-		out.Usage, out.HasUsage = u, true
-	}
-	for i := range r.nFinish {
-		if len(r.finish[i]) > 0 {
-			out.SetFinishReason(i, r.finish[i])
-			out.Done = true
-		}
-	}
-	for i := range r.nTools {
-		out.AddToolCall(r.tools[i].id, r.tools[i].name)
-	}
+	fillCall(r, out)
 	chunk := true
 	if r.errSeen && out.ErrorType == "" {
 		// An error event: {"error":{"code":503,"status":"UNAVAILABLE"}}.
