@@ -3,7 +3,6 @@ package genaitel_test
 import (
 	"context"
 	"fmt"
-	"github.com/starmates-ai-team/telemetry/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/starmates-ai-team/telemetry/instrumentation/genaitel"
 	"github.com/starmates-ai-team/telemetry/internal/aitest"
+	"github.com/starmates-ai-team/telemetry/internal/testutil"
 )
 
 // The benchmarks compare the bare genai client with the instrumented one

@@ -81,19 +81,26 @@ func (r *response) clear() {
 func (r *response) chunk(p []byte) bool {
 	r.usageInChunk = false
 	r.chunks++
-	v := r.scan.Parse(p)
-	if v.Kind() != '{' {
-		return jsonscan.Valid(p)
-	}
-	return v.Fields(r.field) && onlySpaceAfter(v, p)
+	return readObject(&r.scan, p, r.field)
 }
 
-// onlySpaceAfter reports whether the object v, just read whole, is all of
-// p but for white space: a second value or garbage after it makes the
-// document malformed.
-func onlySpaceAfter(v jsonscan.Value, p []byte) bool {
-	raw, ok := v.Raw() // v's end is known: this does not scan it again
-	return ok && jsonscan.SkipSpace(p, jsonscan.SkipSpace(p, 0)+len(raw)) == len(p)
+// readObject reads the document p with s, calling fn for each field when
+// p holds an object, and reports whether p is well formed: one value with
+// only white space around it (a second value or garbage after an object
+// makes it malformed). A value other than an object is only checked. s
+// keeps no reference to p after, so that a pooled parser does not keep a
+// body alive.
+func readObject(s *jsonscan.Scanner, p []byte, fn func(key []byte, v jsonscan.Value) bool) bool {
+	v := s.Parse(p)
+	ok := false
+	if v.Kind() != '{' {
+		ok = jsonscan.Valid(p)
+	} else if v.Fields(fn) {
+		raw, read := v.Raw() // the object's end is known: it is not scanned again
+		ok = read && jsonscan.SkipSpace(p, jsonscan.SkipSpace(p, 0)+len(raw)) == len(p)
+	}
+	*s = jsonscan.Scanner{}
+	return ok
 }
 
 // field reads one field of the top-level object.
@@ -204,7 +211,8 @@ func (r *response) prediction(p jsonscan.Value) bool {
 		fieldOf(e, "statistics", func(s jsonscan.Value) {
 			fieldOf(s, "token_count", func(tc jsonscan.Value) {
 				if n, ok := tc.Int(); ok {
-					// Saturated, not wrapped: Usage.Validate refuses it.
+					// A sum past 2^62 saturates rather than wraps
+					// (Usage.Validate refuses it either way).
 					if n >= 1<<62-r.predictTokens {
 						r.predictTokens = 1 << 62
 					} else {
@@ -369,17 +377,15 @@ type request struct {
 // parse reads generationConfig's maxOutputTokens and temperature from a
 // request body, and reports whether the body is well formed.
 func (q *request) parse(body []byte) bool {
-	v := q.scan.Parse(body)
-	if v.Kind() != '{' {
-		return jsonscan.Valid(body)
+	return readObject(&q.scan, body, q.field)
+}
+
+// field reads one field of the request body.
+func (q *request) field(k []byte, v jsonscan.Value) bool {
+	if string(k) == "generationConfig" {
+		v.Fields(q.configField)
 	}
-	ok := v.Fields(func(k []byte, v jsonscan.Value) bool {
-		if string(k) == "generationConfig" {
-			v.Fields(q.configField)
-		}
-		return true
-	})
-	return ok && onlySpaceAfter(v, body)
+	return true
 }
 
 // configField reads one field of generationConfig.
