@@ -278,7 +278,10 @@ func WithQueueSize(n int) Option {
 }
 
 // WithBatchSpanProcessorOptions tunes the span batch processor (batch size,
-// delay, queue size). By default OTEL_BSP_* apply.
+// delay, queue size, export timeout). By default OTEL_BSP_* apply. The
+// processor is Init's own, with the SDK's batching semantics but no
+// goroutine wake-up per ended span; a full queue drops the span and counts
+// it (Telemetry.Stats), so WithBlocking is ignored: recording never waits.
 func WithBatchSpanProcessorOptions(opts ...sdktrace.BatchSpanProcessorOption) Option {
 	return optionFunc(func(c *config) { c.spanBatchOptions = append(c.spanBatchOptions, opts...) })
 }

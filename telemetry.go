@@ -248,21 +248,24 @@ func (t *Telemetry) newTracerProvider(cfg *config, exp sdktrace.SpanExporter) {
 }
 
 // spanProcessor is the batch processor on exp, with the options of
-// OTEL_BSP_* and WithBatchSpanProcessorOptions, behind the admission that
-// counts what its full queue refuses.
+// OTEL_BSP_* and WithBatchSpanProcessorOptions: export.BatchSpanProcessor,
+// which counts what its full queue refuses and does not wake its goroutine
+// for every span.
 func (t *Telemetry) spanProcessor(cfg *config, exp sdktrace.SpanExporter) sdktrace.SpanProcessor {
 	b := cfg.spanBatch
-	bspOpts := []sdktrace.BatchSpanProcessorOption{
-		sdktrace.WithExportTimeout(orDefault(b.export, cfg.traces.timeout)),
-		sdktrace.WithBatchTimeout(b.delay),
-		sdktrace.WithMaxExportBatchSize(b.batch),
+	o := sdktrace.BatchSpanProcessorOptions{
+		ExportTimeout:      orDefault(b.export, cfg.traces.timeout),
+		BatchTimeout:       b.delay,
+		MaxExportBatchSize: b.batch,
 	}
-	bspOpts = append(bspOpts, cfg.spanBatchOptions...)
-	bspOpts = append(bspOpts, sdktrace.WithMaxQueueSize(b.queue))
+	for _, opt := range cfg.spanBatchOptions {
+		opt(&o)
+	}
+	o.MaxQueueSize = b.queue
 	c := t.counters[signalTraces]
 	w := &export.SpanExporter{SpanExporter: exp, C: c}
 	t.abandon = append(t.abandon, w.Abandon)
-	return &export.SpanProcessor{Next: sdktrace.NewBatchSpanProcessor(w, bspOpts...), C: c, Limit: int64(b.queue)}
+	return export.NewBatchSpanProcessor(w, c, o)
 }
 
 // newMeterProvider builds the meter provider with a periodic reader on exp

@@ -5,52 +5,15 @@ import (
 	"sync/atomic"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// SpanProcessor sits in front of a BatchSpanProcessor whose queue holds
-// Limit spans. It admits a span only while fewer than Limit are queued or
-// being exported, so the batch processor never drops one silently: each
-// span refused is counted in C.
-type SpanProcessor struct {
-	Next  sdktrace.SpanProcessor
-	C     *Counter
-	Limit int64
-
-	stopped atomic.Bool
-}
-
-// OnStart implements sdktrace.SpanProcessor.
-func (p *SpanProcessor) OnStart(parent context.Context, s sdktrace.ReadWriteSpan) {
-	p.Next.OnStart(parent, s)
-}
-
-// OnEnd implements sdktrace.SpanProcessor.
-func (p *SpanProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() {
-		return // the batch processor does not export these either
-	}
-	if p.stopped.Load() {
-		p.C.Drop()
-		return
-	}
-	if p.C.Admit(p.Limit) {
-		p.Next.OnEnd(s)
-	}
-}
-
-// Shutdown implements sdktrace.SpanProcessor.
-func (p *SpanProcessor) Shutdown(ctx context.Context) error {
-	p.stopped.Store(true)
-	return p.Next.Shutdown(ctx)
-}
-
-// ForceFlush implements sdktrace.SpanProcessor.
-func (p *SpanProcessor) ForceFlush(ctx context.Context) error { return p.Next.ForceFlush(ctx) }
-
-// LogProcessor does for a log BatchProcessor what SpanProcessor does for
-// spans: the batch processor drops the oldest record when its queue is
-// full; this admits records only while there is room and counts the rest.
+// LogProcessor sits in front of a log BatchProcessor whose queue holds
+// Limit records: the batch processor drops the oldest record when its
+// queue is full; this admits records only while fewer than Limit are
+// queued or being exported and counts the rest, so that none is lost
+// silently. (The log BatchProcessor signals its goroutine only when a
+// batch is full, so it needs no replacement as the span one does: see
+// BatchSpanProcessor.)
 type LogProcessor struct {
 	Next  sdklog.Processor
 	C     *Counter
