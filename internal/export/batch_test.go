@@ -218,7 +218,8 @@ func BenchmarkSpanProcessorIdle(b *testing.B) {
 		{"sdk", func() sdktrace.SpanProcessor { return sdktrace.NewBatchSpanProcessor(tracetest.NewNoopExporter()) }},
 		{"ours", func() sdktrace.SpanProcessor {
 			c := NewCounter(Traces, NewHandler(func(error) {}, 0, nil))
-			return NewBatchSpanProcessor(&SpanExporter{SpanExporter: tracetest.NewNoopExporter(), C: c}, c, sdktrace.BatchSpanProcessorOptions{})
+			return NewBatchSpanProcessor(&SpanExporter{SpanExporter: tracetest.NewNoopExporter(), C: c}, c,
+				sdktrace.BatchSpanProcessorOptions{BatchTimeout: sdktrace.DefaultScheduleDelay * time.Millisecond}) // Init's default
 		}},
 	} {
 		b.Run("processor="+v.name, func(b *testing.B) {
