@@ -24,7 +24,7 @@ type snapshot struct {
 // snap returns what r found in a chunk that chunk judged ok.
 func snap(r *response, ok bool) snapshot {
 	s := snapshot{Usage: r.usage, UsageSeen: r.usageSeen, ID: string(r.responseID), Model: string(r.modelVersion),
-		Finish: r.finishReasons(nil), ErrCode: r.errCode, ErrStatus: string(r.errStatus), OK: ok}
+		Finish: finishReasons(r), ErrCode: r.errCode, ErrStatus: string(r.errStatus), OK: ok}
 	for _, t := range r.tools[:r.nTools] {
 		s.Tools = append(s.Tools, string(t.name)+"/"+string(t.id))
 	}
@@ -131,7 +131,7 @@ func FuzzResponseFields(f *testing.F) {
 		if got, w := string(r.modelVersion), enc(model); got != w {
 			t.Errorf("model %q, want %q", got, w)
 		}
-		if got := r.finishReasons(nil); enc(finish) != "" && (len(got) != 1 || got[0] != enc(finish)) {
+		if got := finishReasons(r); enc(finish) != "" && (len(got) != 1 || got[0] != enc(finish)) {
 			t.Errorf("finish %q, want %q", got, enc(finish))
 		}
 		if r.nTools != 1 || string(r.tools[0].name) != enc(tool) {

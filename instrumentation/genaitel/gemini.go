@@ -321,49 +321,6 @@ func (r *response) Usage() (u ailabels.Usage, known bool) {
 	return u, false
 }
 
-// finishReasons appends the finish reasons of the candidates, in their order.
-func (r *response) finishReasons(dst []string) []string {
-	for i := range r.nFinish {
-		if len(r.finish[i]) > 0 {
-			dst = append(dst, finishReasonString(r.finish[i]))
-		}
-	}
-	return dst
-}
-
-// finishReasonString interns the values of Gemini's FinishReason enum.
-func finishReasonString(b []byte) string {
-	switch string(b) {
-	case "STOP":
-		return "STOP"
-	case "MAX_TOKENS":
-		return "MAX_TOKENS"
-	case "SAFETY":
-		return "SAFETY"
-	case "RECITATION":
-		return "RECITATION"
-	case "LANGUAGE":
-		return "LANGUAGE"
-	case "OTHER":
-		return "OTHER"
-	case "BLOCKLIST":
-		return "BLOCKLIST"
-	case "PROHIBITED_CONTENT":
-		return "PROHIBITED_CONTENT"
-	case "SPII":
-		return "SPII"
-	case "MALFORMED_FUNCTION_CALL":
-		return "MALFORMED_FUNCTION_CALL"
-	case "IMAGE_SAFETY":
-		return "IMAGE_SAFETY"
-	case "UNEXPECTED_TOOL_CALL":
-		return "UNEXPECTED_TOOL_CALL"
-	case "FINISH_REASON_UNSPECIFIED":
-		return "FINISH_REASON_UNSPECIFIED"
-	}
-	return string(b)
-}
-
 // request is what the parser keeps of a request body: the generation
 // parameters (generationConfig). The rest (contents, tools, safety
 // settings) is skipped unread.

@@ -59,7 +59,7 @@ func TestResponseParse(t *testing.T) {
 			if string(r.responseID) != "resp-abc" || string(r.modelVersion) != "gemini-2.5-flash" {
 				t.Errorf("id %q model %q", r.responseID, r.modelVersion)
 			}
-			if got := r.finishReasons(nil); !reflect.DeepEqual(got, []string{"STOP"}) {
+			if got := finishReasons(r); !reflect.DeepEqual(got, []string{"STOP"}) {
 				t.Errorf("finish %v", got)
 			}
 		})
@@ -234,4 +234,15 @@ func TestResponseBounds(t *testing.T) {
 	if u, known := r.Usage(); !ok || !known || u.InputTokens != 1<<62 {
 		t.Errorf("predictions usage %+v known=%v ok=%v", u, known, ok)
 	}
+}
+
+// finishReasons returns the finish reasons r kept, in candidate order.
+func finishReasons(r *response) []string {
+	var out []string
+	for i := range r.nFinish {
+		if len(r.finish[i]) > 0 {
+			out = append(out, string(r.finish[i]))
+		}
+	}
+	return out
 }

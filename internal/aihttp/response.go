@@ -130,7 +130,8 @@ func (r *Response) SetFinishReason(i int, b []byte) {
 }
 
 // reason returns b as a string, without an allocation for the finish
-// reasons the three APIs send most.
+// reasons the three APIs send (OpenAI's, Anthropic's stop reasons,
+// Gemini's FinishReason enum).
 func reason(b []byte) string {
 	switch string(b) {
 	case "stop":
@@ -139,16 +140,28 @@ func reason(b []byte) string {
 		return "tool_calls"
 	case "length":
 		return "length"
+	case "content_filter":
+		return "content_filter"
 	case "end_turn":
 		return "end_turn"
 	case "tool_use":
 		return "tool_use"
 	case "max_tokens":
 		return "max_tokens"
+	case "stop_sequence":
+		return "stop_sequence"
 	case "STOP":
 		return "STOP"
 	case "MAX_TOKENS":
 		return "MAX_TOKENS"
+	case "SAFETY":
+		return "SAFETY"
+	case "RECITATION":
+		return "RECITATION"
+	case "OTHER":
+		return "OTHER"
+	case "MALFORMED_FUNCTION_CALL":
+		return "MALFORMED_FUNCTION_CALL"
 	}
 	return string(b)
 }
