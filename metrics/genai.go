@@ -174,7 +174,7 @@ func (a *AI) startAttrs(attrs []attribute.KeyValue, r *ailabels.Request, cfg *ca
 
 // attrBuffer returns the buffer a recording span's end attributes are
 // built in: the call's start attributes when they wait for the end
-// (late), else an empty pooled one. Hand it back with putAttrBuffer.
+// (late), else an empty pooled one. Give it to setEndAttrs.
 func (c *Call) attrBuffer() (*[]attribute.KeyValue, []attribute.KeyValue) {
 	c.mu.Lock()
 	buf := c.late
