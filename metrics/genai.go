@@ -224,14 +224,10 @@ func (c *Call) SetResponse(id string, finishReasons ...string) {
 		return
 	}
 	if id != "" {
-		c.span.SetAttributes(ailabels.GenAIResponseIDKey.String(validUTF8(id)))
+		c.setAttribute(ailabels.GenAIResponseIDKey.String(validUTF8(id)))
 	}
 	if len(finishReasons) > 0 {
-		reasons := make([]string, len(finishReasons))
-		for i, f := range finishReasons {
-			reasons[i] = validUTF8(f)
-		}
-		c.span.SetAttributes(ailabels.GenAIResponseFinishReasonsKey.StringSlice(reasons))
+		c.setAttribute(ailabels.GenAIResponseFinishReasonsKey.StringSlice(validUTF8s(finishReasons)))
 		c.mu.Lock()
 		c.finish = finishReasons[0]
 		c.mu.Unlock()

@@ -130,31 +130,37 @@ func (c *Call) SetProvider(provider string) {
 	provider = validUTF8(provider)
 	c.mu.Lock()
 	changed := !c.ended && c.req.Provider != provider
-	late := c.late != nil
 	if changed {
 		c.req.Provider = provider
 		c.chunkOpts = nil
-		if late {
-			c.setLateLocked(ailabels.GenAIProviderNameKey.String(provider))
-		}
 	}
 	c.mu.Unlock()
-	if changed && !late {
-		c.span.SetAttributes(ailabels.GenAIProviderNameKey.String(provider))
+	if changed {
+		c.setAttribute(ailabels.GenAIProviderNameKey.String(provider))
 	}
 }
 
-// setLateLocked sets kv in the start attributes that wait for the end,
-// replacing one of the same key. c.mu is held and c.late is not nil.
-func (c *Call) setLateLocked(kv attribute.KeyValue) {
-	attrs := *c.late
-	for i := range attrs {
-		if attrs[i].Key == kv.Key {
-			attrs[i] = kv
-			return
+// setAttribute sets kv on the call's span: in the start attributes that
+// wait for the end when they do (AI.lateAttrs), replacing one of the same
+// key, so that the span still gets its attributes in one SetAttributes;
+// on the span itself otherwise.
+func (c *Call) setAttribute(kv attribute.KeyValue) {
+	c.mu.Lock()
+	if late := c.late; late != nil {
+		attrs := *late
+		for i := range attrs {
+			if attrs[i].Key == kv.Key {
+				attrs[i] = kv
+				c.mu.Unlock()
+				return
+			}
 		}
+		*late = append(attrs, kv)
+		c.mu.Unlock()
+		return
 	}
-	*c.late = append(attrs, kv)
+	c.mu.Unlock()
+	c.span.SetAttributes(kv)
 }
 
 // ContentCapture reports whether WithContentCapture is on: a client
