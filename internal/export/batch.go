@@ -148,6 +148,7 @@ func (p *BatchSpanProcessor) run() {
 	}
 	t := time.NewTimer(delay)
 	defer t.Stop()
+	batch := make([]sdktrace.ReadOnlySpan, 0, p.opts.MaxExportBatchSize) // reused: exporters keep no span slice
 	for {
 		var reply chan struct{}
 		stopping := false
@@ -158,7 +159,7 @@ func (p *BatchSpanProcessor) run() {
 		case <-p.stop:
 			stopping = true
 		}
-		p.exportQueued()
+		p.exportQueued(batch)
 		if reply != nil {
 			close(reply)
 		}
@@ -175,9 +176,9 @@ func (p *BatchSpanProcessor) run() {
 	}
 }
 
-// exportQueued exports the queue in batches until it is empty.
-func (p *BatchSpanProcessor) exportQueued() {
-	batch := make([]sdktrace.ReadOnlySpan, 0, p.opts.MaxExportBatchSize)
+// exportQueued exports the queue in batches, built in batch's array,
+// until it is empty.
+func (p *BatchSpanProcessor) exportQueued(batch []sdktrace.ReadOnlySpan) {
 	for {
 		p.mu.Lock()
 		n := min(len(p.queue), p.opts.MaxExportBatchSize)
